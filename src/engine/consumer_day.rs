@@ -1,0 +1,304 @@
+//! Phase A: one consumer's day, read-only over the frozen world. Builds the feed
+//! (candidate generation, then ranking), draws engagement, follows and purchases, and
+//! writes them into the [`DayEvents`] of its chunk.
+
+use crate::policy::recommend::{Candidate, DayPools, Pool, PoolMix, Recommender};
+use crate::rng::{Purpose, StreamRng, below, key, stream, unit_f32};
+use crate::scenario::Scenario;
+use crate::world::{LOYALTY_SLOTS, NONE, World, cosine};
+
+/// A purchase decided in phase A, to be checked against stock and booked in phase B.
+#[derive(Clone, Copy, Debug)]
+pub struct OrderIntent {
+    pub consumer: u32,
+    pub creator: u32,
+    pub product: u32,
+    /// Price paid, after any discount.
+    pub value: f64,
+    pub live: bool,
+    /// The impulse term of the purchase utility (also raises the return probability).
+    pub impulse: f32,
+    /// Quality the consumer expects: advertised quality plus live hype.
+    pub expected: f32,
+}
+
+/// What a run of consumers did today. Counters are integers, so merging is exact in any
+/// order; event lists keep consumer order when merged left to right.
+pub struct DayEvents {
+    /// Impressions per creator today.
+    pub exposure: Vec<u32>,
+    /// Engagements per creator today.
+    pub engaged: Vec<u32>,
+    pub active: u64,
+    pub impressions: u64,
+    pub engagements: u64,
+    /// (consumer, creator) follow decisions, in consumer order.
+    pub follows: Vec<(u32, u32)>,
+    pub orders: Vec<OrderIntent>,
+    /// Consumers active today, recorded only on the days retention needs.
+    pub active_ids: Vec<u32>,
+    scratch: Vec<(f32, Candidate)>,
+    ids: Vec<u32>,
+}
+
+impl DayEvents {
+    pub fn new(creators: usize) -> DayEvents {
+        DayEvents {
+            exposure: vec![0; creators],
+            engaged: vec![0; creators],
+            active: 0,
+            impressions: 0,
+            engagements: 0,
+            follows: Vec::new(),
+            orders: Vec::new(),
+            active_ids: Vec::new(),
+            scratch: Vec::new(),
+            ids: Vec::new(),
+        }
+    }
+
+    /// Appends `later` (the consumers after ours) to `self`.
+    pub fn merge(mut self, mut later: DayEvents) -> DayEvents {
+        for (a, b) in self.exposure.iter_mut().zip(&later.exposure) {
+            *a += b;
+        }
+        for (a, b) in self.engaged.iter_mut().zip(&later.engaged) {
+            *a += b;
+        }
+        self.active += later.active;
+        self.impressions += later.impressions;
+        self.engagements += later.engagements;
+        self.follows.append(&mut later.follows);
+        self.orders.append(&mut later.orders);
+        self.active_ids.append(&mut later.active_ids);
+        self
+    }
+}
+
+/// Everything phase A reads: the frozen world, today's pools and the coefficients.
+pub struct DayView<'a> {
+    pub s: &'a Scenario,
+    pub world: &'a World,
+    pub pools: &'a DayPools,
+    pub recommender: &'a dyn Recommender,
+    pub mix: [f32; 6],
+    pub day: u32,
+    pub seed: u64,
+    pub record_active: bool,
+}
+
+#[inline]
+fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+impl DayView<'_> {
+    /// Simulates consumer `i`'s day into `ev`.
+    pub fn consumer_day(&self, i: usize, ev: &mut DayEvents) {
+        let w = self.world;
+        let cons = &w.consumers;
+        if cons.churned[i] {
+            return;
+        }
+        let u = (key(self.seed, Purpose::Activity, i as u64, self.day as u64) >> 40) as f32
+            * (1.0 / 16_777_216.0);
+        if u >= cons.activity[i] {
+            return;
+        }
+        ev.active += 1;
+        if self.record_active {
+            ev.active_ids.push(i as u32);
+        }
+        let mut scratch = std::mem::take(&mut ev.scratch);
+        self.build_feed(i, ev, &mut scratch);
+        self.engage(i, &scratch, ev);
+        ev.scratch = scratch;
+    }
+
+    /// Candidate generation from the pools, then ranking; leaves the feed in `feed`.
+    fn build_feed(&self, i: usize, ev: &mut DayEvents, feed: &mut Vec<(f32, Candidate)>) {
+        let w = self.world;
+        let (cons, cr) = (&w.consumers, &w.creators);
+        let rec = &self.s.recommendation;
+        let t = w.topics;
+        let slots = self.s.behaviour.max_follows as usize;
+        let interest = &cons.interest[i * t..(i + 1) * t];
+        let follows = followed_slice(&cons.follows, &cons.follow_count, i, slots);
+        let mut rng = stream(self.seed, Purpose::Feed, i as u64, self.day as u64);
+        let n_cand = (rec.feed_size as f64 * rec.oversample).ceil() as usize;
+        let ids = &mut ev.ids;
+        ids.clear();
+        for _ in 0..n_cand {
+            let u = unit_f32(&mut rng);
+            let pool = PoolMix::POOLS[self.mix.iter().position(|&c| u < c).unwrap_or(5)];
+            let pick = match pool {
+                Pool::Followed => pick(&mut rng, follows),
+                Pool::Social => {
+                    let friends = w.social.neighbours(i as u32);
+                    if friends.is_empty() {
+                        None
+                    } else {
+                        let f = friends[below(&mut rng, friends.len())] as usize;
+                        pick(
+                            &mut rng,
+                            followed_slice(&cons.follows, &cons.follow_count, f, slots),
+                        )
+                    }
+                }
+                Pool::Interest => self
+                    .pools
+                    .of_topic(draw_topic(&mut rng, interest), &mut rng),
+                Pool::Popular => self.pools.popular(&mut rng),
+                Pool::Live => self.pools.live(&mut rng),
+                Pool::Explore => self.pools.explore(&mut rng),
+            };
+            // Exited accounts (possible among follows) and empty pools fall back to exploration.
+            match pick
+                .filter(|&c| cr.active[c as usize])
+                .or_else(|| self.pools.explore(&mut rng))
+            {
+                Some(c) => ids.push(c),
+                None => break,
+            }
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        feed.clear();
+        for &c in ids.iter() {
+            let ci = c as usize;
+            let cand = Candidate {
+                creator: c,
+                pool: Pool::Explore,
+                is_host: cr.kind[ci] == crate::world::CreatorKind::Host,
+                live: cr.live[ci],
+                followed: follows.contains(&c),
+                match_score: cosine(
+                    interest,
+                    cons.interest_inv_norm[i],
+                    &cr.profile[ci * t..(ci + 1) * t],
+                    cr.profile_inv_norm[ci],
+                ),
+                popularity: cr.popularity[ci],
+                engagement_rate: (cr.engagements_total[ci] as f32 + 1.0)
+                    / (cr.exposure_total[ci] as f32 + 20.0),
+                followers: cr.followers[ci],
+                item_age_days: self.day.saturating_sub(cr.item_day[ci]),
+            };
+            let score = self.recommender.score(&cand, unit_f32(&mut rng));
+            feed.push((score, cand));
+        }
+        feed.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.creator.cmp(&b.1.creator)));
+        feed.truncate(rec.feed_size as usize);
+    }
+
+    /// Impressions, engagement, follows and purchases for the ranked feed.
+    fn engage(&self, i: usize, feed: &[(f32, Candidate)], ev: &mut DayEvents) {
+        let w = self.world;
+        let (cons, cr, pr) = (&w.consumers, &w.creators, &w.products);
+        let b = &self.s.behaviour;
+        let mut rng = stream(self.seed, Purpose::Engage, i as u64, self.day as u64);
+        let mut purchase_rng: Option<StreamRng> = None;
+        let mut orders_today = 0u64;
+        for (_, cand) in feed {
+            let c = cand.creator as usize;
+            ev.exposure[c] += 1;
+            ev.impressions += 1;
+            let trust = cr.trust[c] * cons.trust[i]
+                + b.followed_trust_bonus as f32 * cand.followed as u8 as f32;
+            let logit = b.engage_match as f32 * cand.match_score
+                + b.engage_quality as f32 * cr.item_quality[c]
+                + b.engage_trust as f32 * trust
+                - b.engage_bias as f32
+                + b.live_engage_boost as f32 * cand.live as u8 as f32;
+            if unit_f32(&mut rng) >= sigmoid(logit) {
+                continue;
+            }
+            ev.engaged[c] += 1;
+            ev.engagements += 1;
+            if !cand.followed && unit_f32(&mut rng) < b.follow_prob as f32 * cand.match_score {
+                ev.follows.push((i as u32, c as u32));
+            }
+            let product = cr.item_product[c];
+            if product == NONE || orders_today >= b.max_orders_per_day {
+                continue;
+            }
+            let rng = purchase_rng.get_or_insert_with(|| {
+                stream(self.seed, Purpose::Purchase, i as u64, self.day as u64)
+            });
+            let p = product as usize;
+            let merchant = pr.merchant(product);
+            let discount = if cand.live {
+                self.s.hosts.discount as f32
+            } else {
+                0.0
+            };
+            let value = pr.price[p] * (1.0 - discount);
+            let impulse = if cand.live {
+                cons.impulsivity[i] * (b.live_impulse + b.scarcity_impulse) as f32
+            } else {
+                0.0
+            };
+            let utility = b.purchase_match as f32 * cand.match_score
+                + b.purchase_quality as f32 * pr.advertised[p]
+                + b.purchase_trust as f32 * trust
+                + b.purchase_reputation as f32 * w.merchants.reputation[merchant as usize]
+                + b.purchase_discount as f32 * discount
+                + b.purchase_loyalty as f32 * loyalty(w, i, merchant)
+                + impulse
+                - cons.price_sensitivity[i] * value.ln();
+            if unit_f32(rng) < sigmoid(utility - b.purchase_threshold as f32) {
+                orders_today += 1;
+                let hype = if cand.live {
+                    self.s.hosts.live_hype as f32
+                } else {
+                    0.0
+                };
+                ev.orders.push(OrderIntent {
+                    consumer: i as u32,
+                    creator: c as u32,
+                    product,
+                    value: value as f64,
+                    live: cand.live,
+                    impulse,
+                    expected: pr.advertised[p] + hype,
+                });
+            }
+        }
+    }
+}
+
+/// The followed accounts of consumer `i` (the used slots of its ring).
+#[inline]
+pub fn followed_slice<'a>(follows: &'a [u32], count: &[u32], i: usize, slots: usize) -> &'a [u32] {
+    let used = (count[i] as usize).min(slots);
+    &follows[i * slots..i * slots + used]
+}
+
+#[inline]
+fn pick(rng: &mut StreamRng, list: &[u32]) -> Option<u32> {
+    (!list.is_empty()).then(|| list[below(rng, list.len())])
+}
+
+/// A topic drawn in proportion to the consumer's interest weights.
+#[inline]
+fn draw_topic(rng: &mut StreamRng, interest: &[f32]) -> usize {
+    let mut u = unit_f32(rng);
+    for (t, &w) in interest.iter().enumerate() {
+        if u < w {
+            return t;
+        }
+        u -= w;
+    }
+    interest.len() - 1
+}
+
+/// Consumer `i`'s loyalty to `merchant` (0 if not remembered).
+#[inline]
+pub fn loyalty(w: &World, i: usize, merchant: u32) -> f32 {
+    let base = i * LOYALTY_SLOTS;
+    let slots = &w.consumers.loyal_merchant[base..base + LOYALTY_SLOTS];
+    slots
+        .iter()
+        .position(|&m| m == merchant)
+        .map_or(0.0, |k| w.consumers.loyalty[base + k])
+}

@@ -1,0 +1,268 @@
+//! The day, in order (MODEL.md §2): supply → feeds, engagement and purchase (phase A, in
+//! parallel) → bookings, follows, fulfilment (phase B, in consumer order) → record.
+//!
+//! Phase A reads a frozen world and writes only per-chunk [`DayEvents`]; phase B applies them
+//! sequentially. Integer counters merge exactly and event lists keep consumer order, so the
+//! run is byte-identical for any thread count.
+
+mod consumer_day;
+mod orders;
+mod supply;
+
+pub use consumer_day::OrderIntent;
+
+use crate::error::Result;
+use crate::metrics::inequality::{gini_sorted, top_share_sorted};
+use crate::metrics::{DailyRow, Summary, ordered_sum, ratio, summarize};
+use crate::policy::recommend::{DayPools, Recommender, built_in};
+use crate::scenario::Scenario;
+use crate::world::{World, build_world};
+use consumer_day::{DayEvents, DayView};
+use orders::Order;
+use rayon::prelude::*;
+
+/// Consumers per phase-A chunk: a constant, never derived from the thread count.
+pub const CHUNK: usize = 4096;
+/// 30-day retention: the cohort is day 0's active consumers; retained if active on any day
+/// of `RETENTION_WINDOW`.
+pub const RETENTION_WINDOW: std::ops::Range<u32> = 30..37;
+
+/// One simulation run, stepped a day at a time.
+pub struct Simulation {
+    scenario: Scenario,
+    world: World,
+    recommender: Box<dyn Recommender>,
+    day: u32,
+    deliveries: Vec<Vec<Order>>,
+    next_order_id: u64,
+    /// Per consumer: bit 0 active on day 0, bit 1 active in the retention window.
+    retention: Vec<u8>,
+    initial_creators: usize,
+    daily: Vec<DailyRow>,
+    churned_total: u64,
+}
+
+impl Simulation {
+    /// Builds the world of a validated scenario, with its built-in recommender.
+    pub fn new(scenario: &Scenario) -> Result<Simulation> {
+        let recommender = built_in(&scenario.recommendation);
+        Simulation::with_recommender(scenario, recommender)
+    }
+
+    /// Builds the world with a recommender of your own.
+    pub fn with_recommender(
+        scenario: &Scenario,
+        recommender: Box<dyn Recommender>,
+    ) -> Result<Simulation> {
+        let world = build_world(scenario)?;
+        let days = scenario.run.days as usize;
+        Ok(Simulation {
+            retention: vec![0; world.consumers.len()],
+            initial_creators: world.creators.len(),
+            scenario: scenario.clone(),
+            world,
+            recommender,
+            day: 0,
+            deliveries: vec![Vec::new(); days],
+            next_order_id: 0,
+            daily: Vec::with_capacity(days),
+            churned_total: 0,
+        })
+    }
+
+    /// The current world (read-only).
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
+    /// Days simulated so far.
+    pub fn day(&self) -> u32 {
+        self.day
+    }
+
+    /// The rows recorded so far.
+    pub fn daily(&self) -> &[DailyRow] {
+        &self.daily
+    }
+
+    /// True when the horizon is reached.
+    pub fn is_done(&self) -> bool {
+        self.day >= self.scenario.run.days
+    }
+
+    /// Simulates one day and returns its row.
+    pub fn step(&mut self) -> &DailyRow {
+        let s = &self.scenario;
+        let day = self.day;
+        let mut row = DailyRow {
+            day,
+            ..Default::default()
+        };
+
+        // 2. Supply.
+        let supplied = supply::supply(&mut self.world, s, day);
+        row.creator_exits = supplied.exits;
+        row.creator_entries = supplied.entries;
+        row.live_sessions = supplied.live_sessions;
+
+        // 3–5. Feeds, engagement, purchase decisions: phase A, in parallel.
+        let pools = DayPools::build(&self.world, s.recommendation.popularity_exponent);
+        let view = DayView {
+            s,
+            world: &self.world,
+            pools: &pools,
+            recommender: self.recommender.as_ref(),
+            mix: self.recommender.pool_mix().cumulative(),
+            day,
+            seed: s.run.seed,
+            record_active: day == 0 || RETENTION_WINDOW.contains(&day),
+        };
+        let n = self.world.consumers.len();
+        let n_creators = self.world.creators.len();
+        let events = (0..n.div_ceil(CHUNK))
+            .into_par_iter()
+            .fold(
+                || DayEvents::new(n_creators),
+                |mut ev, chunk| {
+                    for i in chunk * CHUNK..((chunk + 1) * CHUNK).min(n) {
+                        view.consumer_day(i, &mut ev);
+                    }
+                    ev
+                },
+            )
+            .reduce(|| DayEvents::new(n_creators), DayEvents::merge);
+
+        // Phase B, in consumer order.
+        row.active_consumers = events.active;
+        row.impressions = events.impressions;
+        row.engagements = events.engagements;
+        for &i in &events.active_ids {
+            self.retention[i as usize] |= if day == 0 { 1 } else { 2 };
+        }
+        apply_follows(
+            &mut self.world,
+            s.behaviour.max_follows as usize,
+            &events.follows,
+            &mut row,
+        );
+        orders::book_orders(
+            &mut self.world,
+            s,
+            day,
+            &events.orders,
+            &mut self.next_order_id,
+            &mut self.deliveries,
+            &mut row,
+        );
+        // 8–12. Fulfilment, returns, reviews, loyalty, trust and churn.
+        let due = std::mem::take(&mut self.deliveries[day as usize]);
+        orders::fulfil(&mut self.world, s, &due, &mut row);
+
+        // 13. Record.
+        self.update_creators(&events);
+        self.churned_total += row.churned;
+        self.record(&pools, &events, &mut row);
+        self.daily.push(row);
+        self.day += 1;
+        self.daily.last().unwrap()
+    }
+
+    /// Folds today's exposure and engagements into the creators' totals and moving averages,
+    /// and counts the days each active creator spends under its motivation.
+    fn update_creators(&mut self, ev: &DayEvents) {
+        let k = &self.scenario.creators;
+        let a_exp = 1.0 - 0.5f32.powf(1.0 / k.exposure_halflife_days as f32);
+        let a_pop =
+            1.0 - 0.5f32.powf(1.0 / self.scenario.recommendation.popularity_halflife_days as f32);
+        let cr = &mut self.world.creators;
+        for c in 0..ev.exposure.len() {
+            let (x, e) = (ev.exposure[c], ev.engaged[c]);
+            cr.exposure_total[c] += x as u64;
+            cr.engagements_total[c] += e as u64;
+            cr.exposure_ema[c] += a_exp * (x as f32 - cr.exposure_ema[c]);
+            cr.popularity[c] += a_pop * (e as f32 - cr.popularity[c]);
+            if cr.active[c] {
+                cr.low_days[c] = if cr.exposure_ema[c] < cr.motivation[c] {
+                    cr.low_days[c] + 1
+                } else {
+                    0
+                };
+            }
+        }
+    }
+
+    fn record(&self, pools: &DayPools, ev: &DayEvents, row: &mut DailyRow) {
+        row.net_gmv = row.gross_gmv - row.returned_gmv - row.cancelled_gmv;
+        row.repeat_purchase_rate = ratio(row.repeat_buyers as f64, row.unique_buyers as f64);
+        row.return_rate = ratio(row.returned_orders as f64, row.delivered_orders as f64);
+        let cons = &self.world.consumers;
+        let remaining = cons.churned.iter().filter(|&&c| !c).count();
+        let trust_sum = ordered_sum(cons.len(), |i| {
+            if cons.churned[i] {
+                0.0
+            } else {
+                cons.trust[i] as f64
+            }
+        });
+        row.mean_platform_trust = ratio(trust_sum, remaining as f64);
+        row.churned_total = self.churned_total;
+        row.active_creators = self.world.creators.active.iter().filter(|&&a| a).count() as u64;
+        let mut exposure: Vec<f64> = pools
+            .active
+            .iter()
+            .map(|&c| ev.exposure[c as usize] as f64)
+            .collect();
+        exposure.sort_by(f64::total_cmp);
+        row.exposure_gini = gini_sorted(&exposure);
+        row.exposure_top1_share = top_share_sorted(&exposure, 0.01);
+        row.exposure_top10_share = top_share_sorted(&exposure, 0.10);
+    }
+
+    /// Runs to the horizon, calling `on_day` after each day.
+    pub fn run(&mut self, mut on_day: impl FnMut(&DailyRow)) {
+        while !self.is_done() {
+            on_day(self.step());
+        }
+    }
+
+    /// The run's results: daily rows, per-creator rows and the summary.
+    pub fn finish(self) -> RunOutput {
+        let summary = summarize(
+            &self.scenario,
+            &self.world,
+            &self.daily,
+            &self.retention,
+            self.initial_creators,
+        );
+        let creators = crate::metrics::creator_rows(&self.world);
+        RunOutput {
+            daily: self.daily,
+            creators,
+            summary,
+        }
+    }
+}
+
+/// Applies follow decisions; a consumer whose follow ring is full drops its oldest follow.
+fn apply_follows(world: &mut World, slots: usize, follows: &[(u32, u32)], row: &mut DailyRow) {
+    let (cons, cr) = (&mut world.consumers, &mut world.creators);
+    for &(i, c) in follows {
+        let i = i as usize;
+        let slot = i * slots + cons.follow_count[i] as usize % slots;
+        let old = cons.follows[slot];
+        if old != crate::world::NONE {
+            cr.followers[old as usize] -= 1;
+        }
+        cons.follows[slot] = c;
+        cons.follow_count[i] += 1;
+        cr.followers[c as usize] += 1;
+        row.follows += 1;
+    }
+}
+
+/// What a finished run produced.
+pub struct RunOutput {
+    pub daily: Vec<DailyRow>,
+    pub creators: Vec<crate::metrics::CreatorRow>,
+    pub summary: Summary,
+}

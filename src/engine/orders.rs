@@ -1,0 +1,162 @@
+//! Phase B for purchases: orders are booked against stock in consumer order, then
+//! deliveries due today are fulfilled: returns, reviews, loyalty, trust and churn.
+
+use super::consumer_day::OrderIntent;
+use crate::metrics::DailyRow;
+use crate::rng::{Purpose, stream, unit_f32};
+use crate::scenario::Scenario;
+use crate::world::{LOYALTY_SLOTS, NONE, World, build::reputation};
+use rand_distr::{Distribution, Exp, StandardNormal};
+
+/// An order that was not cancelled, waiting for delivery.
+#[derive(Clone, Copy, Debug)]
+pub struct Order {
+    pub id: u64,
+    pub intent: OrderIntent,
+}
+
+/// Books today's order intents (in consumer order). Live orders beyond the session's stock
+/// are cancelled. Accepted orders are queued for delivery on `day + lead_time`.
+pub fn book_orders(
+    world: &mut World,
+    s: &Scenario,
+    day: u32,
+    intents: &[OrderIntent],
+    next_id: &mut u64,
+    deliveries: &mut [Vec<Order>],
+    row: &mut DailyRow,
+) {
+    for intent in intents {
+        let i = intent.consumer as usize;
+        row.orders += 1;
+        row.gross_gmv += intent.value;
+        let c = intent.creator as usize;
+        if intent.live {
+            if world.creators.stock_left[c] == 0 {
+                row.cancelled_orders += 1;
+                row.cancelled_gmv += intent.value;
+                let cons = &mut world.consumers;
+                cons.trust[i] =
+                    (cons.trust[i] - s.behaviour.stockout_trust_penalty as f32).max(0.0);
+                churn_if_distrustful(world, s, i, row);
+                continue;
+            }
+            world.creators.stock_left[c] -= 1;
+        }
+        let cons = &mut world.consumers;
+        if cons.last_order_day[i] != day {
+            row.unique_buyers += 1;
+            if cons.orders[i] > 0 {
+                row.repeat_buyers += 1;
+            }
+        }
+        cons.orders[i] += 1;
+        cons.last_order_day[i] = day;
+        let merchant = world.products.merchant(intent.product);
+        remember_merchant(world, i, merchant);
+        let due = day as usize + world.merchants.lead_time[merchant as usize] as usize;
+        if due < deliveries.len() {
+            deliveries[due].push(Order {
+                id: *next_id,
+                intent: *intent,
+            });
+        }
+        *next_id += 1;
+    }
+}
+
+/// Records `merchant` in the consumer's loyalty memory (oldest forgotten when full); a
+/// merchant already remembered marks the consumer as a same-merchant repeat buyer.
+fn remember_merchant(world: &mut World, i: usize, merchant: u32) {
+    let cons = &mut world.consumers;
+    let base = i * LOYALTY_SLOTS;
+    let slots = &mut cons.loyal_merchant[base..base + LOYALTY_SLOTS];
+    if slots.contains(&merchant) {
+        cons.repeat_merchant[i] = true;
+        return;
+    }
+    slots.rotate_left(1);
+    slots[LOYALTY_SLOTS - 1] = merchant;
+    let loyalty = &mut cons.loyalty[base..base + LOYALTY_SLOTS];
+    loyalty.rotate_left(1);
+    loyalty[LOYALTY_SLOTS - 1] = 0.0;
+}
+
+fn churn_if_distrustful(world: &mut World, s: &Scenario, i: usize, row: &mut DailyRow) {
+    let cons = &mut world.consumers;
+    if !cons.churned[i] && cons.trust[i] < s.behaviour.churn_threshold as f32 {
+        cons.churned[i] = true;
+        row.churned += 1;
+    }
+}
+
+#[inline]
+fn sigmoid(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+/// Fulfils the orders delivered today, in order-id order.
+pub fn fulfil(world: &mut World, s: &Scenario, orders: &[Order], row: &mut DailyRow) {
+    let b = &s.behaviour;
+    let r = &s.returns;
+    let discovery = Exp::new(1.0 / r.discovery_days).expect("validated");
+    let affiliate = s.creators.affiliate_commission;
+    let commission = s.platform.commission_rate;
+    for order in orders {
+        let o = &order.intent;
+        let (i, c, p) = (o.consumer as usize, o.creator as usize, o.product as usize);
+        let merchant = world.products.merchant(o.product) as usize;
+        let mut rng = stream(s.run.seed, Purpose::Fulfil, order.id, 0);
+        row.delivered_orders += 1;
+        let z: f64 = StandardNormal.sample(&mut rng);
+        let realized = (world.products.quality[p] as f64 + 0.1 * z).clamp(0.0, 1.0);
+        let gap = o.expected as f64 - realized;
+        let free = r.free_returns as u8 as f64;
+        let p_return = sigmoid(
+            r.base
+                + r.expectation_gap * gap
+                + r.impulse * o.impulse as f64
+                + r.free_returns_effect * free
+                - r.hassle,
+        );
+        let wants_return = (unit_f32(&mut rng) as f64) < p_return;
+        let found_in_window = discovery.sample(&mut rng) <= r.window_days as f64;
+        if wants_return && found_in_window {
+            row.returned_orders += 1;
+            row.returned_gmv += o.value;
+        } else {
+            row.platform_revenue += commission * o.value;
+            row.creator_income += affiliate * o.value;
+            world.creators.income[c] += affiliate * o.value;
+            row.merchant_profit +=
+                o.value * (1.0 - commission - affiliate) - world.products.cost[p] as f64;
+        }
+        let satisfaction = sigmoid(b.satisfaction_slope * (realized - o.expected as f64)) as f32;
+        if (unit_f32(&mut rng) as f64) < b.review_prob {
+            let z: f64 = StandardNormal.sample(&mut rng);
+            let stars = (1.0 + 4.0 * realized + b.rating_noise * z).clamp(1.0, 5.0);
+            let m = &mut world.merchants;
+            m.rating_sum[merchant] += stars;
+            m.rating_count[merchant] += 1;
+            m.reputation[merchant] = reputation(
+                s.merchants.rating_prior_mean,
+                s.merchants.rating_prior_weight,
+                m.rating_sum[merchant],
+                m.rating_count[merchant],
+            );
+        }
+        let cons = &mut world.consumers;
+        let base = i * LOYALTY_SLOTS;
+        if let Some(k) = cons.loyal_merchant[base..base + LOYALTY_SLOTS]
+            .iter()
+            .position(|&m| m == merchant as u32 && m != NONE)
+        {
+            let l = &mut cons.loyalty[base + k];
+            *l += b.loyalty_rate as f32 * (satisfaction - *l);
+        }
+        cons.trust[i] += b.trust_rate as f32 * (satisfaction - cons.trust[i]);
+        let ct = &mut world.creators.trust[c];
+        *ct += b.creator_trust_rate as f32 * (satisfaction - *ct);
+        churn_if_distrustful(world, s, i, row);
+    }
+}

@@ -1,0 +1,26 @@
+//! What the simulator records: one [`DailyRow`] a day, and the run's [`Summary`].
+
+mod daily;
+pub mod inequality;
+mod summary;
+
+pub use daily::DailyRow;
+pub use summary::{CreatorRow, Summary, creator_rows, summarize};
+
+use rayon::prelude::*;
+
+/// Sum of `f(i)` for i in 0..n, computed in parallel over fixed chunks and added in chunk
+/// order, so the rounding is the same for any thread count.
+pub fn ordered_sum(n: usize, f: impl Fn(usize) -> f64 + Sync) -> f64 {
+    const CHUNK: usize = 8192;
+    let parts: Vec<f64> = (0..n.div_ceil(CHUNK))
+        .into_par_iter()
+        .map(|c| (c * CHUNK..((c + 1) * CHUNK).min(n)).map(&f).sum())
+        .collect();
+    parts.iter().sum()
+}
+
+/// `a / b`, or 0 when `b` is 0.
+pub fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 { a / b } else { 0.0 }
+}

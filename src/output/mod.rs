@@ -1,0 +1,118 @@
+//! Writing a run's results: `daily.csv`, `creators.csv`, `summary.json`, `manifest.json`.
+//!
+//! Everything is written into a hidden sibling folder first and renamed into place at the
+//! end, so a killed or failed run never leaves a folder that looks finished. The first three
+//! files are deterministic; timings and the command line live only in the manifest.
+
+use crate::engine::RunOutput;
+use crate::error::{Error, Result};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// `manifest.json`: what produced a run, and how long it took.
+#[derive(Clone, Debug, Serialize)]
+pub struct Manifest {
+    pub tool: &'static str,
+    pub version: &'static str,
+    /// The command line, as typed.
+    pub command: Vec<String>,
+    /// The scenario file, or `built-in baseline`.
+    pub scenario_source: String,
+    /// `--set` overrides applied, in order.
+    pub overrides: Vec<String>,
+    pub seed: u64,
+    pub run_id: String,
+    pub threads: usize,
+    /// Seconds since the Unix epoch.
+    pub started_at: u64,
+    pub finished_at: u64,
+    pub timings: Timings,
+    pub files: Vec<&'static str>,
+    /// The scenario as resolved: every key, defaults included (TOML text).
+    pub scenario: String,
+}
+
+/// Wall-clock timings of a run, in seconds, and throughput.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Timings {
+    pub build_world_s: f64,
+    pub simulate_s: f64,
+    pub write_s: f64,
+    pub total_s: f64,
+    pub consumer_days: u64,
+    pub consumer_days_per_s: f64,
+    /// Active consumer-days (consumers who opened the app) per second.
+    pub active_consumer_days_per_s: f64,
+    pub impressions_per_s: f64,
+}
+
+/// The deterministic files of a run folder.
+pub const FILES: [&str; 4] = ["daily.csv", "creators.csv", "summary.json", "manifest.json"];
+
+/// A stable id for a resolved scenario: `s<seed>-<8 hex digits of its hash>`.
+pub fn run_id(resolved_toml: &str, seed: u64) -> String {
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    for b in resolved_toml.bytes() {
+        h = crate::rng::mix64(h ^ b as u64);
+    }
+    format!("s{seed}-{:08x}", h >> 32)
+}
+
+/// Writes the run's files into `dir` atomically (replacing an earlier run in `dir`).
+pub fn write_run(dir: &Path, out: &RunOutput, manifest: &Manifest) -> Result<()> {
+    let tmp = staging_path(dir);
+    let result = (|| {
+        std::fs::create_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        write_csv(&tmp.join("daily.csv"), &out.daily)?;
+        write_csv(&tmp.join("creators.csv"), &out.creators)?;
+        write_json(&tmp.join("summary.json"), &out.summary)?;
+        write_json(&tmp.join("manifest.json"), manifest)?;
+        if dir.exists() {
+            std::fs::remove_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        std::fs::rename(&tmp, dir).map_err(|e| Error::io(dir, e))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    result
+}
+
+/// `parent/.name.partial-<pid>`: where a run folder is assembled before the rename.
+fn staging_path(dir: &Path) -> PathBuf {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    parent.join(format!(".{name}.partial-{}", std::process::id()))
+}
+
+/// Writes rows as a CSV file with a header.
+pub fn write_csv<T: Serialize>(path: &Path, rows: &[T]) -> Result<()> {
+    let mut w =
+        csv::Writer::from_path(path).map_err(|e| Error::Run(format!("{}: {e}", path.display())))?;
+    for r in rows {
+        w.serialize(r)
+            .map_err(|e| Error::Run(format!("{}: {e}", path.display())))?;
+    }
+    w.flush().map_err(|e| Error::io(path, e))
+}
+
+/// Writes a value as pretty JSON with a final newline.
+pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
+    let mut text = serde_json::to_string_pretty(value).map_err(|e| Error::Run(e.to_string()))?;
+    text.push('\n');
+    std::fs::write(path, text).map_err(|e| Error::io(path, e))
+}
+
+/// Seconds since the Unix epoch.
+pub fn now_unix() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}

@@ -1,0 +1,58 @@
+//! Scenarios: the TOML schema, its defaults, `--set` overrides and validation.
+
+mod load;
+mod schema;
+mod validate;
+pub use validate::GRAPH_KINDS;
+
+pub use load::{Override, parse_scenario};
+pub use schema::*;
+
+use crate::error::{Error, Result};
+use std::path::Path;
+
+/// The built-in scenarios, embedded in the binary: `(name, one-line description, text)`.
+pub const BUILT_IN: &[(&str, &str, &str)] = &[
+    (
+        "baseline",
+        "100k consumers, 2k creators, 100 hosts, 2k merchants, 180 days; hybrid feed, little live commerce",
+        include_str!("../../scenarios/baseline.toml"),
+    ),
+    (
+        "bench_1m",
+        "1M consumers, 20k creators, 1k hosts, 50k merchants, 90 days: the performance benchmark",
+        include_str!("../../scenarios/bench_1m.toml"),
+    ),
+];
+
+/// The text of a built-in scenario, by name.
+pub fn built_in(name: &str) -> Option<&'static str> {
+    BUILT_IN
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, _, t)| *t)
+}
+
+/// Loads a scenario file (or, with `None`, the built-in baseline) and applies overrides.
+pub fn load(path: Option<&Path>, overrides: &[Override]) -> Result<Scenario> {
+    match path {
+        None => parse_scenario(
+            "built-in baseline",
+            built_in("baseline").unwrap(),
+            overrides,
+        ),
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| {
+                Error::input(p.display(), format!("cannot read the scenario file: {e}"))
+            })?;
+            parse_scenario(&p.display().to_string(), &text, overrides)
+        }
+    }
+}
+
+impl Scenario {
+    /// The scenario as fully resolved TOML (every key, defaults included).
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).expect("a scenario always serializes")
+    }
+}

@@ -1,0 +1,380 @@
+//! The scenario schema: every key a scenario file may hold, with its default.
+//!
+//! Each section is a struct with `deny_unknown_fields` and `default`, so a file names only
+//! what it changes and a misspelt key is an error. `docs/SCENARIO.md` documents every key;
+//! a test checks that the two agree.
+
+use serde::{Deserialize, Serialize};
+
+/// A whole scenario: one policy world to simulate.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Scenario {
+    pub run: Run,
+    pub population: Population,
+    pub graph: Graph,
+    pub consumers: Consumers,
+    pub creators: Creators,
+    pub hosts: Hosts,
+    pub merchants: Merchants,
+    pub behaviour: Behaviour,
+    pub recommendation: Recommendation,
+    pub returns: Returns,
+    pub platform: Platform,
+}
+
+/// `[run]`: name, seed, horizon.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Run {
+    pub name: String,
+    pub seed: u64,
+    pub days: u32,
+}
+
+impl Default for Run {
+    fn default() -> Self {
+        Run {
+            name: "baseline".into(),
+            seed: 42,
+            days: 180,
+        }
+    }
+}
+
+/// `[population]`: how many of each.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Population {
+    pub consumers: u64,
+    pub creators: u64,
+    pub hosts: u64,
+    pub merchants: u64,
+    pub products_per_merchant: u64,
+    pub topics: u64,
+}
+
+impl Default for Population {
+    fn default() -> Self {
+        Population {
+            consumers: 100_000,
+            creators: 2_000,
+            hosts: 100,
+            merchants: 2_000,
+            products_per_merchant: 5,
+            topics: 8,
+        }
+    }
+}
+
+/// `[graph]`: the consumers' social graph.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Graph {
+    /// `barabasi_albert`, `watts_strogatz`, `stochastic_block`, `configuration`, `edge_list`.
+    pub kind: String,
+    pub m: u64,
+    pub k: u64,
+    pub p_rewire: f64,
+    pub blocks: u64,
+    pub p_in: f64,
+    pub p_out: f64,
+    pub exponent: f64,
+    pub min_degree: u64,
+    pub path: String,
+}
+
+impl Default for Graph {
+    fn default() -> Self {
+        Graph {
+            kind: "barabasi_albert".into(),
+            m: 3,
+            k: 6,
+            p_rewire: 0.1,
+            blocks: 100,
+            p_in: 0.01,
+            p_out: 0.00001,
+            exponent: 2.5,
+            min_degree: 2,
+            path: String::new(),
+        }
+    }
+}
+
+/// `[consumers]`: how consumer attributes are drawn.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Consumers {
+    pub interest_concentration: f64,
+    pub activity_mean: f64,
+    pub activity_concentration: f64,
+    pub price_sensitivity_mean: f64,
+    pub price_sensitivity_sd: f64,
+    pub impulsivity_mean: f64,
+    pub impulsivity_concentration: f64,
+    pub initial_trust: f64,
+}
+
+impl Default for Consumers {
+    fn default() -> Self {
+        Consumers {
+            interest_concentration: 0.3,
+            activity_mean: 0.5,
+            activity_concentration: 4.0,
+            price_sensitivity_mean: 1.0,
+            price_sensitivity_sd: 0.25,
+            impulsivity_mean: 0.3,
+            impulsivity_concentration: 4.0,
+            initial_trust: 0.7,
+        }
+    }
+}
+
+/// `[creators]`: content creators' attributes, posting and lifecycle.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Creators {
+    pub topic_concentration: f64,
+    pub quality_mean: f64,
+    pub quality_concentration: f64,
+    pub posting_rate: f64,
+    pub product_link_prob: f64,
+    pub affiliates: u64,
+    pub affiliate_commission: f64,
+    pub motivation_median: f64,
+    pub motivation_sigma: f64,
+    pub exposure_halflife_days: f64,
+    pub patience_days: u64,
+    pub entry_rate: f64,
+}
+
+impl Default for Creators {
+    fn default() -> Self {
+        Creators {
+            topic_concentration: 0.2,
+            quality_mean: 0.5,
+            quality_concentration: 5.0,
+            posting_rate: 0.5,
+            product_link_prob: 0.7,
+            affiliates: 3,
+            affiliate_commission: 0.05,
+            motivation_median: 40.0,
+            motivation_sigma: 0.8,
+            exposure_halflife_days: 7.0,
+            patience_days: 30,
+            entry_rate: 2.0,
+        }
+    }
+}
+
+/// `[hosts]`: live-stream hosts (a host is also a creator; these keys add to `[creators]`).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Hosts {
+    pub live_prob: f64,
+    pub charisma_mean: f64,
+    pub charisma_concentration: f64,
+    pub session_stock: u64,
+    pub discount: f64,
+    pub lineup: u64,
+    pub live_hype: f64,
+}
+
+impl Default for Hosts {
+    fn default() -> Self {
+        Hosts {
+            live_prob: 0.4,
+            charisma_mean: 0.6,
+            charisma_concentration: 5.0,
+            session_stock: 100,
+            discount: 0.2,
+            lineup: 3,
+            live_hype: 0.3,
+        }
+    }
+}
+
+/// `[merchants]`: merchants and their products.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Merchants {
+    pub price_median: f64,
+    pub price_sigma: f64,
+    pub margin: f64,
+    pub quality_mean: f64,
+    pub quality_concentration: f64,
+    pub advertised_inflation: f64,
+    pub lead_time_min: u64,
+    pub lead_time_max: u64,
+    pub rating_prior_mean: f64,
+    pub rating_prior_weight: f64,
+}
+
+impl Default for Merchants {
+    fn default() -> Self {
+        Merchants {
+            price_median: 60.0,
+            price_sigma: 0.8,
+            margin: 0.35,
+            quality_mean: 0.6,
+            quality_concentration: 6.0,
+            advertised_inflation: 0.1,
+            lead_time_min: 1,
+            lead_time_max: 5,
+            rating_prior_mean: 3.5,
+            rating_prior_weight: 5.0,
+        }
+    }
+}
+
+/// `[behaviour]`: the coefficients of engagement, follow, purchase, review, trust and churn.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Behaviour {
+    pub engage_match: f64,
+    pub engage_quality: f64,
+    pub engage_trust: f64,
+    pub engage_bias: f64,
+    pub live_engage_boost: f64,
+    pub follow_prob: f64,
+    pub followed_trust_bonus: f64,
+    pub max_follows: u64,
+    pub purchase_match: f64,
+    pub purchase_quality: f64,
+    pub purchase_trust: f64,
+    pub purchase_reputation: f64,
+    pub purchase_discount: f64,
+    pub purchase_loyalty: f64,
+    pub purchase_threshold: f64,
+    pub live_impulse: f64,
+    pub scarcity_impulse: f64,
+    pub max_orders_per_day: u64,
+    pub review_prob: f64,
+    pub rating_noise: f64,
+    pub satisfaction_slope: f64,
+    pub loyalty_rate: f64,
+    pub trust_rate: f64,
+    pub creator_trust_rate: f64,
+    pub stockout_trust_penalty: f64,
+    pub churn_threshold: f64,
+}
+
+impl Default for Behaviour {
+    fn default() -> Self {
+        Behaviour {
+            engage_match: 3.0,
+            engage_quality: 2.0,
+            engage_trust: 1.0,
+            engage_bias: 4.5,
+            live_engage_boost: 0.7,
+            follow_prob: 0.1,
+            followed_trust_bonus: 0.3,
+            max_follows: 16,
+            purchase_match: 1.5,
+            purchase_quality: 1.0,
+            purchase_trust: 1.0,
+            purchase_reputation: 1.0,
+            purchase_discount: 2.0,
+            purchase_loyalty: 1.5,
+            purchase_threshold: 1.5,
+            live_impulse: 0.8,
+            scarcity_impulse: 0.4,
+            max_orders_per_day: 2,
+            review_prob: 0.3,
+            rating_noise: 0.5,
+            satisfaction_slope: 5.0,
+            loyalty_rate: 0.5,
+            trust_rate: 0.1,
+            creator_trust_rate: 0.02,
+            stockout_trust_penalty: 0.05,
+            churn_threshold: 0.25,
+        }
+    }
+}
+
+/// `[recommendation]`: the feed algorithm and its candidate pools.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Recommendation {
+    pub algorithm: String,
+    pub feed_size: u64,
+    pub oversample: f64,
+    pub pool_followed: f64,
+    pub pool_social: f64,
+    pub pool_interest: f64,
+    pub pool_popular: f64,
+    pub pool_live: f64,
+    pub pool_explore: f64,
+    pub popularity_exponent: f64,
+    pub popularity_halflife_days: f64,
+    pub weight_match: f64,
+    pub weight_popularity: f64,
+    pub weight_followed: f64,
+    pub weight_engagement_rate: f64,
+}
+
+impl Default for Recommendation {
+    fn default() -> Self {
+        Recommendation {
+            algorithm: "hybrid".into(),
+            feed_size: 20,
+            oversample: 1.5,
+            pool_followed: 0.25,
+            pool_social: 0.1,
+            pool_interest: 0.3,
+            pool_popular: 0.15,
+            pool_live: 0.1,
+            pool_explore: 0.1,
+            popularity_exponent: 1.0,
+            popularity_halflife_days: 7.0,
+            weight_match: 1.0,
+            weight_popularity: 0.3,
+            weight_followed: 0.5,
+            weight_engagement_rate: 5.0,
+        }
+    }
+}
+
+/// `[returns]`: the return policy and the return decision's coefficients.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Returns {
+    pub window_days: u64,
+    pub free_returns: bool,
+    pub discovery_days: f64,
+    pub base: f64,
+    pub expectation_gap: f64,
+    pub impulse: f64,
+    pub free_returns_effect: f64,
+    pub hassle: f64,
+}
+
+impl Default for Returns {
+    fn default() -> Self {
+        Returns {
+            window_days: 7,
+            free_returns: false,
+            discovery_days: 3.0,
+            base: -2.5,
+            expectation_gap: 4.0,
+            impulse: 1.5,
+            free_returns_effect: 0.8,
+            hassle: 0.5,
+        }
+    }
+}
+
+/// `[platform]`: the platform's own take.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Platform {
+    pub commission_rate: f64,
+}
+
+impl Default for Platform {
+    fn default() -> Self {
+        Platform {
+            commission_rate: 0.05,
+        }
+    }
+}

@@ -1,0 +1,472 @@
+//! Range and consistency checks on a typed scenario. Each failure names the key path.
+
+use super::Scenario;
+
+/// The graph kinds the simulator can build.
+pub const GRAPH_KINDS: &[&str] = &[
+    "barabasi_albert",
+    "watts_strogatz",
+    "stochastic_block",
+    "configuration",
+    "edge_list",
+];
+
+type Check = Result<(), (String, String)>;
+
+fn fail(path: &str, message: impl Into<String>) -> Check {
+    Err((path.to_string(), message.into()))
+}
+
+fn probability(path: &str, v: f64) -> Check {
+    if (0.0..=1.0).contains(&v) {
+        Ok(())
+    } else {
+        fail(path, format!("{v} is a probability and must lie in [0, 1]"))
+    }
+}
+
+/// Strictly inside (0, 1): the mean of a Beta distribution.
+fn open_unit(path: &str, v: f64) -> Check {
+    if v > 0.0 && v < 1.0 {
+        Ok(())
+    } else {
+        fail(path, format!("{v} must lie strictly between 0 and 1"))
+    }
+}
+
+fn positive(path: &str, v: f64) -> Check {
+    if v > 0.0 && v.is_finite() {
+        Ok(())
+    } else {
+        fail(path, format!("{v} must be a positive number"))
+    }
+}
+
+fn non_negative(path: &str, v: f64) -> Check {
+    if v >= 0.0 && v.is_finite() {
+        Ok(())
+    } else {
+        fail(path, format!("{v} must be zero or more"))
+    }
+}
+
+fn finite(path: &str, v: f64) -> Check {
+    if v.is_finite() {
+        Ok(())
+    } else {
+        fail(path, format!("{v} must be a finite number"))
+    }
+}
+
+fn at_least(path: &str, v: u64, min: u64) -> Check {
+    if v >= min {
+        Ok(())
+    } else {
+        fail(path, format!("{v} is too small: it must be at least {min}"))
+    }
+}
+
+fn at_most(path: &str, v: u64, max: u64) -> Check {
+    if v <= max {
+        Ok(())
+    } else {
+        fail(path, format!("{v} is too large: it must be at most {max}"))
+    }
+}
+
+/// Checks every key's range and the keys' consistency. `Err((key path, message))`.
+pub fn validate(s: &Scenario) -> Result<(), (String, String)> {
+    let p = &s.population;
+    at_least("run.days", s.run.days as u64, 1)?;
+    at_most("run.days", s.run.days as u64, 100_000)?;
+    if s.run.name.is_empty()
+        || !s
+            .run
+            .name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        || s.run.name.starts_with('.')
+    {
+        return fail(
+            "run.name",
+            format!(
+                "{:?} must be a non-empty name of letters, digits, '-', '_' or '.' (it names the output folder)",
+                s.run.name
+            ),
+        );
+    }
+    at_least("population.consumers", p.consumers, 2)?;
+    at_most("population.consumers", p.consumers, u32::MAX as u64 / 2)?;
+    at_least("population.creators", p.creators, 1)?;
+    at_most("population.creators", p.creators, 10_000_000)?;
+    at_most("population.hosts", p.hosts, 10_000_000)?;
+    at_least("population.merchants", p.merchants, 1)?;
+    at_most("population.merchants", p.merchants, 10_000_000)?;
+    at_least(
+        "population.products_per_merchant",
+        p.products_per_merchant,
+        1,
+    )?;
+    at_most(
+        "population.products_per_merchant",
+        p.products_per_merchant,
+        1_000,
+    )?;
+    at_least("population.topics", p.topics, 1)?;
+    at_most("population.topics", p.topics, 64)?;
+    if p.merchants * p.products_per_merchant > u32::MAX as u64 / 2 {
+        return fail(
+            "population.products_per_merchant",
+            "merchants × products_per_merchant exceeds 2^31 products",
+        );
+    }
+
+    validate_graph(s)?;
+
+    let c = &s.consumers;
+    positive("consumers.interest_concentration", c.interest_concentration)?;
+    open_unit("consumers.activity_mean", c.activity_mean)?;
+    positive("consumers.activity_concentration", c.activity_concentration)?;
+    non_negative("consumers.price_sensitivity_mean", c.price_sensitivity_mean)?;
+    non_negative("consumers.price_sensitivity_sd", c.price_sensitivity_sd)?;
+    open_unit("consumers.impulsivity_mean", c.impulsivity_mean)?;
+    positive(
+        "consumers.impulsivity_concentration",
+        c.impulsivity_concentration,
+    )?;
+    probability("consumers.initial_trust", c.initial_trust)?;
+
+    let k = &s.creators;
+    positive("creators.topic_concentration", k.topic_concentration)?;
+    open_unit("creators.quality_mean", k.quality_mean)?;
+    positive("creators.quality_concentration", k.quality_concentration)?;
+    probability("creators.posting_rate", k.posting_rate)?;
+    probability("creators.product_link_prob", k.product_link_prob)?;
+    at_least("creators.affiliates", k.affiliates, 1)?;
+    at_most("creators.affiliates", k.affiliates, 64)?;
+    probability("creators.affiliate_commission", k.affiliate_commission)?;
+    non_negative("creators.motivation_median", k.motivation_median)?;
+    non_negative("creators.motivation_sigma", k.motivation_sigma)?;
+    positive("creators.exposure_halflife_days", k.exposure_halflife_days)?;
+    at_least("creators.patience_days", k.patience_days, 1)?;
+    non_negative("creators.entry_rate", k.entry_rate)?;
+
+    let h = &s.hosts;
+    probability("hosts.live_prob", h.live_prob)?;
+    open_unit("hosts.charisma_mean", h.charisma_mean)?;
+    positive("hosts.charisma_concentration", h.charisma_concentration)?;
+    at_least("hosts.session_stock", h.session_stock, 1)?;
+    at_most("hosts.session_stock", h.session_stock, u32::MAX as u64)?;
+    if !(0.0..1.0).contains(&h.discount) {
+        return fail(
+            "hosts.discount",
+            format!(
+                "{} is a share of the price and must lie in [0, 1)",
+                h.discount
+            ),
+        );
+    }
+    at_least("hosts.lineup", h.lineup, 1)?;
+    at_most("hosts.lineup", h.lineup, 64)?;
+    non_negative("hosts.live_hype", h.live_hype)?;
+
+    let m = &s.merchants;
+    positive("merchants.price_median", m.price_median)?;
+    non_negative("merchants.price_sigma", m.price_sigma)?;
+    if !(0.0..1.0).contains(&m.margin) {
+        return fail(
+            "merchants.margin",
+            format!(
+                "{} is a share of the price and must lie in [0, 1)",
+                m.margin
+            ),
+        );
+    }
+    open_unit("merchants.quality_mean", m.quality_mean)?;
+    positive("merchants.quality_concentration", m.quality_concentration)?;
+    non_negative("merchants.advertised_inflation", m.advertised_inflation)?;
+    at_least("merchants.lead_time_min", m.lead_time_min, 1)?;
+    at_most("merchants.lead_time_max", m.lead_time_max, 365)?;
+    if m.lead_time_max < m.lead_time_min {
+        return fail(
+            "merchants.lead_time_max",
+            format!(
+                "{} is below merchants.lead_time_min = {}",
+                m.lead_time_max, m.lead_time_min
+            ),
+        );
+    }
+    if !(1.0..=5.0).contains(&m.rating_prior_mean) {
+        return fail(
+            "merchants.rating_prior_mean",
+            format!("{} must lie on the 1–5 star scale", m.rating_prior_mean),
+        );
+    }
+    positive("merchants.rating_prior_weight", m.rating_prior_weight)?;
+
+    let b = &s.behaviour;
+    for (key, v) in [
+        ("behaviour.engage_match", b.engage_match),
+        ("behaviour.engage_quality", b.engage_quality),
+        ("behaviour.engage_trust", b.engage_trust),
+        ("behaviour.engage_bias", b.engage_bias),
+        ("behaviour.live_engage_boost", b.live_engage_boost),
+        ("behaviour.purchase_match", b.purchase_match),
+        ("behaviour.purchase_quality", b.purchase_quality),
+        ("behaviour.purchase_trust", b.purchase_trust),
+        ("behaviour.purchase_reputation", b.purchase_reputation),
+        ("behaviour.purchase_discount", b.purchase_discount),
+        ("behaviour.purchase_loyalty", b.purchase_loyalty),
+        ("behaviour.purchase_threshold", b.purchase_threshold),
+        ("behaviour.live_impulse", b.live_impulse),
+        ("behaviour.scarcity_impulse", b.scarcity_impulse),
+        ("behaviour.followed_trust_bonus", b.followed_trust_bonus),
+    ] {
+        finite(key, v)?;
+    }
+    probability("behaviour.follow_prob", b.follow_prob)?;
+    at_least("behaviour.max_follows", b.max_follows, 1)?;
+    at_most("behaviour.max_follows", b.max_follows, 1_000)?;
+    at_most("behaviour.max_orders_per_day", b.max_orders_per_day, 1_000)?;
+    probability("behaviour.review_prob", b.review_prob)?;
+    non_negative("behaviour.rating_noise", b.rating_noise)?;
+    non_negative("behaviour.satisfaction_slope", b.satisfaction_slope)?;
+    probability("behaviour.loyalty_rate", b.loyalty_rate)?;
+    probability("behaviour.trust_rate", b.trust_rate)?;
+    probability("behaviour.creator_trust_rate", b.creator_trust_rate)?;
+    probability("behaviour.stockout_trust_penalty", b.stockout_trust_penalty)?;
+    probability("behaviour.churn_threshold", b.churn_threshold)?;
+
+    validate_recommendation(s)?;
+
+    let r = &s.returns;
+    at_most("returns.window_days", r.window_days, 365)?;
+    positive("returns.discovery_days", r.discovery_days)?;
+    for (key, v) in [
+        ("returns.base", r.base),
+        ("returns.expectation_gap", r.expectation_gap),
+        ("returns.impulse", r.impulse),
+        ("returns.free_returns_effect", r.free_returns_effect),
+        ("returns.hassle", r.hassle),
+    ] {
+        finite(key, v)?;
+    }
+    probability("platform.commission_rate", s.platform.commission_rate)?;
+    if s.platform.commission_rate + s.creators.affiliate_commission > 1.0 {
+        return fail(
+            "platform.commission_rate",
+            "platform commission plus creators.affiliate_commission exceeds the whole price",
+        );
+    }
+    Ok(())
+}
+
+fn validate_graph(s: &Scenario) -> Check {
+    let g = &s.graph;
+    let n = s.population.consumers;
+    match g.kind.as_str() {
+        "barabasi_albert" => {
+            at_least("graph.m", g.m, 1)?;
+            if g.m >= n {
+                return fail(
+                    "graph.m",
+                    format!(
+                        "{} must be below population.consumers = {n}: each new consumer links to m earlier ones",
+                        g.m
+                    ),
+                );
+            }
+        }
+        "watts_strogatz" => {
+            at_least("graph.k", g.k, 2)?;
+            if g.k % 2 == 1 || g.k >= n {
+                return fail(
+                    "graph.k",
+                    format!(
+                        "{} must be even and below population.consumers = {n} (each consumer links to k/2 neighbours on each side)",
+                        g.k
+                    ),
+                );
+            }
+            probability("graph.p_rewire", g.p_rewire)?;
+        }
+        "stochastic_block" => {
+            at_least("graph.blocks", g.blocks, 1)?;
+            if g.blocks > n {
+                return fail(
+                    "graph.blocks",
+                    format!("{} exceeds population.consumers = {n}", g.blocks),
+                );
+            }
+            probability("graph.p_in", g.p_in)?;
+            probability("graph.p_out", g.p_out)?;
+            // Expected edges must fit in memory: refuse more than 2^31 edges.
+            let size = n as f64 / g.blocks as f64;
+            let expected = 0.5 * n as f64 * (size * g.p_in + (n as f64 - size) * g.p_out);
+            if expected > 2e9 {
+                return fail(
+                    "graph.p_in",
+                    format!("p_in and p_out give about {expected:.3e} edges; at most 2e9 fit"),
+                );
+            }
+        }
+        "configuration" => {
+            if !(g.exponent > 1.0 && g.exponent.is_finite()) {
+                return fail(
+                    "graph.exponent",
+                    format!(
+                        "{} must be above 1 for a power-law degree distribution",
+                        g.exponent
+                    ),
+                );
+            }
+            at_least("graph.min_degree", g.min_degree, 1)?;
+            if g.min_degree >= n {
+                return fail(
+                    "graph.min_degree",
+                    format!("{} must be below population.consumers = {n}", g.min_degree),
+                );
+            }
+        }
+        "edge_list" => {
+            if g.path.is_empty() {
+                return fail(
+                    "graph.path",
+                    "graph.kind = \"edge_list\" needs graph.path, the file of consumer-id pairs",
+                );
+            }
+        }
+        other => {
+            return fail(
+                "graph.kind",
+                format!(
+                    "unknown graph kind {other:?}; choose one of {}",
+                    GRAPH_KINDS.join(", ")
+                ),
+            );
+        }
+    }
+    Ok(())
+}
+
+fn validate_recommendation(s: &Scenario) -> Check {
+    let r = &s.recommendation;
+    if !crate::policy::recommend::ALGORITHMS
+        .iter()
+        .any(|(n, _)| *n == r.algorithm)
+    {
+        let names: Vec<&str> = crate::policy::recommend::ALGORITHMS
+            .iter()
+            .map(|(n, _)| *n)
+            .collect();
+        return fail(
+            "recommendation.algorithm",
+            format!(
+                "unknown algorithm {:?}; choose one of {}",
+                r.algorithm,
+                names.join(", ")
+            ),
+        );
+    }
+    at_least("recommendation.feed_size", r.feed_size, 1)?;
+    at_most("recommendation.feed_size", r.feed_size, 200)?;
+    if !(1.0..=10.0).contains(&r.oversample) {
+        return fail(
+            "recommendation.oversample",
+            format!(
+                "{} must lie in [1, 10]: candidates drawn per feed slot",
+                r.oversample
+            ),
+        );
+    }
+    let pools = [
+        ("recommendation.pool_followed", r.pool_followed),
+        ("recommendation.pool_social", r.pool_social),
+        ("recommendation.pool_interest", r.pool_interest),
+        ("recommendation.pool_popular", r.pool_popular),
+        ("recommendation.pool_live", r.pool_live),
+        ("recommendation.pool_explore", r.pool_explore),
+    ];
+    for (key, v) in pools {
+        non_negative(key, v)?;
+    }
+    if pools.iter().map(|(_, v)| v).sum::<f64>() <= 0.0 {
+        return fail(
+            "recommendation.pool_explore",
+            "the pool weights are all zero: at least one pool must supply candidates",
+        );
+    }
+    non_negative("recommendation.popularity_exponent", r.popularity_exponent)?;
+    positive(
+        "recommendation.popularity_halflife_days",
+        r.popularity_halflife_days,
+    )?;
+    for (key, v) in [
+        ("recommendation.weight_match", r.weight_match),
+        ("recommendation.weight_popularity", r.weight_popularity),
+        ("recommendation.weight_followed", r.weight_followed),
+        (
+            "recommendation.weight_engagement_rate",
+            r.weight_engagement_rate,
+        ),
+    ] {
+        finite(key, v)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn path_of(mut s: Scenario, f: impl FnOnce(&mut Scenario)) -> String {
+        f(&mut s);
+        validate(&s).expect_err("should fail").0
+    }
+
+    #[test]
+    fn defaults_are_valid() {
+        validate(&Scenario::default()).unwrap();
+    }
+
+    #[test]
+    fn impossible_values_name_their_key() {
+        let d = Scenario::default;
+        assert_eq!(
+            path_of(d(), |s| s.behaviour.review_prob = 1.2),
+            "behaviour.review_prob"
+        );
+        assert_eq!(
+            path_of(d(), |s| {
+                s.population.consumers = 5;
+                s.graph.m = 5
+            }),
+            "graph.m"
+        );
+        assert_eq!(
+            path_of(d(), |s| s.graph.kind = "lattice".into()),
+            "graph.kind"
+        );
+        assert_eq!(
+            path_of(d(), |s| s.graph.kind = "edge_list".into()),
+            "graph.path"
+        );
+        assert_eq!(
+            path_of(d(), |s| {
+                s.graph.kind = "watts_strogatz".into();
+                s.graph.k = 3
+            }),
+            "graph.k"
+        );
+        assert_eq!(
+            path_of(d(), |s| s.recommendation.algorithm = "magic".into()),
+            "recommendation.algorithm"
+        );
+        assert_eq!(
+            path_of(d(), |s| s.merchants.lead_time_max = 0),
+            "merchants.lead_time_max"
+        );
+        assert_eq!(path_of(d(), |s| s.run.name = "../x".into()), "run.name");
+        assert_eq!(path_of(d(), |s| s.run.days = 0), "run.days");
+    }
+}

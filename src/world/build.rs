@@ -1,0 +1,254 @@
+//! Drawing the initial world from a scenario. Every entity draws from its own keyed stream,
+//! so the world is the same for any thread count.
+
+use super::*;
+use crate::error::{Error, Result};
+use crate::rng::{Purpose, StreamRng, below, stream};
+use crate::scenario::Scenario;
+use rand::RngExt;
+use rand_distr::{Beta, Distribution, Gamma, LogNormal, Normal};
+use rayon::prelude::*;
+
+/// Beta distribution from its mean and concentration (α + β).
+pub(crate) fn beta(mean: f64, concentration: f64) -> Beta<f64> {
+    Beta::new(mean * concentration, (1.0 - mean) * concentration).expect("validated parameters")
+}
+
+/// Dirichlet(α, …, α) weights over `t` topics, written into `out`; returns 1/‖w‖₂.
+fn dirichlet(rng: &mut StreamRng, alpha: f64, out: &mut [f32]) -> f32 {
+    let g = Gamma::new(alpha, 1.0).expect("validated concentration");
+    let mut sum = 0.0;
+    for w in out.iter_mut() {
+        let x: f64 = g.sample(rng).max(1e-12);
+        *w = x as f32;
+        sum += x;
+    }
+    let mut sq = 0.0f32;
+    for w in out.iter_mut() {
+        *w /= sum as f32;
+        sq += *w * *w;
+    }
+    1.0 / sq.sqrt()
+}
+
+/// Builds the world of a scenario (graph included).
+pub fn build_world(s: &Scenario) -> Result<World> {
+    let seed = s.run.seed;
+    let topics = s.population.topics as usize;
+    let social_and_blocks = build_graph(s)?;
+    let (social, community) = social_and_blocks;
+    let consumers = build_consumers(s, community);
+    let (merchants, products) = build_merchants(s);
+    let mut creators = Creators::default();
+    let n_creators = s.population.creators;
+    for id in 0..n_creators + s.population.hosts {
+        let kind = if id < n_creators {
+            CreatorKind::Creator
+        } else {
+            CreatorKind::Host
+        };
+        let mut rng = stream(seed, Purpose::WorldCreator, id, 0);
+        push_creator(&mut creators, kind, 0, s, &merchants, &mut rng);
+    }
+    Ok(World {
+        topics,
+        consumers,
+        creators,
+        merchants,
+        products,
+        social,
+    })
+}
+
+fn build_graph(s: &Scenario) -> Result<(Csr, Vec<u32>)> {
+    let g = &s.graph;
+    let n = s.population.consumers as usize;
+    let mut rng = stream(s.run.seed, Purpose::Graph, 0, 0);
+    let none = || vec![0u32; n];
+    Ok(match g.kind.as_str() {
+        "barabasi_albert" => (
+            crate::graph::barabasi_albert(n, g.m as usize, &mut rng),
+            none(),
+        ),
+        "watts_strogatz" => (
+            crate::graph::watts_strogatz(n, g.k as usize, g.p_rewire, &mut rng),
+            none(),
+        ),
+        "stochastic_block" => {
+            crate::graph::stochastic_block(n, g.blocks as usize, g.p_in, g.p_out, &mut rng)
+        }
+        "configuration" => (
+            crate::graph::configuration_model(n, g.exponent, g.min_degree as usize, &mut rng),
+            none(),
+        ),
+        "edge_list" => {
+            let csr = crate::graph::load_edge_list(std::path::Path::new(&g.path), n)
+                .map_err(|e| Error::Input(e.to_string()))?;
+            (csr, none())
+        }
+        other => unreachable!("graph.kind {other} passed validation"),
+    })
+}
+
+fn build_consumers(s: &Scenario, community: Vec<u32>) -> Consumers {
+    let c = &s.consumers;
+    let n = s.population.consumers as usize;
+    let t = s.population.topics as usize;
+    let seed = s.run.seed;
+    let activity = beta(c.activity_mean, c.activity_concentration);
+    let impulsivity = beta(c.impulsivity_mean, c.impulsivity_concentration);
+    let price = Normal::new(c.price_sensitivity_mean, c.price_sensitivity_sd).expect("validated");
+    let mut interest = vec![0f32; n * t];
+    let scalars: Vec<(f32, f32, f32, f32)> = interest
+        .par_chunks_mut(t)
+        .enumerate()
+        .map(|(i, row)| {
+            let mut rng = stream(seed, Purpose::WorldConsumer, i as u64, 0);
+            let inv_norm = dirichlet(&mut rng, c.interest_concentration, row);
+            let a = activity.sample(&mut rng) as f32;
+            let b = price.sample(&mut rng).max(0.0) as f32;
+            let imp = impulsivity.sample(&mut rng) as f32;
+            (inv_norm, a, b, imp)
+        })
+        .collect();
+    let slots = s.behaviour.max_follows as usize;
+    Consumers {
+        interest,
+        interest_inv_norm: scalars.iter().map(|x| x.0).collect(),
+        activity: scalars.iter().map(|x| x.1).collect(),
+        price_sensitivity: scalars.iter().map(|x| x.2).collect(),
+        impulsivity: scalars.iter().map(|x| x.3).collect(),
+        community,
+        trust: vec![c.initial_trust as f32; n],
+        follows: vec![NONE; n * slots],
+        follow_count: vec![0; n],
+        loyal_merchant: vec![NONE; n * LOYALTY_SLOTS],
+        loyalty: vec![0.0; n * LOYALTY_SLOTS],
+        orders: vec![0; n],
+        last_order_day: vec![NONE; n],
+        repeat_merchant: vec![false; n],
+        churned: vec![false; n],
+    }
+}
+
+fn build_merchants(s: &Scenario) -> (Merchants, Products) {
+    let m = &s.merchants;
+    let n = s.population.merchants as usize;
+    let ppm = s.population.products_per_merchant as usize;
+    let topics = s.population.topics as usize;
+    let price = LogNormal::new(m.price_median.ln(), m.price_sigma).expect("validated");
+    let quality = beta(m.quality_mean, m.quality_concentration);
+    let mut merchants = Merchants::default();
+    let mut products = Products {
+        per_merchant: ppm as u32,
+        ..Default::default()
+    };
+    for id in 0..n {
+        let mut rng = stream(s.run.seed, Purpose::WorldMerchant, id as u64, 0);
+        merchants.topic.push(below(&mut rng, topics) as u32);
+        let span = (m.lead_time_max - m.lead_time_min + 1) as usize;
+        merchants
+            .lead_time
+            .push(m.lead_time_min as u32 + below(&mut rng, span) as u32);
+        merchants.rating_sum.push(0.0);
+        merchants.rating_count.push(0);
+        merchants.reputation.push(reputation(
+            m.rating_prior_mean,
+            m.rating_prior_weight,
+            0.0,
+            0,
+        ));
+        for _ in 0..ppm {
+            let p = price.sample(&mut rng).max(0.01) as f32;
+            let q = quality.sample(&mut rng) as f32;
+            let inflation = (m.advertised_inflation * rng.random::<f64>() * 2.0) as f32;
+            products.price.push(p);
+            products.cost.push(p * (1.0 - m.margin as f32));
+            products.quality.push(q);
+            products.advertised.push((q + inflation).min(1.0));
+        }
+    }
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    order.sort_by_key(|&i| (merchants.topic[i as usize], i));
+    let mut start = vec![0u32; topics + 1];
+    for &t in &merchants.topic {
+        start[t as usize + 1] += 1;
+    }
+    for t in 0..topics {
+        start[t + 1] += start[t];
+    }
+    merchants.by_topic = order;
+    merchants.by_topic_start = start;
+    (merchants, products)
+}
+
+/// Reputation in [0, 1] from a Bayesian average of 1–5 star ratings.
+pub(crate) fn reputation(prior_mean: f64, prior_weight: f64, sum: f64, count: u32) -> f32 {
+    let stars = (prior_mean * prior_weight + sum) / (prior_weight + count as f64);
+    ((stars - 1.0) / 4.0) as f32
+}
+
+/// Appends one creator or host with freshly drawn attributes, entering on `day`.
+pub(crate) fn push_creator(
+    c: &mut Creators,
+    kind: CreatorKind,
+    day: u32,
+    s: &Scenario,
+    merchants: &Merchants,
+    rng: &mut StreamRng,
+) {
+    let k = &s.creators;
+    let topics = s.population.topics as usize;
+    let start = c.profile.len();
+    c.profile.resize(start + topics, 0.0);
+    let inv_norm = dirichlet(rng, k.topic_concentration, &mut c.profile[start..]);
+    let row = &c.profile[start..];
+    let primary = (0..topics)
+        .max_by(|&a, &b| row[a].total_cmp(&row[b]).then(b.cmp(&a)))
+        .unwrap();
+    c.profile_inv_norm.push(inv_norm);
+    c.topic.push(primary as u32);
+    c.kind.push(kind);
+    c.quality
+        .push(beta(k.quality_mean, k.quality_concentration).sample(rng) as f32);
+    let trust = match kind {
+        CreatorKind::Creator => 0.5,
+        CreatorKind::Host => {
+            beta(s.hosts.charisma_mean, s.hosts.charisma_concentration).sample(rng) as f32
+        }
+    };
+    c.trust.push(trust);
+    // Affiliates: merchants of the creator's main topic (any merchant if the topic has none).
+    let pool = merchants.of_topic(primary);
+    for _ in 0..k.affiliates {
+        let m = if pool.is_empty() {
+            below(rng, merchants.len()) as u32
+        } else {
+            pool[below(rng, pool.len())]
+        };
+        c.affiliates.push(m);
+    }
+    let motivation = LogNormal::new(k.motivation_median.max(1e-9).ln(), k.motivation_sigma)
+        .expect("validated")
+        .sample(rng);
+    c.motivation.push(if k.motivation_median == 0.0 {
+        0.0
+    } else {
+        motivation as f32
+    });
+    c.followers.push(0);
+    c.exposure_total.push(0);
+    c.exposure_ema.push(0.0);
+    c.engagements_total.push(0);
+    c.popularity.push(0.0);
+    c.income.push(0.0);
+    c.low_days.push(0);
+    c.active.push(true);
+    c.entered_day.push(day);
+    c.exited_day.push(NONE);
+    c.item_product.push(NONE);
+    c.item_quality.push(0.0);
+    c.item_day.push(NONE);
+    c.live.push(false);
+    c.stock_left.push(0);
+}

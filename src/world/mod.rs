@@ -1,0 +1,187 @@
+//! The populations, as struct-of-arrays with `u32` ids.
+//!
+//! Consumers, creators (content creators and live-stream hosts in one table, told apart by
+//! [`CreatorKind`]), merchants and their products, and the consumers' social graph.
+
+pub(crate) mod build;
+
+pub use build::build_world;
+
+use crate::graph::Csr;
+
+/// No product / no merchant / no creator.
+pub const NONE: u32 = u32::MAX;
+/// How many distinct merchants a consumer remembers for loyalty and repeat purchase.
+pub const LOYALTY_SLOTS: usize = 4;
+
+/// The whole world at the start of a day.
+pub struct World {
+    pub topics: usize,
+    pub consumers: Consumers,
+    pub creators: Creators,
+    pub merchants: Merchants,
+    pub products: Products,
+    /// Friendship among consumers (word of mouth, friends' follows).
+    pub social: Csr,
+}
+
+/// Consumers: buyers who browse feeds, follow, buy, return and review.
+#[derive(Default)]
+pub struct Consumers {
+    /// Interest over topics, `topics` weights a consumer (they sum to 1).
+    pub interest: Vec<f32>,
+    /// 1 / Euclidean norm of the interest row (for cosine similarity).
+    pub interest_inv_norm: Vec<f32>,
+    /// Probability of opening the app on a given day.
+    pub activity: Vec<f32>,
+    /// β_i, the weight of ln(price) in the purchase utility.
+    pub price_sensitivity: Vec<f32>,
+    /// In [0, 1]: how strongly live sessions and scarcity move this consumer.
+    pub impulsivity: Vec<f32>,
+    /// Community (stochastic block) or 0.
+    pub community: Vec<u32>,
+    /// Trust in the platform, in [0, 1]; below `behaviour.churn_threshold` the consumer churns.
+    pub trust: Vec<f32>,
+    /// Followed creators: `max_follows` slots a consumer, filled as a ring (oldest replaced).
+    pub follows: Vec<u32>,
+    /// Follows ever made; slots used = min(count, max_follows), next slot = count % max_follows.
+    pub follow_count: Vec<u32>,
+    /// Last [`LOYALTY_SLOTS`] distinct merchants bought from ([`NONE`] = empty).
+    pub loyal_merchant: Vec<u32>,
+    /// Loyalty to each remembered merchant, in [0, 1].
+    pub loyalty: Vec<f32>,
+    /// Orders placed and not cancelled.
+    pub orders: Vec<u32>,
+    /// Day of the last non-cancelled order (`NONE` if none).
+    pub last_order_day: Vec<u32>,
+    /// Placed an order with a merchant already in its loyalty memory.
+    pub repeat_merchant: Vec<bool>,
+    pub churned: Vec<bool>,
+}
+
+impl Consumers {
+    pub fn len(&self) -> usize {
+        self.activity.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.activity.is_empty()
+    }
+}
+
+/// A content creator or a live-stream host.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CreatorKind {
+    Creator,
+    Host,
+}
+
+impl CreatorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CreatorKind::Creator => "creator",
+            CreatorKind::Host => "host",
+        }
+    }
+}
+
+/// Creators and hosts: they post items that carry product links; hosts also go live.
+#[derive(Default)]
+pub struct Creators {
+    pub kind: Vec<CreatorKind>,
+    /// Topic profile, `topics` weights a creator (sum to 1); public (content tags).
+    pub profile: Vec<f32>,
+    pub profile_inv_norm: Vec<f32>,
+    /// Main topic: the largest weight of the profile (ties to the lower topic).
+    pub topic: Vec<u32>,
+    /// Content quality in [0, 1].
+    pub quality: Vec<f32>,
+    /// Credibility in [0, 1] as consumers see it; starts at charisma (hosts) or 0.5.
+    pub trust: Vec<f32>,
+    /// Affiliated merchants, `creators.affiliates` a creator (hosts: the first `hosts.lineup`).
+    pub affiliates: Vec<u32>,
+    /// Smoothed daily exposure under which the creator loses motivation.
+    pub motivation: Vec<f32>,
+    pub followers: Vec<u32>,
+    pub exposure_total: Vec<u64>,
+    /// Exponentially smoothed daily exposure (half-life `creators.exposure_halflife_days`).
+    pub exposure_ema: Vec<f32>,
+    pub engagements_total: Vec<u64>,
+    /// Exponentially smoothed daily engagements: the public popularity ("likes").
+    pub popularity: Vec<f32>,
+    /// Affiliate commission earned on kept orders.
+    pub income: Vec<f64>,
+    /// Consecutive days with smoothed exposure under motivation.
+    pub low_days: Vec<u32>,
+    pub active: Vec<bool>,
+    pub entered_day: Vec<u32>,
+    pub exited_day: Vec<u32>,
+    /// The creator's current item: linked product ([`NONE`] for pure content), quality, day posted.
+    pub item_product: Vec<u32>,
+    pub item_quality: Vec<f32>,
+    pub item_day: Vec<u32>,
+    /// Hosts: live today, and units left in today's session.
+    pub live: Vec<bool>,
+    pub stock_left: Vec<u32>,
+}
+
+impl Creators {
+    pub fn len(&self) -> usize {
+        self.kind.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.kind.is_empty()
+    }
+}
+
+/// Merchants: B2C brands and C2C sellers.
+#[derive(Default)]
+pub struct Merchants {
+    pub topic: Vec<u32>,
+    /// Days from order to delivery.
+    pub lead_time: Vec<u32>,
+    pub rating_sum: Vec<f64>,
+    pub rating_count: Vec<u32>,
+    /// Bayesian average rating mapped to [0, 1]: ((prior·w + Σ ratings)/(w + n) − 1) / 4.
+    pub reputation: Vec<f32>,
+    /// Merchant ids grouped by topic: `by_topic[by_topic_start[t]..by_topic_start[t+1]]`.
+    pub by_topic: Vec<u32>,
+    pub by_topic_start: Vec<u32>,
+}
+
+impl Merchants {
+    pub fn len(&self) -> usize {
+        self.topic.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.topic.is_empty()
+    }
+    /// The merchants of topic `t`.
+    pub fn of_topic(&self, t: usize) -> &[u32] {
+        &self.by_topic[self.by_topic_start[t] as usize..self.by_topic_start[t + 1] as usize]
+    }
+}
+
+/// Products: `products_per_merchant` a merchant, product id = merchant · ppm + k.
+#[derive(Default)]
+pub struct Products {
+    pub per_merchant: u32,
+    pub price: Vec<f32>,
+    pub cost: Vec<f32>,
+    /// True quality in [0, 1] (hidden from the platform and from consumers before delivery).
+    pub quality: Vec<f32>,
+    /// Quality as advertised, ≥ true quality.
+    pub advertised: Vec<f32>,
+}
+
+impl Products {
+    pub fn merchant(&self, product: u32) -> u32 {
+        product / self.per_merchant
+    }
+}
+
+/// Cosine similarity of two topic rows given their inverse norms.
+#[inline]
+pub fn cosine(a: &[f32], a_inv_norm: f32, b: &[f32], b_inv_norm: f32) -> f32 {
+    let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+    dot * a_inv_norm * b_inv_norm
+}
