@@ -37,8 +37,10 @@ pub struct DayEvents {
     pub orders: Vec<OrderIntent>,
     /// Consumers active today, recorded only on the days retention needs.
     pub active_ids: Vec<u32>,
-    scratch: Vec<(f32, Candidate)>,
+    scratch: Vec<Candidate>,
     ids: Vec<u32>,
+    keys: Vec<u64>,
+    unranked: Vec<Candidate>,
 }
 
 impl DayEvents {
@@ -54,6 +56,8 @@ impl DayEvents {
             active_ids: Vec::new(),
             scratch: Vec::new(),
             ids: Vec::new(),
+            keys: Vec::new(),
+            unranked: Vec::new(),
         }
     }
 
@@ -75,11 +79,49 @@ impl DayEvents {
     }
 }
 
+/// A creator as phase A sees it today, packed so that one candidate costs one cache line
+/// (plus its topic row).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CreatorCard {
+    pub popularity: f32,
+    pub log_popularity: f32,
+    pub engagement_rate: f32,
+    pub followers: u32,
+    pub item_day: u32,
+    pub item_quality: f32,
+    pub item_product: u32,
+    pub trust: f32,
+    pub active: bool,
+    pub live: bool,
+    pub is_host: bool,
+}
+
+/// Today's cards of all creators and hosts.
+pub fn creator_cards(cr: &crate::world::Creators) -> Vec<CreatorCard> {
+    (0..cr.len())
+        .map(|c| CreatorCard {
+            popularity: cr.popularity[c],
+            log_popularity: cr.popularity[c].ln_1p(),
+            engagement_rate: (cr.engagements_total[c] as f32 + 1.0)
+                / (cr.exposure_total[c] as f32 + 20.0),
+            followers: cr.followers[c],
+            item_day: cr.item_day[c],
+            item_quality: cr.item_quality[c],
+            item_product: cr.item_product[c],
+            trust: cr.trust[c],
+            active: cr.active[c],
+            live: cr.live[c],
+            is_host: cr.kind[c] == crate::world::CreatorKind::Host,
+        })
+        .collect()
+}
+
 /// Everything phase A reads: the frozen world, today's pools and the coefficients.
 pub struct DayView<'a> {
     pub s: &'a Scenario,
     pub world: &'a World,
     pub pools: &'a DayPools,
+    pub cards: &'a [CreatorCard],
     pub recommender: &'a dyn Recommender,
     pub mix: [f32; 6],
     pub day: u32,
@@ -115,8 +157,8 @@ impl DayView<'_> {
         ev.scratch = scratch;
     }
 
-    /// Candidate generation from the pools, then ranking; leaves the feed in `feed`.
-    fn build_feed(&self, i: usize, ev: &mut DayEvents, feed: &mut Vec<(f32, Candidate)>) {
+    /// Candidate generation from the pools, then ranking; leaves the ranked feed in `feed`.
+    fn build_feed(&self, i: usize, ev: &mut DayEvents, feed: &mut Vec<Candidate>) {
         let w = self.world;
         let (cons, cr) = (&w.consumers, &w.creators);
         let rec = &self.s.recommendation;
@@ -126,12 +168,14 @@ impl DayView<'_> {
         let follows = followed_slice(&cons.follows, &cons.follow_count, i, slots);
         let mut rng = stream(self.seed, Purpose::Feed, i as u64, self.day as u64);
         let n_cand = (rec.feed_size as f64 * rec.oversample).ceil() as usize;
+        // Candidates as `creator << 3 | pool index`, so that sorting groups duplicates and
+        // keeps, for each creator, the first pool in `PoolMix::POOLS` order.
         let ids = &mut ev.ids;
         ids.clear();
         for _ in 0..n_cand {
             let u = unit_f32(&mut rng);
-            let pool = PoolMix::POOLS[self.mix.iter().position(|&c| u < c).unwrap_or(5)];
-            let pick = match pool {
+            let pool_index = self.mix.iter().position(|&c| u < c).unwrap_or(5);
+            let pick = match PoolMix::POOLS[pool_index] {
                 Pool::Followed => pick(&mut rng, follows),
                 Pool::Social => {
                     let friends = w.social.neighbours(i as u32);
@@ -153,24 +197,29 @@ impl DayView<'_> {
                 Pool::Explore => self.pools.explore(&mut rng),
             };
             // Exited accounts (possible among follows) and empty pools fall back to exploration.
-            match pick
-                .filter(|&c| cr.active[c as usize])
-                .or_else(|| self.pools.explore(&mut rng))
-            {
-                Some(c) => ids.push(c),
+            let pick = match pick.filter(|&c| self.cards[c as usize].active) {
+                Some(c) => Some((c, pool_index)),
+                None => self.pools.explore(&mut rng).map(|c| (c, 5)),
+            };
+            match pick {
+                Some((c, p)) => ids.push(c << 3 | p as u32),
                 None => break,
             }
         }
         ids.sort_unstable();
-        ids.dedup();
+        ids.dedup_by_key(|x| *x >> 3);
         feed.clear();
-        for &c in ids.iter() {
+        let keys = &mut ev.keys;
+        keys.clear();
+        for &id in ids.iter() {
+            let c = id >> 3;
             let ci = c as usize;
+            let card = &self.cards[ci];
             let cand = Candidate {
                 creator: c,
-                pool: Pool::Explore,
-                is_host: cr.kind[ci] == crate::world::CreatorKind::Host,
-                live: cr.live[ci],
+                pool: PoolMix::POOLS[(id & 7) as usize],
+                is_host: card.is_host,
+                live: card.live,
                 followed: follows.contains(&c),
                 match_score: cosine(
                     interest,
@@ -178,35 +227,45 @@ impl DayView<'_> {
                     &cr.profile[ci * t..(ci + 1) * t],
                     cr.profile_inv_norm[ci],
                 ),
-                popularity: cr.popularity[ci],
-                engagement_rate: (cr.engagements_total[ci] as f32 + 1.0)
-                    / (cr.exposure_total[ci] as f32 + 20.0),
-                followers: cr.followers[ci],
-                item_age_days: self.day.saturating_sub(cr.item_day[ci]),
+                popularity: card.popularity,
+                log_popularity: card.log_popularity,
+                engagement_rate: card.engagement_rate,
+                followers: card.followers,
+                item_age_days: self.day.saturating_sub(card.item_day),
             };
             let score = self.recommender.score(&cand, unit_f32(&mut rng));
-            feed.push((score, cand));
+            // Sort key: score descending, then creator id ascending (candidates are in id order).
+            keys.push((!order_bits(score) as u64) << 32 | feed.len() as u64);
+            feed.push(cand);
         }
-        feed.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.creator.cmp(&b.1.creator)));
-        feed.truncate(rec.feed_size as usize);
+        keys.sort_unstable();
+        keys.truncate(rec.feed_size as usize);
+        let unranked = &mut ev.unranked;
+        std::mem::swap(feed, unranked);
+        feed.clear();
+        feed.extend(
+            keys.iter()
+                .map(|&key| unranked[(key & 0xffff_ffff) as usize]),
+        );
     }
 
     /// Impressions, engagement, follows and purchases for the ranked feed.
-    fn engage(&self, i: usize, feed: &[(f32, Candidate)], ev: &mut DayEvents) {
+    fn engage(&self, i: usize, feed: &[Candidate], ev: &mut DayEvents) {
         let w = self.world;
-        let (cons, cr, pr) = (&w.consumers, &w.creators, &w.products);
+        let (cons, pr) = (&w.consumers, &w.products);
         let b = &self.s.behaviour;
         let mut rng = stream(self.seed, Purpose::Engage, i as u64, self.day as u64);
         let mut purchase_rng: Option<StreamRng> = None;
         let mut orders_today = 0u64;
-        for (_, cand) in feed {
+        for cand in feed {
             let c = cand.creator as usize;
+            let card = &self.cards[c];
             ev.exposure[c] += 1;
             ev.impressions += 1;
-            let trust = cr.trust[c] * cons.trust[i]
+            let trust = card.trust * cons.trust[i]
                 + b.followed_trust_bonus as f32 * cand.followed as u8 as f32;
             let logit = b.engage_match as f32 * cand.match_score
-                + b.engage_quality as f32 * cr.item_quality[c]
+                + b.engage_quality as f32 * card.item_quality
                 + b.engage_trust as f32 * trust
                 - b.engage_bias as f32
                 + b.live_engage_boost as f32 * cand.live as u8 as f32;
@@ -218,7 +277,7 @@ impl DayView<'_> {
             if !cand.followed && unit_f32(&mut rng) < b.follow_prob as f32 * cand.match_score {
                 ev.follows.push((i as u32, c as u32));
             }
-            let product = cr.item_product[c];
+            let product = card.item_product;
             if product == NONE || orders_today >= b.max_orders_per_day {
                 continue;
             }
@@ -265,6 +324,13 @@ impl DayView<'_> {
             }
         }
     }
+}
+
+/// Maps an f32 to a u32 whose unsigned order is the float's total order.
+#[inline]
+fn order_bits(x: f32) -> u32 {
+    let b = x.to_bits();
+    if b >> 31 == 1 { !b } else { b | 0x8000_0000 }
 }
 
 /// The followed accounts of consumer `i` (the used slots of its ring).

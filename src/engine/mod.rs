@@ -17,7 +17,7 @@ use crate::metrics::{DailyRow, Summary, ordered_sum, ratio, summarize};
 use crate::policy::recommend::{DayPools, Recommender, built_in};
 use crate::scenario::Scenario;
 use crate::world::{World, build_world};
-use consumer_day::{DayEvents, DayView};
+use consumer_day::{DayEvents, DayView, creator_cards};
 use orders::Order;
 use rayon::prelude::*;
 
@@ -107,10 +107,12 @@ impl Simulation {
 
         // 3–5. Feeds, engagement, purchase decisions: phase A, in parallel.
         let pools = DayPools::build(&self.world, s.recommendation.popularity_exponent);
+        let cards = creator_cards(&self.world.creators);
         let view = DayView {
             s,
             world: &self.world,
             pools: &pools,
+            cards: &cards,
             recommender: self.recommender.as_ref(),
             mix: self.recommender.pool_mix().cumulative(),
             day,

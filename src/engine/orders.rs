@@ -131,7 +131,9 @@ pub fn fulfil(world: &mut World, s: &Scenario, orders: &[Order], row: &mut Daily
             row.merchant_profit +=
                 o.value * (1.0 - commission - affiliate) - world.products.cost[p] as f64;
         }
-        let satisfaction = sigmoid(b.satisfaction_slope * (realized - o.expected as f64)) as f32;
+        let satisfaction = sigmoid(
+            b.satisfaction_slope * (realized - o.expected as f64 + b.satisfaction_tolerance),
+        ) as f32;
         if (unit_f32(&mut rng) as f64) < b.review_prob {
             let z: f64 = StandardNormal.sample(&mut rng);
             let stars = (1.0 + 4.0 * realized + b.rating_noise * z).clamp(1.0, 5.0);

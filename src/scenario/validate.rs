@@ -231,6 +231,7 @@ pub fn validate(s: &Scenario) -> Result<(), (String, String)> {
     probability("behaviour.review_prob", b.review_prob)?;
     non_negative("behaviour.rating_noise", b.rating_noise)?;
     non_negative("behaviour.satisfaction_slope", b.satisfaction_slope)?;
+    finite("behaviour.satisfaction_tolerance", b.satisfaction_tolerance)?;
     probability("behaviour.loyalty_rate", b.loyalty_rate)?;
     probability("behaviour.trust_rate", b.trust_rate)?;
     probability("behaviour.creator_trust_rate", b.creator_trust_rate)?;

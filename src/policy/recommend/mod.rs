@@ -105,6 +105,8 @@ pub struct Candidate {
     pub match_score: f32,
     /// Smoothed daily engagements ("likes").
     pub popularity: f32,
+    /// ln(1 + popularity), precomputed once a day.
+    pub log_popularity: f32,
     /// (engagements + 1) / (exposure + 20), over the whole run so far.
     pub engagement_rate: f32,
     pub followers: u32,
@@ -147,7 +149,7 @@ impl Recommender for Popularity {
         mix_around(Pool::Popular, 0.65)
     }
     fn score(&self, c: &Candidate, _noise: f32) -> f32 {
-        c.popularity.ln_1p()
+        c.log_popularity
     }
 }
 
@@ -213,7 +215,7 @@ impl Recommender for Hybrid {
     }
     fn score(&self, c: &Candidate, _noise: f32) -> f32 {
         self.w[0] * c.match_score
-            + self.w[1] * c.popularity.ln_1p()
+            + self.w[1] * c.log_popularity
             + self.w[2] * c.followed as u8 as f32
             + self.w[3] * c.engagement_rate
     }
