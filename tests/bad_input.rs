@@ -1,0 +1,182 @@
+//! Bad input: one clear error naming the place, exit code 2, and no output folder.
+
+mod common;
+use common::*;
+
+/// Runs `socsim run FILE --out DIR` and checks the failure; returns stderr.
+fn fails(name: &str, scenario: &str, extra: &[&str]) -> String {
+    let dir = temp_dir(name);
+    let file = write(&dir, "s.toml", scenario);
+    let out = dir.join("out");
+    let mut args = vec!["run", &file, "-q", "--out", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let o = socsim(&args);
+    let err = stderr(&o);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{name}: expected exit code 2, stderr: {err}"
+    );
+    assert!(!out.exists(), "{name}: an output folder was left behind");
+    assert_eq!(
+        err.trim().lines().count(),
+        1,
+        "{name}: expected one line, got {err}"
+    );
+    err
+}
+
+#[test]
+fn toml_syntax_error_names_the_line() {
+    let e = fails("syntax", "[run]\nseed = 1\ndays = = 3\n", &[]);
+    assert!(e.contains("s.toml line 3") && e.contains("syntax"), "{e}");
+}
+
+#[test]
+fn unknown_key_names_key_and_line() {
+    let e = fails(
+        "unknown",
+        "[run]\nseed = 1\n[returns]\nfree_return = true\n",
+        &[],
+    );
+    assert!(
+        e.contains("line 4") && e.contains("returns.free_return"),
+        "{e}"
+    );
+    assert!(e.contains("unknown field"), "{e}");
+}
+
+#[test]
+fn wrong_type_names_key_and_line() {
+    let e = fails("type", "[run]\ndays = \"forty\"\n", &[]);
+    assert!(e.contains("line 2") && e.contains("run.days"), "{e}");
+}
+
+#[test]
+fn probability_outside_unit_interval() {
+    let e = fails("prob", "[behaviour]\n\nfollow_prob = 1.5\n", &[]);
+    assert!(
+        e.contains("line 3") && e.contains("behaviour.follow_prob") && e.contains("[0, 1]"),
+        "{e}"
+    );
+}
+
+#[test]
+fn negative_count() {
+    let e = fails("negative", "[population]\ncreators = -5\n", &[]);
+    assert!(
+        e.contains("line 2") && e.contains("population.creators"),
+        "{e}"
+    );
+}
+
+#[test]
+fn impossible_graph_parameter() {
+    let e = fails(
+        "ba-m",
+        "[population]\nconsumers = 10\n[graph]\nm = 10\n",
+        &[],
+    );
+    assert!(e.contains("line 4") && e.contains("graph.m"), "{e}");
+}
+
+#[test]
+fn bad_override_names_the_override() {
+    let e = fails("override", "", &["--set", "behaviour.review_prob=2"]);
+    assert!(e.contains("--set behaviour.review_prob=2"), "{e}");
+    let e = fails("override-key", "", &["--set", "behaviour.nonsense=2"]);
+    assert!(
+        e.contains("behaviour.nonsense") && e.contains("unknown field"),
+        "{e}"
+    );
+}
+
+#[test]
+fn unknown_algorithm_lists_the_choices() {
+    let e = fails("algo", "[recommendation]\nalgorithm = \"magic\"\n", &[]);
+    assert!(
+        e.contains("recommendation.algorithm") && e.contains("popularity"),
+        "{e}"
+    );
+}
+
+fn edge_list_scenario(path: &str) -> String {
+    format!("[population]\nconsumers = 50\n[graph]\nkind = \"edge_list\"\npath = {path:?}\n")
+}
+
+#[test]
+fn edge_list_with_a_malformed_line() {
+    let dir = temp_dir("edges-malformed");
+    let edges = write(&dir, "edges.csv", "# a comment\n0,1\n1;2\n");
+    let e = fails("edges-malformed-run", &edge_list_scenario(&edges), &[]);
+    assert!(e.contains("graph.path") && e.contains("line 3"), "{e}");
+}
+
+#[test]
+fn edge_list_with_an_id_out_of_range() {
+    let dir = temp_dir("edges-range");
+    let edges = write(&dir, "edges.txt", "0 1\n2 50\n");
+    let e = fails("edges-range-run", &edge_list_scenario(&edges), &[]);
+    assert!(
+        e.contains("graph.path") && e.contains("line 2") && e.contains("50"),
+        "{e}"
+    );
+}
+
+#[test]
+fn edge_list_file_missing() {
+    let e = fails(
+        "edges-missing",
+        &edge_list_scenario("/nonexistent/edges.csv"),
+        &[],
+    );
+    assert!(
+        e.contains("graph.path") && e.contains("/nonexistent/edges.csv"),
+        "{e}"
+    );
+}
+
+#[test]
+fn scenario_file_missing() {
+    let dir = temp_dir("missing");
+    let out = dir.join("out");
+    let o = socsim(&[
+        "run",
+        "/nonexistent/scenario.toml",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("/nonexistent/scenario.toml"));
+    assert!(!out.exists());
+}
+
+#[test]
+fn zero_threads_is_bad_input() {
+    let e = fails("threads", "", &["--threads", "0"]);
+    assert!(e.contains("--threads"), "{e}");
+}
+
+#[test]
+fn a_good_edge_list_runs() {
+    let dir = temp_dir("edges-good");
+    let mut text = String::from("source,target\n");
+    for i in 0..50 {
+        text.push_str(&format!("{i},{}\n", (i + 1) % 50));
+    }
+    let edges = write(&dir, "edges.csv", &text);
+    let scenario = write(
+        &dir,
+        "s.toml",
+        &format!(
+            "[run]\ndays = 5\n{}",
+            edge_list_scenario(&edges).replace(
+                "[population]\nconsumers = 50",
+                "[population]\nconsumers = 50\ncreators = 10\nhosts = 2\nmerchants = 10"
+            )
+        ),
+    );
+    let out = dir.join("out");
+    let o = socsim(&["run", &scenario, "-q", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}

@@ -1,0 +1,161 @@
+//! The command line end to end: outputs, determinism across thread counts, identities.
+
+mod common;
+use common::*;
+
+fn run_small(dir: &std::path::Path, out: &str, extra: &[&str]) -> std::path::PathBuf {
+    let scenario = write(dir, "small.toml", SMALL);
+    let out = dir.join(out);
+    let mut args = vec!["run", &scenario, "-q", "--out", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let o = socsim(&args);
+    assert!(o.status.success(), "run failed: {}", stderr(&o));
+    out
+}
+
+#[test]
+fn run_writes_the_four_files() {
+    let dir = temp_dir("four-files");
+    let out = run_small(&dir, "r", &[]);
+    for f in ["daily.csv", "creators.csv", "summary.json", "manifest.json"] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let daily = std::fs::read_to_string(out.join("daily.csv")).unwrap();
+    assert_eq!(daily.lines().count(), 41, "a header and one row a day");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["seed"], 11);
+    assert!(
+        manifest["scenario"]
+            .as_str()
+            .unwrap()
+            .contains("consumers = 3000")
+    );
+    // No staging folder is left beside the result.
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("partial"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn same_seed_same_bytes_for_one_and_two_threads() {
+    let dir = temp_dir("threads");
+    let a = run_small(&dir, "t1", &["--threads", "1"]);
+    let b = run_small(&dir, "t2", &["--threads", "2"]);
+    let c = run_small(&dir, "t3", &["--threads", "3"]);
+    for f in ["daily.csv", "creators.csv", "summary.json"] {
+        let x = std::fs::read(a.join(f)).unwrap();
+        assert_eq!(
+            x,
+            std::fs::read(b.join(f)).unwrap(),
+            "{f} differs between 1 and 2 threads"
+        );
+        assert_eq!(
+            x,
+            std::fs::read(c.join(f)).unwrap(),
+            "{f} differs between 1 and 3 threads"
+        );
+    }
+}
+
+#[test]
+fn a_different_seed_gives_different_results() {
+    let dir = temp_dir("seeds");
+    let a = run_small(&dir, "s11", &[]);
+    let b = run_small(&dir, "s12", &["--seed", "12"]);
+    assert_ne!(
+        std::fs::read(a.join("daily.csv")).unwrap(),
+        std::fs::read(b.join("daily.csv")).unwrap()
+    );
+}
+
+#[test]
+fn every_daily_row_satisfies_its_identities() {
+    let dir = temp_dir("identities");
+    let out = run_small(&dir, "r", &[]);
+    let mut rdr = csv::Reader::from_path(out.join("daily.csv")).unwrap();
+    let headers = rdr.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let mut rows = 0;
+    for rec in rdr.records() {
+        let rec = rec.unwrap();
+        let f = |name: &str| rec[col(name)].parse::<f64>().unwrap();
+        for (h, v) in headers.iter().zip(rec.iter()) {
+            let x: f64 = v
+                .parse()
+                .unwrap_or_else(|_| panic!("{h} = {v:?} is not a number"));
+            assert!(x.is_finite() && x >= 0.0, "{h} = {x} on day {}", &rec[0]);
+        }
+        let net = f("gross_gmv") - f("returned_gmv") - f("cancelled_gmv");
+        assert!((f("net_gmv") - net).abs() <= 1e-9 * f("gross_gmv").max(1.0));
+        for rate in [
+            "repeat_purchase_rate",
+            "return_rate",
+            "mean_platform_trust",
+            "exposure_gini",
+            "exposure_top1_share",
+            "exposure_top10_share",
+        ] {
+            assert!((0.0..=1.0).contains(&f(rate)), "{rate} = {}", f(rate));
+        }
+        assert!(f("engagements") <= f("impressions"));
+        assert!(f("cancelled_orders") <= f("orders"));
+        assert!(f("returned_orders") <= f("delivered_orders"));
+        assert!(f("repeat_buyers") <= f("unique_buyers"));
+        assert!(f("exposure_top1_share") <= f("exposure_top10_share") + 1e-12);
+        rows += 1;
+    }
+    assert_eq!(rows, 40);
+    // Something happened: the small world is not dead.
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert!(summary["totals"]["orders"].as_u64().unwrap() > 100);
+    assert!(summary["totals"]["returned_orders"].as_u64().unwrap() > 0);
+    assert!(summary["retention"]["retention_30d"].as_f64().is_some());
+}
+
+#[test]
+fn validate_prints_the_resolved_scenario_and_list_names_builtins() {
+    let dir = temp_dir("validate");
+    let scenario = write(&dir, "s.toml", "[run]\ndays = 12\n");
+    let o = socsim(&["validate", &scenario]);
+    assert!(o.status.success());
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        text.contains("days = 12") && text.contains("[behaviour]"),
+        "{text}"
+    );
+    let o = socsim(&["list"]);
+    let text = String::from_utf8(o.stdout).unwrap();
+    for name in [
+        "baseline",
+        "bench_1m",
+        "popularity",
+        "hybrid",
+        "barabasi_albert",
+    ] {
+        assert!(text.contains(name), "list lacks {name}");
+    }
+}
+
+#[test]
+fn shipped_scenarios_are_valid_and_the_builtin_baseline_is_the_file() {
+    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let o = socsim(&["validate", path.to_str().unwrap()]);
+            assert!(o.status.success(), "{}: {}", path.display(), stderr(&o));
+        }
+    }
+    let file = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/baseline.toml"
+    ));
+    assert_eq!(
+        file.unwrap(),
+        socsim::scenario::built_in("baseline").unwrap()
+    );
+}
