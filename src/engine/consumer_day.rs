@@ -183,10 +183,7 @@ impl DayView<'_> {
                         None
                     } else {
                         let f = friends[below(&mut rng, friends.len())] as usize;
-                        pick(
-                            &mut rng,
-                            followed_slice(&cons.follows, &cons.follow_count, f, slots),
-                        )
+                        Some(cons.latest_follow[f]).filter(|&c| c != NONE)
                     }
                 }
                 Pool::Interest => self

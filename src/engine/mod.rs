@@ -256,6 +256,7 @@ fn apply_follows(world: &mut World, slots: usize, follows: &[(u32, u32)], row: &
             cr.followers[old as usize] -= 1;
         }
         cons.follows[slot] = c;
+        cons.latest_follow[i] = c;
         cons.follow_count[i] += 1;
         cr.followers[c as usize] += 1;
         row.follows += 1;

@@ -122,6 +122,7 @@ fn build_consumers(s: &Scenario, community: Vec<u32>) -> Consumers {
         trust: vec![c.initial_trust as f32; n],
         follows: vec![NONE; n * slots],
         follow_count: vec![0; n],
+        latest_follow: vec![NONE; n],
         loyal_merchant: vec![NONE; n * LOYALTY_SLOTS],
         loyalty: vec![0.0; n * LOYALTY_SLOTS],
         orders: vec![0; n],

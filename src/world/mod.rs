@@ -44,6 +44,10 @@ pub struct Consumers {
     pub trust: Vec<f32>,
     /// Followed creators: `max_follows` slots a consumer, filled as a ring (oldest replaced).
     pub follows: Vec<u32>,
+    /// The most recent follow ([`NONE`] if none): what friends see as this consumer's
+    /// activity in the social pool. Kept apart from `follows` so that a friend's draw costs
+    /// one access to a compact array, not two to the large ring.
+    pub latest_follow: Vec<u32>,
     /// Follows ever made; slots used = min(count, max_follows), next slot = count % max_follows.
     pub follow_count: Vec<u32>,
     /// Last [`LOYALTY_SLOTS`] distinct merchants bought from ([`NONE`] = empty).

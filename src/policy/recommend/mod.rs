@@ -36,7 +36,7 @@ pub const ALGORITHMS: &[(&str, &str)] = &[
 pub enum Pool {
     /// An account the consumer follows (the social chain).
     Followed,
-    /// An account a friend (social-graph neighbour) follows.
+    /// The account a friend (a random social-graph neighbour) followed most recently.
     Social,
     /// A creator whose main topic the consumer is interested in.
     Interest,
