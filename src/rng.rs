@@ -38,6 +38,8 @@ pub enum Purpose {
     Supply = 15,
     /// Creator entries.
     CreatorEntry = 16,
+    /// The order in which today's orders reach the platform (who gets scarce stock).
+    Arrival = 17,
 }
 
 /// SplitMix64's finaliser: a bijective mix with good avalanche.

@@ -180,3 +180,44 @@ fn a_good_edge_list_runs() {
     let o = socsim(&["run", &scenario, "-q", "--out", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+#[test]
+fn out_dir_that_is_not_a_run_folder_is_refused_and_kept() {
+    let dir = temp_dir("out-guard");
+    let scenario = write(
+        &dir,
+        "s.toml",
+        "[run]\ndays = 2\n[population]\nconsumers = 300\ncreators = 20\nhosts = 2\nmerchants = 20\n",
+    );
+    let precious = dir.join("data");
+    std::fs::create_dir_all(&precious).unwrap();
+    std::fs::write(precious.join("thesis.txt"), "years of work").unwrap();
+    let o = socsim(&["run", &scenario, "-q", "--out", precious.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not a socsim run folder"));
+    assert!(precious.join("thesis.txt").is_file());
+    // An earlier run folder is replaced.
+    let out = dir.join("run");
+    for _ in 0..2 {
+        let o = socsim(&["run", &scenario, "-q", "--out", out.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+}
+
+#[test]
+fn inconsistent_settings_name_the_key() {
+    let e = fails(
+        "lineup",
+        "[hosts]\nlineup = 5\n[creators]\naffiliates = 2\n",
+        &[],
+    );
+    assert!(
+        e.contains("hosts.lineup") && e.contains("creators.affiliates"),
+        "{e}"
+    );
+    let e = fails("trust", "[consumers]\ninitial_trust = 0.2\n", &[]);
+    assert!(
+        e.contains("consumers.initial_trust") && e.contains("churn_threshold"),
+        "{e}"
+    );
+}

@@ -38,3 +38,29 @@ fn stochastic_block_sets_communities() {
     let c = &sim.world().consumers.community;
     assert_eq!(c.iter().copied().max(), Some(9));
 }
+
+#[test]
+fn a_scenario_built_in_code_is_validated() {
+    let mut s = socsim::Scenario::default();
+    s.behaviour.follow_prob = 2.0;
+    let e = socsim::Simulation::new(&s)
+        .err()
+        .expect("invalid scenario must be refused");
+    assert_eq!(e.exit_code(), 2);
+    assert!(e.to_string().starts_with("behaviour.follow_prob"), "{e}");
+}
+
+#[test]
+fn extreme_but_valid_settings_run() {
+    // A tiny creator population (the tail fit has 10–16 values) and a steep popularity exponent.
+    let s = parse_scenario(
+        "test",
+        "[run]\ndays = 5\n[population]\nconsumers = 500\ncreators = 12\nhosts = 0\nmerchants = 10\n[creators]\nentry_rate = 0.0\n[recommendation]\npopularity_exponent = 20.0\n",
+        &[],
+    )
+    .unwrap();
+    let mut sim = socsim::Simulation::new(&s).unwrap();
+    sim.run(|_| {});
+    let out = sim.finish();
+    assert_eq!(out.creators.len(), 12);
+}

@@ -155,6 +155,7 @@ fn run(args: RunArgs) -> Result<i32> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("outputs").join(&scenario.run.name).join(&run_id));
+    output::check_out_dir(&dir)?;
 
     let mut timings = Timings::default();
     let out = pool.install(|| -> Result<socsim::RunOutput> {
@@ -172,8 +173,9 @@ fn run(args: RunArgs) -> Result<i32> {
                 );
             }
         });
+        let out = sim.finish();
         timings.simulate_s = t.elapsed().as_secs_f64();
-        Ok(sim.finish())
+        Ok(out)
     })?;
 
     let consumer_days = scenario.population.consumers * scenario.run.days as u64;
@@ -182,7 +184,6 @@ fn run(args: RunArgs) -> Result<i32> {
     timings.consumer_days_per_s = consumer_days as f64 / timings.simulate_s;
     timings.active_consumer_days_per_s = active as f64 / timings.simulate_s;
     timings.impressions_per_s = out.summary.totals.impressions as f64 / timings.simulate_s;
-    let t_write = Instant::now();
     let mut manifest = Manifest {
         tool: "socsim",
         version: env!("CARGO_PKG_VERSION"),
@@ -198,10 +199,7 @@ fn run(args: RunArgs) -> Result<i32> {
         files: output::FILES.to_vec(),
         scenario: resolved,
     };
-    manifest.timings.write_s = t_write.elapsed().as_secs_f64();
-    manifest.timings.total_s = t0.elapsed().as_secs_f64();
-    manifest.finished_at = output::now_unix();
-    output::write_run(&dir, &out, &manifest)?;
+    output::write_run(&dir, &out, &mut manifest, t0)?;
     if !args.quiet {
         print_summary(&out.summary, &manifest.timings, &dir);
     }

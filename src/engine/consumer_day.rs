@@ -127,6 +127,8 @@ pub struct DayView<'a> {
     pub day: u32,
     pub seed: u64,
     pub record_active: bool,
+    /// `hosts.session_stock` as f32.
+    pub stock: f32,
 }
 
 #[inline]
@@ -289,8 +291,10 @@ impl DayView<'_> {
                 0.0
             };
             let value = pr.price[p] * (1.0 - discount);
+            // Scarcity: a session watched by many followers for little stock feels scarcer.
             let impulse = if cand.live {
-                cons.impulsivity[i] * (b.live_impulse + b.scarcity_impulse) as f32
+                let scarcity = card.followers as f32 / (card.followers as f32 + self.stock);
+                cons.impulsivity[i] * (b.live_impulse as f32 + b.scarcity_impulse as f32 * scarcity)
             } else {
                 0.0
             };

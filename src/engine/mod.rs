@@ -54,6 +54,7 @@ impl Simulation {
         scenario: &Scenario,
         recommender: Box<dyn Recommender>,
     ) -> Result<Simulation> {
+        scenario.validate()?;
         let world = build_world(scenario)?;
         let days = scenario.run.days as usize;
         Ok(Simulation {
@@ -118,10 +119,11 @@ impl Simulation {
             day,
             seed: s.run.seed,
             record_active: day == 0 || RETENTION_WINDOW.contains(&day),
+            stock: s.hosts.session_stock as f32,
         };
         let n = self.world.consumers.len();
         let n_creators = self.world.creators.len();
-        let events = (0..n.div_ceil(CHUNK))
+        let mut events = (0..n.div_ceil(CHUNK))
             .into_par_iter()
             .fold(
                 || DayEvents::new(n_creators),
@@ -147,11 +149,13 @@ impl Simulation {
             &events.follows,
             &mut row,
         );
+        let mut intents = std::mem::take(&mut events.orders);
+        orders::arrival_order(&mut intents, s.run.seed, day);
         orders::book_orders(
             &mut self.world,
             s,
             day,
-            &events.orders,
+            &intents,
             &mut self.next_order_id,
             &mut self.deliveries,
             &mut row,

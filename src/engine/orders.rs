@@ -15,8 +15,21 @@ pub struct Order {
     pub intent: OrderIntent,
 }
 
-/// Books today's order intents (in consumer order). Live orders beyond the session's stock
-/// are cancelled. Accepted orders are queued for delivery on `day + lead_time`.
+/// Puts today's order intents in the order they reach the platform: by a hash of
+/// (seed, consumer, day), so that scarce live stock favours no consumer id. Intents of one
+/// consumer keep their order.
+pub fn arrival_order(intents: &mut [OrderIntent], seed: u64, day: u32) {
+    intents.sort_by_cached_key(|o| {
+        (
+            crate::rng::key(seed, Purpose::Arrival, o.consumer as u64, day as u64),
+            o.consumer,
+        )
+    });
+}
+
+/// Books today's order intents in arrival order. Live orders beyond the session's stock
+/// are cancelled. Accepted orders are queued for delivery on `day + lead_time`; those due on
+/// or after the horizon are counted as in transit and never delivered.
 pub fn book_orders(
     world: &mut World,
     s: &Scenario,
@@ -60,26 +73,36 @@ pub fn book_orders(
                 id: *next_id,
                 intent: *intent,
             });
+        } else {
+            row.in_transit_orders += 1;
+            row.in_transit_gmv += intent.value;
         }
         *next_id += 1;
     }
 }
 
-/// Records `merchant` in the consumer's loyalty memory (oldest forgotten when full); a
-/// merchant already remembered marks the consumer as a same-merchant repeat buyer.
+/// Records `merchant` in the consumer's loyalty memory, which holds the last
+/// [`LOYALTY_SLOTS`] distinct merchants bought from, most recent last (the least recent is
+/// forgotten, with its loyalty, when a new one comes). A merchant already remembered moves to
+/// the end with its loyalty, and marks the consumer as a same-merchant repeat buyer.
 fn remember_merchant(world: &mut World, i: usize, merchant: u32) {
     let cons = &mut world.consumers;
     let base = i * LOYALTY_SLOTS;
     let slots = &mut cons.loyal_merchant[base..base + LOYALTY_SLOTS];
-    if slots.contains(&merchant) {
-        cons.repeat_merchant[i] = true;
-        return;
-    }
-    slots.rotate_left(1);
-    slots[LOYALTY_SLOTS - 1] = merchant;
     let loyalty = &mut cons.loyalty[base..base + LOYALTY_SLOTS];
-    loyalty.rotate_left(1);
-    loyalty[LOYALTY_SLOTS - 1] = 0.0;
+    match slots.iter().position(|&m| m == merchant) {
+        Some(k) => {
+            cons.repeat_merchant[i] = true;
+            slots[k..].rotate_left(1);
+            loyalty[k..].rotate_left(1);
+        }
+        None => {
+            slots.rotate_left(1);
+            slots[LOYALTY_SLOTS - 1] = merchant;
+            loyalty.rotate_left(1);
+            loyalty[LOYALTY_SLOTS - 1] = 0.0;
+        }
+    }
 }
 
 fn churn_if_distrustful(world: &mut World, s: &Scenario, i: usize, row: &mut DailyRow) {

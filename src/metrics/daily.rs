@@ -19,6 +19,8 @@ pub struct DailyRow {
     pub returned_orders: u64,
     pub returned_gmv: f64,
     pub net_gmv: f64,
+    pub in_transit_orders: u64,
+    pub in_transit_gmv: f64,
     pub unique_buyers: u64,
     pub repeat_buyers: u64,
     pub repeat_purchase_rate: f64,

@@ -75,7 +75,9 @@ pub fn fit_power_law_tail(values: &[f64]) -> Option<TailFit> {
     if v.len() < 10 {
         return None;
     }
-    let mut candidates: Vec<f64> = v[v.len() / 2..v.len() - 9].to_vec();
+    // xmin candidates from the median up, each leaving at least 10 values in the tail.
+    let last = v.len() - 10;
+    let mut candidates: Vec<f64> = v[(v.len() / 2).min(last)..=last].to_vec();
     candidates.dedup();
     let step = candidates.len().div_ceil(50).max(1);
     let mut best: Option<TailFit> = None;
@@ -166,5 +168,10 @@ mod tests {
         let fit = fit_power_law_tail(&v).unwrap();
         assert!((fit.alpha - 2.5).abs() < 0.1, "{fit:?}");
         assert!(fit_power_law_tail(&[1.0, 2.0]).is_none());
+        // Every small size from 10 up fits without panicking and keeps 10 points in the tail.
+        for n in 10..40 {
+            let v: Vec<f64> = (1..=n).map(|x| x as f64).collect();
+            assert!(fit_power_law_tail(&v).unwrap().n_tail >= 10, "n = {n}");
+        }
     }
 }

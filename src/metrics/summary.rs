@@ -48,6 +48,9 @@ pub struct Totals {
     pub returned_orders: u64,
     pub returned_gmv: f64,
     pub net_gmv: f64,
+    /// Orders (and their value) placed too late to be delivered within the run.
+    pub in_transit_orders: u64,
+    pub in_transit_gmv: f64,
     pub platform_revenue: f64,
     pub creator_income: f64,
     pub merchant_profit: f64,
@@ -157,6 +160,8 @@ pub fn summarize(
         t.returned_orders += r.returned_orders;
         t.returned_gmv += r.returned_gmv;
         t.net_gmv += r.net_gmv;
+        t.in_transit_orders += r.in_transit_orders;
+        t.in_transit_gmv += r.in_transit_gmv;
         t.platform_revenue += r.platform_revenue;
         t.creator_income += r.creator_income;
         t.merchant_profit += r.merchant_profit;

@@ -46,26 +46,65 @@ pub struct Timings {
     pub impressions_per_s: f64,
 }
 
-/// The deterministic files of a run folder.
+/// The files of a run folder; all but `manifest.json` are deterministic.
 pub const FILES: [&str; 4] = ["daily.csv", "creators.csv", "summary.json", "manifest.json"];
 
-/// A stable id for a resolved scenario: `s<seed>-<8 hex digits of its hash>`.
+/// A stable id for a resolved scenario run by this version of the simulator:
+/// `s<seed>-<8 hex digits of a hash of the version and the resolved scenario>`.
 pub fn run_id(resolved_toml: &str, seed: u64) -> String {
     let mut h = 0xcbf2_9ce4_8422_2325u64;
-    for b in resolved_toml.bytes() {
+    for b in env!("CARGO_PKG_VERSION")
+        .bytes()
+        .chain(resolved_toml.bytes())
+    {
         h = crate::rng::mix64(h ^ b as u64);
     }
     format!("s{seed}-{:08x}", h >> 32)
 }
 
-/// Writes the run's files into `dir` atomically (replacing an earlier run in `dir`).
-pub fn write_run(dir: &Path, out: &RunOutput, manifest: &Manifest) -> Result<()> {
+/// Refuses an output folder that exists, is not empty and is not an earlier run's folder
+/// (one with a `manifest.json`): replacing it would delete someone's files.
+pub fn check_out_dir(dir: &Path) -> Result<()> {
+    let Ok(mut entries) = std::fs::read_dir(dir) else {
+        return if dir.exists() {
+            Err(Error::input(
+                dir.display(),
+                "--out must name a folder, not a file",
+            ))
+        } else {
+            Ok(())
+        };
+    };
+    if entries.next().is_none() || dir.join("manifest.json").is_file() {
+        Ok(())
+    } else {
+        Err(Error::input(
+            dir.display(),
+            "the output folder exists and is not a socsim run folder; choose a new or empty folder",
+        ))
+    }
+}
+
+/// Writes the run's files into `dir` atomically (replacing an earlier run in `dir`). The
+/// manifest is completed last: `timings.write_s`, `timings.total_s` (from `started`) and
+/// `finished_at` include writing the other files.
+pub fn write_run(
+    dir: &Path,
+    out: &RunOutput,
+    manifest: &mut Manifest,
+    started: std::time::Instant,
+) -> Result<()> {
+    check_out_dir(dir)?;
     let tmp = staging_path(dir);
     let result = (|| {
+        let t = std::time::Instant::now();
         std::fs::create_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
         write_csv(&tmp.join("daily.csv"), &out.daily)?;
         write_csv(&tmp.join("creators.csv"), &out.creators)?;
         write_json(&tmp.join("summary.json"), &out.summary)?;
+        manifest.timings.write_s = t.elapsed().as_secs_f64();
+        manifest.timings.total_s = started.elapsed().as_secs_f64();
+        manifest.finished_at = now_unix();
         write_json(&tmp.join("manifest.json"), manifest)?;
         if dir.exists() {
             std::fs::remove_dir_all(dir).map_err(|e| Error::io(dir, e))?;

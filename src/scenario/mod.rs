@@ -51,6 +51,12 @@ pub fn load(path: Option<&Path>, overrides: &[Override]) -> Result<Scenario> {
 }
 
 impl Scenario {
+    /// Checks every key's range and the keys' consistency (what loading a file checks), for
+    /// scenarios built in code. The error names the key path.
+    pub fn validate(&self) -> Result<()> {
+        validate::validate(self).map_err(|(path, message)| Error::input(path, message))
+    }
+
     /// The scenario as fully resolved TOML (every key, defaults included).
     pub fn to_toml(&self) -> String {
         toml::to_string(self).expect("a scenario always serializes")

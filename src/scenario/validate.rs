@@ -150,6 +150,15 @@ pub fn validate(s: &Scenario) -> Result<(), (String, String)> {
     positive("creators.exposure_halflife_days", k.exposure_halflife_days)?;
     at_least("creators.patience_days", k.patience_days, 1)?;
     non_negative("creators.entry_rate", k.entry_rate)?;
+    if k.entry_rate > 100_000.0 {
+        return fail(
+            "creators.entry_rate",
+            format!(
+                "{} new creators a day is more than the 100,000 supported",
+                k.entry_rate
+            ),
+        );
+    }
 
     let h = &s.hosts;
     probability("hosts.live_prob", h.live_prob)?;
@@ -168,6 +177,15 @@ pub fn validate(s: &Scenario) -> Result<(), (String, String)> {
     }
     at_least("hosts.lineup", h.lineup, 1)?;
     at_most("hosts.lineup", h.lineup, 64)?;
+    if h.lineup > k.affiliates {
+        return fail(
+            "hosts.lineup",
+            format!(
+                "{} exceeds creators.affiliates = {}: a host's lineup is drawn from its affiliated merchants",
+                h.lineup, k.affiliates
+            ),
+        );
+    }
     non_negative("hosts.live_hype", h.live_hype)?;
 
     let m = &s.merchants;
@@ -237,6 +255,15 @@ pub fn validate(s: &Scenario) -> Result<(), (String, String)> {
     probability("behaviour.creator_trust_rate", b.creator_trust_rate)?;
     probability("behaviour.stockout_trust_penalty", b.stockout_trust_penalty)?;
     probability("behaviour.churn_threshold", b.churn_threshold)?;
+    if s.consumers.initial_trust <= b.churn_threshold {
+        return fail(
+            "consumers.initial_trust",
+            format!(
+                "{} must exceed behaviour.churn_threshold = {}, or every consumer starts out churned",
+                s.consumers.initial_trust, b.churn_threshold
+            ),
+        );
+    }
 
     validate_recommendation(s)?;
 
@@ -398,6 +425,12 @@ fn validate_recommendation(s: &Scenario) -> Check {
         );
     }
     non_negative("recommendation.popularity_exponent", r.popularity_exponent)?;
+    if r.popularity_exponent > 20.0 {
+        return fail(
+            "recommendation.popularity_exponent",
+            format!("{} must be at most 20", r.popularity_exponent),
+        );
+    }
     positive(
         "recommendation.popularity_halflife_days",
         r.popularity_halflife_days,

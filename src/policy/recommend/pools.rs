@@ -27,10 +27,18 @@ impl DayPools {
         let active: Vec<u32> = (0..c.len() as u32)
             .filter(|&i| c.active[i as usize])
             .collect();
+        // Weights relative to the most popular creator, so that no exponent overflows f32.
+        let top = active
+            .iter()
+            .map(|&i| c.popularity[i as usize] as f64)
+            .fold(0.0, f64::max);
         let popular = alias(
             active
                 .iter()
-                .map(|&i| (1.0 + c.popularity[i as usize] as f64).powf(popularity_exponent) as f32)
+                .map(|&i| {
+                    ((1.0 + c.popularity[i as usize] as f64) / (1.0 + top))
+                        .powf(popularity_exponent) as f32
+                })
                 .collect(),
         );
         let mut by_topic = vec![Vec::new(); world.topics];
