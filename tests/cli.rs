@@ -159,3 +159,25 @@ fn shipped_scenarios_are_valid_and_the_builtin_baseline_is_the_file() {
         socsim::scenario::built_in("baseline").unwrap()
     );
 }
+
+#[test]
+fn summary_totals_agree_with_daily_rows_and_creator_rows() {
+    let dir = temp_dir("totals");
+    let out = run_small(&dir, "r", &[]);
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let t = &summary["totals"];
+    let accepted = t["orders"].as_u64().unwrap() - t["cancelled_orders"].as_u64().unwrap();
+    assert_eq!(
+        accepted,
+        t["delivered_orders"].as_u64().unwrap() + t["in_transit_orders"].as_u64().unwrap()
+    );
+    let mut exposure = 0u64;
+    let mut rdr = csv::Reader::from_path(out.join("creators.csv")).unwrap();
+    let headers = rdr.headers().unwrap().clone();
+    let col = headers.iter().position(|h| h == "exposure").unwrap();
+    for rec in rdr.records() {
+        exposure += rec.unwrap()[col].parse::<u64>().unwrap();
+    }
+    assert_eq!(exposure, t["impressions"].as_u64().unwrap());
+}
