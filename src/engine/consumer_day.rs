@@ -2,7 +2,9 @@
 //! (candidate generation, then ranking), draws engagement, follows and purchases, and
 //! writes them into the [`DayEvents`] of its chunk.
 
-use crate::policy::recommend::{Candidate, DayPools, Pool, PoolMix, Recommender};
+use crate::policy::recommend::{
+    Candidate, ConsumerView, DayPools, Pool, PoolMix, Recommender, Scored,
+};
 use crate::rng::{Purpose, StreamRng, below, key, stream, unit_f32};
 use crate::scenario::Scenario;
 use crate::world::{LOYALTY_SLOTS, NONE, World, cosine};
@@ -37,10 +39,19 @@ pub struct DayEvents {
     pub orders: Vec<OrderIntent>,
     /// Consumers active today, recorded only on the days retention needs.
     pub active_ids: Vec<u32>,
+    /// Feeds built today, and the sum over them of their Gini–Simpson topic diversity in
+    /// millionths (integers, so that the sum is exact in any order).
+    pub feeds: u64,
+    pub diversity_micros: u64,
+    /// Sum over impressions of the engagement probability, in millionths.
+    pub engage_prob_micros: u64,
+    /// (consumer, creator) engagements of the homogenization sample.
+    pub sample_engagements: Vec<(u32, u32)>,
     scratch: Vec<Candidate>,
     ids: Vec<u32>,
     keys: Vec<u64>,
     unranked: Vec<Candidate>,
+    ranked: Vec<Scored>,
 }
 
 impl DayEvents {
@@ -54,10 +65,15 @@ impl DayEvents {
             follows: Vec::new(),
             orders: Vec::new(),
             active_ids: Vec::new(),
+            feeds: 0,
+            diversity_micros: 0,
+            engage_prob_micros: 0,
+            sample_engagements: Vec::new(),
             scratch: Vec::new(),
             ids: Vec::new(),
             keys: Vec::new(),
             unranked: Vec::new(),
+            ranked: Vec::new(),
         }
     }
 
@@ -75,6 +91,11 @@ impl DayEvents {
         self.follows.append(&mut later.follows);
         self.orders.append(&mut later.orders);
         self.active_ids.append(&mut later.active_ids);
+        self.feeds += later.feeds;
+        self.diversity_micros += later.diversity_micros;
+        self.engage_prob_micros += later.engage_prob_micros;
+        self.sample_engagements
+            .append(&mut later.sample_engagements);
         self
     }
 }
@@ -82,7 +103,12 @@ impl DayEvents {
 /// A creator as phase A sees it today, packed so that one candidate costs one cache line
 /// (plus its topic row).
 #[derive(Clone, Copy, Debug, Default)]
+#[repr(align(64))]
 pub struct CreatorCard {
+    pub impressions: u64,
+    pub engagements: u64,
+    pub relative_exposure: f32,
+    pub topic: u32,
     pub popularity: f32,
     pub log_popularity: f32,
     pub engagement_rate: f32,
@@ -98,8 +124,22 @@ pub struct CreatorCard {
 
 /// Today's cards of all creators and hosts.
 pub fn creator_cards(cr: &crate::world::Creators) -> Vec<CreatorCard> {
+    let (sum, active) = (0..cr.len())
+        .filter(|&c| cr.active[c])
+        .fold((0.0f64, 0usize), |(s, n), c| {
+            (s + cr.exposure_ema[c] as f64, n + 1)
+        });
+    let mean = if sum > 0.0 {
+        (sum / active as f64) as f32
+    } else {
+        1.0
+    };
     (0..cr.len())
         .map(|c| CreatorCard {
+            impressions: cr.exposure_total[c],
+            engagements: cr.engagements_total[c],
+            relative_exposure: cr.exposure_ema[c] / mean,
+            topic: cr.topic[c],
             popularity: cr.popularity[c],
             log_popularity: cr.popularity[c].ln_1p(),
             engagement_rate: (cr.engagements_total[c] as f32 + 1.0)
@@ -129,6 +169,9 @@ pub struct DayView<'a> {
     pub record_active: bool,
     /// `hosts.session_stock` as f32.
     pub stock: f32,
+    /// Consumers `0, stride, 2·stride, …` below `stride · sample` form the homogenization sample.
+    pub sample_stride: usize,
+    pub sample_size: usize,
 }
 
 #[inline]
@@ -168,6 +211,14 @@ impl DayView<'_> {
         let slots = self.s.behaviour.max_follows as usize;
         let interest = &cons.interest[i * t..(i + 1) * t];
         let follows = followed_slice(&cons.follows, &cons.follow_count, i, slots);
+        let base = i * crate::world::LOYALTY_SLOTS;
+        let view = ConsumerView {
+            id: i as u32,
+            day: self.day,
+            follows,
+            orders: cons.orders[i],
+            recent_merchants: &cons.loyal_merchant[base..base + crate::world::LOYALTY_SLOTS],
+        };
         let mut rng = stream(self.seed, Purpose::Feed, i as u64, self.day as u64);
         let n_cand = (rec.feed_size as f64 * rec.oversample).ceil() as usize;
         // Candidates as `creator << 3 | pool index`, so that sorting groups duplicates and
@@ -220,6 +271,7 @@ impl DayView<'_> {
                 is_host: card.is_host,
                 live: card.live,
                 followed: follows.contains(&c),
+                topic: card.topic,
                 match_score: cosine(
                     interest,
                     cons.interest_inv_norm[i],
@@ -229,23 +281,45 @@ impl DayView<'_> {
                 popularity: card.popularity,
                 log_popularity: card.log_popularity,
                 engagement_rate: card.engagement_rate,
+                impressions: card.impressions,
+                engagements: card.engagements,
+                relative_exposure: card.relative_exposure,
                 followers: card.followers,
                 item_age_days: self.day.saturating_sub(card.item_day),
             };
-            let score = self.recommender.score(&cand, unit_f32(&mut rng));
+            let score = self.recommender.score(&view, &cand, &mut rng);
             // Sort key: score descending, then creator id ascending (candidates are in id order).
             keys.push((!order_bits(score) as u64) << 32 | feed.len() as u64);
             feed.push(cand);
         }
         keys.sort_unstable();
-        keys.truncate(rec.feed_size as usize);
         let unranked = &mut ev.unranked;
         std::mem::swap(feed, unranked);
+        let ranked = &mut ev.ranked;
+        ranked.clear();
+        ranked.extend(keys.iter().map(|&key| {
+            let candidate = unranked[(key & 0xffff_ffff) as usize];
+            Scored {
+                score: order_value(!(key >> 32) as u32),
+                candidate,
+            }
+        }));
+        self.recommender
+            .rerank(&view, ranked, rec.feed_size as usize);
+        ranked.truncate(rec.feed_size as usize);
         feed.clear();
-        feed.extend(
-            keys.iter()
-                .map(|&key| unranked[(key & 0xffff_ffff) as usize]),
-        );
+        feed.extend(ranked.iter().map(|s| s.candidate));
+        // Gini–Simpson diversity of the feed's main topics: 1 − Σ_t (n_t / K)².
+        if !feed.is_empty() {
+            let mut counts = [0u32; 64];
+            for c in feed.iter() {
+                counts[c.topic as usize] += 1;
+            }
+            let k = feed.len() as u64;
+            let same: u64 = counts.iter().map(|&n| n as u64 * n as u64).sum();
+            ev.feeds += 1;
+            ev.diversity_micros += (k * k - same) * 1_000_000 / (k * k);
+        }
     }
 
     /// Impressions, engagement, follows and purchases for the ranked feed.
@@ -268,11 +342,16 @@ impl DayView<'_> {
                 + b.engage_trust as f32 * trust
                 - b.engage_bias as f32
                 + b.live_engage_boost as f32 * cand.live as u8 as f32;
-            if unit_f32(&mut rng) >= sigmoid(logit) {
+            let p_engage = sigmoid(logit);
+            ev.engage_prob_micros += (p_engage * 1e6) as u64;
+            if unit_f32(&mut rng) >= p_engage {
                 continue;
             }
             ev.engaged[c] += 1;
             ev.engagements += 1;
+            if i.is_multiple_of(self.sample_stride) && i / self.sample_stride < self.sample_size {
+                ev.sample_engagements.push((i as u32, c as u32));
+            }
             if !cand.followed && unit_f32(&mut rng) < b.follow_prob as f32 * cand.match_score {
                 ev.follows.push((i as u32, c as u32));
             }
@@ -332,6 +411,16 @@ impl DayView<'_> {
 fn order_bits(x: f32) -> u32 {
     let b = x.to_bits();
     if b >> 31 == 1 { !b } else { b | 0x8000_0000 }
+}
+
+/// The inverse of [`order_bits`].
+#[inline]
+fn order_value(bits: u32) -> f32 {
+    f32::from_bits(if bits >> 31 == 1 {
+        bits & 0x7fff_ffff
+    } else {
+        !bits
+    })
 }
 
 /// The followed accounts of consumer `i` (the used slots of its ring).

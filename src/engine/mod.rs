@@ -13,8 +13,8 @@ pub use consumer_day::OrderIntent;
 
 use crate::error::Result;
 use crate::metrics::inequality::{gini_sorted, top_share_sorted};
-use crate::metrics::{DailyRow, Summary, ordered_sum, ratio, summarize};
-use crate::policy::recommend::{DayPools, Recommender, built_in};
+use crate::metrics::{DailyRow, Homogenization, Summary, ordered_sum, ratio, summarize};
+use crate::policy::recommend::{DayFeedback, DayPools, Recommender, built_in};
 use crate::scenario::Scenario;
 use crate::world::{World, build_world};
 use consumer_day::{DayEvents, DayView, creator_cards};
@@ -40,6 +40,8 @@ pub struct Simulation {
     initial_creators: usize,
     daily: Vec<DailyRow>,
     churned_total: u64,
+    homogenization: Homogenization,
+    sample_stride: usize,
 }
 
 impl Simulation {
@@ -57,7 +59,11 @@ impl Simulation {
         scenario.validate()?;
         let world = build_world(scenario)?;
         let days = scenario.run.days as usize;
+        let sample = scenario.recommendation.homogenization_sample as usize;
+        let sample_stride = (world.consumers.len() / sample.max(1)).max(1);
         Ok(Simulation {
+            homogenization: Homogenization::new(sample_stride, sample),
+            sample_stride,
             retention: vec![0; world.consumers.len()],
             initial_creators: world.creators.len(),
             scenario: scenario.clone(),
@@ -120,6 +126,8 @@ impl Simulation {
             seed: s.run.seed,
             record_active: day == 0 || RETENTION_WINDOW.contains(&day),
             stock: s.hosts.session_stock as f32,
+            sample_stride: self.sample_stride,
+            sample_size: s.recommendation.homogenization_sample as usize,
         };
         let n = self.world.consumers.len();
         let n_creators = self.world.creators.len();
@@ -164,7 +172,15 @@ impl Simulation {
         let due = std::mem::take(&mut self.deliveries[day as usize]);
         orders::fulfil(&mut self.world, s, &due, &mut row);
 
-        // 13. Record.
+        // 13. Record; the recommender learns from the day.
+        for &(i, c) in &events.sample_engagements {
+            self.homogenization.engage(i, c);
+        }
+        self.recommender.end_of_day(&DayFeedback {
+            day,
+            impressions: &events.exposure,
+            engagements: &events.engaged,
+        });
         self.update_creators(&events);
         self.churned_total += row.churned;
         self.record(&pools, &events, &mut row);
@@ -222,6 +238,11 @@ impl Simulation {
         row.exposure_gini = gini_sorted(&exposure);
         row.exposure_top1_share = top_share_sorted(&exposure, 0.01);
         row.exposure_top10_share = top_share_sorted(&exposure, 0.10);
+        let shown = exposure.iter().filter(|&&x| x > 0.0).count();
+        row.coverage = ratio(shown as f64, exposure.len() as f64);
+        row.feed_diversity = ev.diversity_micros as f64 / 1e6 / (ev.feeds.max(1) as f64);
+        row.mean_engage_prob = ev.engage_prob_micros as f64 / 1e6 / (ev.impressions.max(1) as f64);
+        row.homogenization = self.homogenization.mean_jaccard();
     }
 
     /// Runs to the horizon, calling `on_day` after each day.

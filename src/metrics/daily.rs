@@ -37,4 +37,8 @@ pub struct DailyRow {
     pub exposure_gini: f64,
     pub exposure_top1_share: f64,
     pub exposure_top10_share: f64,
+    pub coverage: f64,
+    pub feed_diversity: f64,
+    pub mean_engage_prob: f64,
+    pub homogenization: f64,
 }

@@ -1,10 +1,12 @@
 //! What the simulator records: one [`DailyRow`] a day, and the run's [`Summary`].
 
 mod daily;
+mod homogenization;
 pub mod inequality;
 mod summary;
 
 pub use daily::DailyRow;
+pub use homogenization::Homogenization;
 pub use summary::{CreatorRow, Summary, creator_rows, summarize};
 
 use rayon::prelude::*;

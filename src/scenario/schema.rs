@@ -313,6 +313,14 @@ pub struct Recommendation {
     pub weight_popularity: f64,
     pub weight_followed: f64,
     pub weight_engagement_rate: f64,
+    pub mmr_lambda: f64,
+    pub fair_exposure_strength: f64,
+    pub long_tail_quota: f64,
+    pub long_tail_threshold: f64,
+    pub freshness_halflife_days: f64,
+    pub bandit_prior_alpha: f64,
+    pub bandit_prior_beta: f64,
+    pub homogenization_sample: u64,
 }
 
 impl Default for Recommendation {
@@ -333,6 +341,14 @@ impl Default for Recommendation {
             weight_popularity: 0.3,
             weight_followed: 0.5,
             weight_engagement_rate: 5.0,
+            mmr_lambda: 0.7,
+            fair_exposure_strength: 1.0,
+            long_tail_quota: 0.25,
+            long_tail_threshold: 0.5,
+            freshness_halflife_days: 2.0,
+            bandit_prior_alpha: 1.0,
+            bandit_prior_beta: 10.0,
+            homogenization_sample: 200,
         }
     }
 }

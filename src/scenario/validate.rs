@@ -435,6 +435,24 @@ fn validate_recommendation(s: &Scenario) -> Check {
         "recommendation.popularity_halflife_days",
         r.popularity_halflife_days,
     )?;
+    probability("recommendation.mmr_lambda", r.mmr_lambda)?;
+    non_negative(
+        "recommendation.fair_exposure_strength",
+        r.fair_exposure_strength,
+    )?;
+    probability("recommendation.long_tail_quota", r.long_tail_quota)?;
+    positive("recommendation.long_tail_threshold", r.long_tail_threshold)?;
+    positive(
+        "recommendation.freshness_halflife_days",
+        r.freshness_halflife_days,
+    )?;
+    positive("recommendation.bandit_prior_alpha", r.bandit_prior_alpha)?;
+    positive("recommendation.bandit_prior_beta", r.bandit_prior_beta)?;
+    at_most(
+        "recommendation.homogenization_sample",
+        r.homogenization_sample,
+        2_000,
+    )?;
     for (key, v) in [
         ("recommendation.weight_match", r.weight_match),
         ("recommendation.weight_popularity", r.weight_popularity),

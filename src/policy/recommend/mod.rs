@@ -1,15 +1,33 @@
 //! Recommendation: candidate generation from pools, then ranking by an algorithm.
 //!
-//! A [`Recommender`] says how many candidates to draw from each pool ([`PoolMix`]) and how to
-//! score a candidate from what the platform can see ([`Candidate`]: public statistics, never
-//! the hidden true quality). The engine draws candidates, drops duplicates and exited
-//! creators, scores the rest and keeps the best `feed_size` (ties broken by creator id).
+//! A [`Recommender`] says how many candidates to draw from each pool ([`PoolMix`]), how to
+//! score a candidate from what the platform can see (a [`ConsumerView`] and a [`Candidate`]:
+//! the consumer's follows and history, the account's public statistics; never the hidden
+//! true quality), and optionally how to re-rank the scored list ([`Recommender::rerank`]) and
+//! what to learn at the end of each day ([`Recommender::end_of_day`]). The engine draws the
+//! candidates, drops duplicates and exited accounts, scores the rest, sorts them (score
+//! descending, creator id ascending) and hands them to `rerank`, which keeps `feed_size`.
+//!
+//! To plug in your own algorithm, implement the trait and pass it to
+//! [`crate::Simulation::with_recommender`]; `examples/custom_recommender.rs` shows one.
 
+mod builtin;
 mod pools;
 
+pub use builtin::{
+    Bandit, Diversity, FairExposure, Hybrid, Interest, Popularity, Random, Social, Timeliness,
+    built_in,
+};
+
+/// A candidate with its score.
+#[derive(Clone, Copy, Debug)]
+pub struct Scored {
+    pub score: f32,
+    pub candidate: Candidate,
+}
 pub use pools::DayPools;
 
-use crate::scenario::Recommendation;
+use crate::rng::StreamRng;
 
 /// The built-in algorithms: `(name, one-line description)`.
 pub const ALGORITHMS: &[(&str, &str)] = &[
@@ -22,12 +40,32 @@ pub const ALGORITHMS: &[(&str, &str)] = &[
         "rank by cosine similarity of consumer interests and creator topics",
     ),
     (
+        "social",
+        "followed accounts and friends' latest follows first",
+    ),
+    (
         "random",
         "uniform exploration: candidates drawn uniformly, shown in random order",
     ),
     (
         "hybrid",
         "weighted pools; score mixes match, popularity, follows and engagement rate",
+    ),
+    (
+        "diversity",
+        "hybrid score, re-ranked by maximal marginal relevance over topics (mmr_lambda)",
+    ),
+    (
+        "fair_exposure",
+        "hybrid relevance minus a penalty on recent exposure, plus a long-tail quota",
+    ),
+    (
+        "timeliness",
+        "match and engagement rate, decayed by the age of the item (freshness_halflife_days)",
+    ),
+    (
+        "bandit",
+        "Thompson sampling on each account's engagement rate, Beta(bandit_prior_*) prior",
     ),
 ];
 
@@ -91,7 +129,20 @@ impl PoolMix {
     ];
 }
 
-/// What the platform sees of one candidate for one consumer.
+/// What the platform knows of the consumer whose feed it builds.
+#[derive(Clone, Copy, Debug)]
+pub struct ConsumerView<'a> {
+    pub id: u32,
+    pub day: u32,
+    /// Accounts the consumer follows (at most `behaviour.max_follows`).
+    pub follows: &'a [u32],
+    /// Orders placed so far and not cancelled.
+    pub orders: u32,
+    /// The last distinct merchants the consumer bought from, most recent last (`u32::MAX` = empty).
+    pub recent_merchants: &'a [u32],
+}
+
+/// What the platform sees of one candidate for one consumer: public statistics only.
 #[derive(Clone, Copy, Debug)]
 pub struct Candidate {
     pub creator: u32,
@@ -101,133 +152,51 @@ pub struct Candidate {
     pub live: bool,
     /// The consumer follows this account.
     pub followed: bool,
-    /// Cosine similarity of the consumer's interests and the creator's topic profile, in [0, 1].
+    /// The account's main topic.
+    pub topic: u32,
+    /// Cosine similarity of the consumer's interests (as the platform has inferred them) and
+    /// the account's topic profile, in [0, 1].
     pub match_score: f32,
     /// Smoothed daily engagements ("likes").
     pub popularity: f32,
     /// ln(1 + popularity), precomputed once a day.
     pub log_popularity: f32,
-    /// (engagements + 1) / (exposure + 20), over the whole run so far.
+    /// (engagements + 1) / (impressions + 20), over the whole run so far.
     pub engagement_rate: f32,
+    /// Impressions and engagements over the whole run so far.
+    pub impressions: u64,
+    pub engagements: u64,
+    /// Smoothed daily exposure relative to the mean over active accounts (1 = average).
+    pub relative_exposure: f32,
     pub followers: u32,
-    /// Days since the creator's current item was posted.
+    /// Days since the account's current item was posted.
     pub item_age_days: u32,
 }
 
+/// What happened today, handed to [`Recommender::end_of_day`] (indexed by creator id).
+#[derive(Clone, Copy, Debug)]
+pub struct DayFeedback<'a> {
+    pub day: u32,
+    pub impressions: &'a [u32],
+    pub engagements: &'a [u32],
+}
+
 /// A recommendation algorithm. Implement this to plug in your own.
+///
+/// `score` and `rerank` run in parallel for many consumers at once (hence `Sync`) and must
+/// depend only on their arguments and on `self` as it was at the start of the day; draw any
+/// randomness from `rng`, which is keyed by (seed, consumer, day), so results stay
+/// deterministic.
 pub trait Recommender: Send + Sync {
     /// How candidates are drawn from the pools.
     fn pool_mix(&self) -> PoolMix;
-    /// Higher is shown first. `noise` is a uniform draw in [0, 1) from the consumer's feed
-    /// stream, for algorithms that randomise.
-    fn score(&self, candidate: &Candidate, noise: f32) -> f32;
-}
-
-/// A mix with `main` taking `share` and the rest split between follows, live and explore.
-fn mix_around(main: Pool, share: f64) -> PoolMix {
-    let rest = (1.0 - share) / 3.0;
-    let mut m = PoolMix {
-        followed: rest,
-        social: 0.0,
-        interest: 0.0,
-        popular: 0.0,
-        live: rest,
-        explore: rest,
-    };
-    match main {
-        Pool::Popular => m.popular = share,
-        Pool::Interest => m.interest = share,
-        _ => unreachable!("only popularity and interest use mix_around"),
+    /// Higher is shown first.
+    fn score(&self, consumer: &ConsumerView, candidate: &Candidate, rng: &mut StreamRng) -> f32;
+    /// Chooses the feed from `ranked` (sorted by score, best first) and leaves it, in display
+    /// order, in `ranked`, at most `k` long. The default keeps the first `k`.
+    fn rerank(&self, _consumer: &ConsumerView, ranked: &mut Vec<Scored>, k: usize) {
+        ranked.truncate(k);
     }
-    m
-}
-
-/// `popularity`: 65 % of candidates from the popular pool; score ln(1 + popularity).
-pub struct Popularity;
-impl Recommender for Popularity {
-    fn pool_mix(&self) -> PoolMix {
-        mix_around(Pool::Popular, 0.65)
-    }
-    fn score(&self, c: &Candidate, _noise: f32) -> f32 {
-        c.log_popularity
-    }
-}
-
-/// `interest`: 65 % of candidates from the interest pool; score = match.
-pub struct Interest;
-impl Recommender for Interest {
-    fn pool_mix(&self) -> PoolMix {
-        mix_around(Pool::Interest, 0.65)
-    }
-    fn score(&self, c: &Candidate, _noise: f32) -> f32 {
-        c.match_score
-    }
-}
-
-/// `random`: all candidates from the explore pool, in random order.
-pub struct Random;
-impl Recommender for Random {
-    fn pool_mix(&self) -> PoolMix {
-        PoolMix {
-            followed: 0.0,
-            social: 0.0,
-            interest: 0.0,
-            popular: 0.0,
-            live: 0.0,
-            explore: 1.0,
-        }
-    }
-    fn score(&self, _c: &Candidate, noise: f32) -> f32 {
-        noise
-    }
-}
-
-/// `hybrid`: pools weighted by `pool_*`; score =
-/// `weight_match·match + weight_popularity·ln(1+popularity) + weight_followed·followed
-/// + weight_engagement_rate·engagement_rate`.
-pub struct Hybrid {
-    mix: PoolMix,
-    w: [f32; 4],
-}
-impl Hybrid {
-    pub fn new(r: &Recommendation) -> Hybrid {
-        Hybrid {
-            mix: PoolMix {
-                followed: r.pool_followed,
-                social: r.pool_social,
-                interest: r.pool_interest,
-                popular: r.pool_popular,
-                live: r.pool_live,
-                explore: r.pool_explore,
-            },
-            w: [
-                r.weight_match as f32,
-                r.weight_popularity as f32,
-                r.weight_followed as f32,
-                r.weight_engagement_rate as f32,
-            ],
-        }
-    }
-}
-impl Recommender for Hybrid {
-    fn pool_mix(&self) -> PoolMix {
-        self.mix
-    }
-    fn score(&self, c: &Candidate, _noise: f32) -> f32 {
-        self.w[0] * c.match_score
-            + self.w[1] * c.log_popularity
-            + self.w[2] * c.followed as u8 as f32
-            + self.w[3] * c.engagement_rate
-    }
-}
-
-/// The built-in algorithm named in the scenario (validated beforehand).
-pub fn built_in(r: &Recommendation) -> Box<dyn Recommender> {
-    match r.algorithm.as_str() {
-        "popularity" => Box::new(Popularity),
-        "interest" => Box::new(Interest),
-        "random" => Box::new(Random),
-        "hybrid" => Box::new(Hybrid::new(r)),
-        other => unreachable!("algorithm {other} passed validation"),
-    }
+    /// Called once after each day, before the next day's feeds are built.
+    fn end_of_day(&mut self, _feedback: &DayFeedback) {}
 }

@@ -1,0 +1,329 @@
+//! The built-in algorithms. Each is a named variant of `recommendation.algorithm` whose
+//! parameters are keys of `[recommendation]` (docs/SCENARIO.md).
+
+use super::{Candidate, ConsumerView, Pool, PoolMix, Recommender, Scored};
+use crate::rng::{StreamRng, unit_f32};
+use crate::scenario::Recommendation;
+use rand_distr::{Beta, Distribution};
+
+/// A mix with `main` taking `share` and the rest split between follows, live and explore.
+fn mix_around(main: Pool, share: f64) -> PoolMix {
+    let rest = (1.0 - share) / 3.0;
+    let mut m = PoolMix {
+        followed: rest,
+        social: 0.0,
+        interest: 0.0,
+        popular: 0.0,
+        live: rest,
+        explore: rest,
+    };
+    match main {
+        Pool::Popular => m.popular = share,
+        Pool::Interest => m.interest = share,
+        _ => unreachable!("only popularity and interest use mix_around"),
+    }
+    m
+}
+
+/// The pools of `[recommendation]` (`pool_*` keys).
+fn configured_mix(r: &Recommendation) -> PoolMix {
+    PoolMix {
+        followed: r.pool_followed,
+        social: r.pool_social,
+        interest: r.pool_interest,
+        popular: r.pool_popular,
+        live: r.pool_live,
+        explore: r.pool_explore,
+    }
+}
+
+/// The hybrid relevance: `weight_match·match + weight_popularity·ln(1+popularity)
+/// + weight_followed·followed + weight_engagement_rate·engagement_rate`.
+#[derive(Clone, Copy, Debug)]
+struct Relevance([f32; 4]);
+
+impl Relevance {
+    fn new(r: &Recommendation) -> Relevance {
+        Relevance([
+            r.weight_match as f32,
+            r.weight_popularity as f32,
+            r.weight_followed as f32,
+            r.weight_engagement_rate as f32,
+        ])
+    }
+    #[inline]
+    fn of(&self, c: &Candidate) -> f32 {
+        let w = &self.0;
+        w[0] * c.match_score
+            + w[1] * c.log_popularity
+            + w[2] * c.followed as u8 as f32
+            + w[3] * c.engagement_rate
+    }
+}
+
+/// `popularity`: 65 % of candidates from the popular pool, the rest split between follows,
+/// live and explore; score ln(1 + popularity).
+pub struct Popularity;
+impl Recommender for Popularity {
+    fn pool_mix(&self) -> PoolMix {
+        mix_around(Pool::Popular, 0.65)
+    }
+    fn score(&self, _: &ConsumerView, c: &Candidate, _: &mut StreamRng) -> f32 {
+        c.log_popularity
+    }
+}
+
+/// `interest`: 65 % of candidates from the interest pool; score = match.
+pub struct Interest;
+impl Recommender for Interest {
+    fn pool_mix(&self) -> PoolMix {
+        mix_around(Pool::Interest, 0.65)
+    }
+    fn score(&self, _: &ConsumerView, c: &Candidate, _: &mut StreamRng) -> f32 {
+        c.match_score
+    }
+}
+
+/// `social`: followed 45 %, friends' latest follows 35 %, live 10 %, explore 10 %;
+/// score = followed + 0.5·(came from a friend) + match.
+pub struct Social;
+impl Recommender for Social {
+    fn pool_mix(&self) -> PoolMix {
+        PoolMix {
+            followed: 0.45,
+            social: 0.35,
+            interest: 0.0,
+            popular: 0.0,
+            live: 0.1,
+            explore: 0.1,
+        }
+    }
+    fn score(&self, _: &ConsumerView, c: &Candidate, _: &mut StreamRng) -> f32 {
+        c.followed as u8 as f32 + 0.5 * (c.pool == Pool::Social) as u8 as f32 + c.match_score
+    }
+}
+
+/// `random`: all candidates from the explore pool, in random order.
+pub struct Random;
+impl Recommender for Random {
+    fn pool_mix(&self) -> PoolMix {
+        PoolMix {
+            followed: 0.0,
+            social: 0.0,
+            interest: 0.0,
+            popular: 0.0,
+            live: 0.0,
+            explore: 1.0,
+        }
+    }
+    fn score(&self, _: &ConsumerView, _: &Candidate, rng: &mut StreamRng) -> f32 {
+        unit_f32(rng)
+    }
+}
+
+/// `hybrid`: pools weighted by `pool_*`; score = the hybrid relevance.
+pub struct Hybrid {
+    mix: PoolMix,
+    relevance: Relevance,
+}
+impl Hybrid {
+    pub fn new(r: &Recommendation) -> Hybrid {
+        Hybrid {
+            mix: configured_mix(r),
+            relevance: Relevance::new(r),
+        }
+    }
+}
+impl Recommender for Hybrid {
+    fn pool_mix(&self) -> PoolMix {
+        self.mix
+    }
+    fn score(&self, _: &ConsumerView, c: &Candidate, _: &mut StreamRng) -> f32 {
+        self.relevance.of(c)
+    }
+}
+
+/// `diversity`: hybrid pools and relevance, re-ranked by maximal marginal relevance:
+/// each slot takes the candidate maximising `λ·rel − (1−λ)·sim`, where rel is the score
+/// rescaled to [0, 1] over the candidates and sim is 1 if an account of the same main topic
+/// is already in the feed, else 0 (λ = `mmr_lambda`).
+pub struct Diversity {
+    hybrid: Hybrid,
+    lambda: f32,
+}
+impl Diversity {
+    pub fn new(r: &Recommendation) -> Diversity {
+        Diversity {
+            hybrid: Hybrid::new(r),
+            lambda: r.mmr_lambda as f32,
+        }
+    }
+}
+impl Recommender for Diversity {
+    fn pool_mix(&self) -> PoolMix {
+        self.hybrid.mix
+    }
+    fn score(&self, v: &ConsumerView, c: &Candidate, rng: &mut StreamRng) -> f32 {
+        self.hybrid.score(v, c, rng)
+    }
+    fn rerank(&self, _: &ConsumerView, ranked: &mut Vec<Scored>, k: usize) {
+        let (lo, hi) = ranked
+            .iter()
+            .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), s| {
+                (lo.min(s.score), hi.max(s.score))
+            });
+        let span = if hi > lo { hi - lo } else { 1.0 };
+        let mut chosen: Vec<Scored> = Vec::with_capacity(k);
+        while chosen.len() < k && !ranked.is_empty() {
+            let mut best = 0;
+            let mut best_value = f32::NEG_INFINITY;
+            for (j, s) in ranked.iter().enumerate() {
+                let sim = chosen
+                    .iter()
+                    .any(|c| c.candidate.topic == s.candidate.topic) as u8
+                    as f32;
+                let value = self.lambda * (s.score - lo) / span - (1.0 - self.lambda) * sim;
+                // Strictly greater: ties go to the earlier (better-ranked) candidate.
+                if value > best_value {
+                    best_value = value;
+                    best = j;
+                }
+            }
+            chosen.push(ranked.remove(best));
+        }
+        *ranked = chosen;
+    }
+}
+
+/// `fair_exposure`: candidates from a broad mix (interest 35 %, explore 35 %, followed 15 %,
+/// live 10 %, popular 5 %); score = hybrid relevance − `fair_exposure_strength`·ln(1 +
+/// relative exposure); then at least ⌈`long_tail_quota`·k⌉ slots go to long-tail accounts
+/// (relative exposure below `long_tail_threshold`) when there are enough of them.
+pub struct FairExposure {
+    relevance: Relevance,
+    strength: f32,
+    quota: f64,
+    threshold: f32,
+}
+impl FairExposure {
+    pub fn new(r: &Recommendation) -> FairExposure {
+        FairExposure {
+            relevance: Relevance::new(r),
+            strength: r.fair_exposure_strength as f32,
+            quota: r.long_tail_quota,
+            threshold: r.long_tail_threshold as f32,
+        }
+    }
+}
+impl Recommender for FairExposure {
+    fn pool_mix(&self) -> PoolMix {
+        PoolMix {
+            followed: 0.15,
+            social: 0.0,
+            interest: 0.35,
+            popular: 0.05,
+            live: 0.1,
+            explore: 0.35,
+        }
+    }
+    fn score(&self, _: &ConsumerView, c: &Candidate, _: &mut StreamRng) -> f32 {
+        self.relevance.of(c) - self.strength * c.relative_exposure.ln_1p()
+    }
+    fn rerank(&self, _: &ConsumerView, ranked: &mut Vec<Scored>, k: usize) {
+        let quota = (self.quota * k as f64).ceil() as usize;
+        let mut take = vec![false; ranked.len()];
+        let mut taken = 0;
+        for (j, s) in ranked.iter().enumerate() {
+            if taken < quota.min(k) && s.candidate.relative_exposure < self.threshold {
+                take[j] = true;
+                taken += 1;
+            }
+        }
+        for t in take.iter_mut() {
+            if taken < k && !*t {
+                *t = true;
+                taken += 1;
+            }
+        }
+        let mut j = 0;
+        ranked.retain(|_| {
+            j += 1;
+            take[j - 1]
+        });
+    }
+}
+
+/// `timeliness`: hybrid pools; score = hybrid relevance · 0.5^(item age / `freshness_halflife_days`).
+pub struct Timeliness {
+    hybrid: Hybrid,
+    halflife: f32,
+}
+impl Timeliness {
+    pub fn new(r: &Recommendation) -> Timeliness {
+        Timeliness {
+            hybrid: Hybrid::new(r),
+            halflife: r.freshness_halflife_days as f32,
+        }
+    }
+}
+impl Recommender for Timeliness {
+    fn pool_mix(&self) -> PoolMix {
+        self.hybrid.mix
+    }
+    fn score(&self, _: &ConsumerView, c: &Candidate, _: &mut StreamRng) -> f32 {
+        let age = c.item_age_days.min(10_000) as f32;
+        self.hybrid.relevance.of(c) * 0.5f32.powf(age / self.halflife)
+    }
+}
+
+/// `bandit`: Thompson sampling. Each account's engagement rate has a Beta(α₀ + engagements,
+/// β₀ + impressions − engagements) posterior (α₀, β₀ = `bandit_prior_alpha`,
+/// `bandit_prior_beta`), updated with every day's counts; each candidate's score is one draw
+/// from its posterior, so uncertain accounts get explored and proven ones exploited.
+/// Candidates: explore 30 %, interest 25 %, popular 20 %, followed 15 %, live 10 %.
+pub struct Bandit {
+    alpha: f64,
+    beta: f64,
+}
+impl Bandit {
+    pub fn new(r: &Recommendation) -> Bandit {
+        Bandit {
+            alpha: r.bandit_prior_alpha,
+            beta: r.bandit_prior_beta,
+        }
+    }
+}
+impl Recommender for Bandit {
+    fn pool_mix(&self) -> PoolMix {
+        PoolMix {
+            followed: 0.15,
+            social: 0.0,
+            interest: 0.25,
+            popular: 0.2,
+            live: 0.1,
+            explore: 0.3,
+        }
+    }
+    fn score(&self, _: &ConsumerView, c: &Candidate, rng: &mut StreamRng) -> f32 {
+        let e = c.engagements as f64;
+        let misses = c.impressions.saturating_sub(c.engagements) as f64;
+        let posterior = Beta::new(self.alpha + e, self.beta + misses).expect("positive parameters");
+        posterior.sample(rng) as f32
+    }
+}
+
+/// The built-in algorithm named in the scenario (validated beforehand).
+pub fn built_in(r: &Recommendation) -> Box<dyn Recommender> {
+    match r.algorithm.as_str() {
+        "popularity" => Box::new(Popularity),
+        "interest" => Box::new(Interest),
+        "social" => Box::new(Social),
+        "random" => Box::new(Random),
+        "hybrid" => Box::new(Hybrid::new(r)),
+        "diversity" => Box::new(Diversity::new(r)),
+        "fair_exposure" => Box::new(FairExposure::new(r)),
+        "timeliness" => Box::new(Timeliness::new(r)),
+        "bandit" => Box::new(Bandit::new(r)),
+        other => unreachable!("algorithm {other} passed validation"),
+    }
+}
