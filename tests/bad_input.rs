@@ -221,3 +221,25 @@ fn inconsistent_settings_name_the_key() {
         "{e}"
     );
 }
+
+#[test]
+fn algorithm_parameter_out_of_range() {
+    let e = fails(
+        "mmr",
+        "[recommendation]\nalgorithm = \"diversity\"\nmmr_lambda = 1.5\n",
+        &[],
+    );
+    assert!(
+        e.contains("line 3") && e.contains("recommendation.mmr_lambda") && e.contains("[0, 1]"),
+        "{e}"
+    );
+    let e = fails(
+        "prior",
+        "",
+        &["--set", "recommendation.bandit_prior_beta=0"],
+    );
+    assert!(
+        e.contains("recommendation.bandit_prior_beta") && e.contains("positive"),
+        "{e}"
+    );
+}

@@ -47,7 +47,13 @@ pub struct DayEvents {
     pub engage_prob_micros: u64,
     /// (consumer, creator) engagements of the homogenization sample.
     pub sample_engagements: Vec<(u32, u32)>,
-    scratch: Vec<Candidate>,
+    scratch: FeedScratch,
+}
+
+/// Buffers reused from feed to feed; after [`DayView::build_feed`], `feed` holds the feed.
+#[derive(Default)]
+pub struct FeedScratch {
+    pub feed: Vec<Candidate>,
     ids: Vec<u32>,
     keys: Vec<u64>,
     unranked: Vec<Candidate>,
@@ -69,11 +75,7 @@ impl DayEvents {
             diversity_micros: 0,
             engage_prob_micros: 0,
             sample_engagements: Vec::new(),
-            scratch: Vec::new(),
-            ids: Vec::new(),
-            keys: Vec::new(),
-            unranked: Vec::new(),
-            ranked: Vec::new(),
+            scratch: FeedScratch::default(),
         }
     }
 
@@ -197,13 +199,32 @@ impl DayView<'_> {
             ev.active_ids.push(i as u32);
         }
         let mut scratch = std::mem::take(&mut ev.scratch);
-        self.build_feed(i, ev, &mut scratch);
-        self.engage(i, &scratch, ev);
+        self.build_feed(i, &mut scratch);
+        let feed = &scratch.feed;
+        // Gini–Simpson diversity of the feed's main topics: 1 − Σ_t (n_t / K)².
+        if !feed.is_empty() {
+            let mut counts = [0u32; 64];
+            for c in feed.iter() {
+                counts[c.topic as usize] += 1;
+            }
+            let k = feed.len() as u64;
+            let same: u64 = counts.iter().map(|&n| n as u64 * n as u64).sum();
+            ev.feeds += 1;
+            ev.diversity_micros += (k * k - same) * 1_000_000 / (k * k);
+        }
+        self.engage(i, feed, ev);
         ev.scratch = scratch;
     }
 
     /// Candidate generation from the pools, then ranking; leaves the ranked feed in `feed`.
-    fn build_feed(&self, i: usize, ev: &mut DayEvents, feed: &mut Vec<Candidate>) {
+    pub fn build_feed(&self, i: usize, scratch: &mut FeedScratch) {
+        let FeedScratch {
+            feed,
+            ids,
+            keys,
+            unranked,
+            ranked,
+        } = scratch;
         let w = self.world;
         let (cons, cr) = (&w.consumers, &w.creators);
         let rec = &self.s.recommendation;
@@ -223,7 +244,7 @@ impl DayView<'_> {
         let n_cand = (rec.feed_size as f64 * rec.oversample).ceil() as usize;
         // Candidates as `creator << 3 | pool index`, so that sorting groups duplicates and
         // keeps, for each creator, the first pool in `PoolMix::POOLS` order.
-        let ids = &mut ev.ids;
+
         ids.clear();
         for _ in 0..n_cand {
             let u = unit_f32(&mut rng);
@@ -259,7 +280,7 @@ impl DayView<'_> {
         ids.sort_unstable();
         ids.dedup_by_key(|x| *x >> 3);
         feed.clear();
-        let keys = &mut ev.keys;
+
         keys.clear();
         for &id in ids.iter() {
             let c = id >> 3;
@@ -293,9 +314,9 @@ impl DayView<'_> {
             feed.push(cand);
         }
         keys.sort_unstable();
-        let unranked = &mut ev.unranked;
+
         std::mem::swap(feed, unranked);
-        let ranked = &mut ev.ranked;
+
         ranked.clear();
         ranked.extend(keys.iter().map(|&key| {
             let candidate = unranked[(key & 0xffff_ffff) as usize];
@@ -309,17 +330,6 @@ impl DayView<'_> {
         ranked.truncate(rec.feed_size as usize);
         feed.clear();
         feed.extend(ranked.iter().map(|s| s.candidate));
-        // Gini–Simpson diversity of the feed's main topics: 1 − Σ_t (n_t / K)².
-        if !feed.is_empty() {
-            let mut counts = [0u32; 64];
-            for c in feed.iter() {
-                counts[c.topic as usize] += 1;
-            }
-            let k = feed.len() as u64;
-            let same: u64 = counts.iter().map(|&n| n as u64 * n as u64).sum();
-            ev.feeds += 1;
-            ev.diversity_micros += (k * k - same) * 1_000_000 / (k * k);
-        }
     }
 
     /// Impressions, engagement, follows and purchases for the ranked feed.

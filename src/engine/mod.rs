@@ -17,7 +17,8 @@ use crate::metrics::{DailyRow, Homogenization, Summary, ordered_sum, ratio, summ
 use crate::policy::recommend::{DayFeedback, DayPools, Recommender, built_in};
 use crate::scenario::Scenario;
 use crate::world::{World, build_world};
-use consumer_day::{DayEvents, DayView, creator_cards};
+pub use consumer_day::FeedScratch;
+use consumer_day::{CreatorCard, DayEvents, DayView, creator_cards};
 use orders::Order;
 use rayon::prelude::*;
 
@@ -42,6 +43,7 @@ pub struct Simulation {
     churned_total: u64,
     homogenization: Homogenization,
     sample_stride: usize,
+    sample_size: usize,
 }
 
 impl Simulation {
@@ -59,11 +61,13 @@ impl Simulation {
         scenario.validate()?;
         let world = build_world(scenario)?;
         let days = scenario.run.days as usize;
-        let sample = scenario.recommendation.homogenization_sample as usize;
-        let sample_stride = (world.consumers.len() / sample.max(1)).max(1);
+        let sample_size =
+            (scenario.recommendation.homogenization_sample as usize).min(world.consumers.len());
+        let sample_stride = (world.consumers.len() / sample_size.max(1)).max(1);
         Ok(Simulation {
-            homogenization: Homogenization::new(sample_stride, sample),
+            homogenization: Homogenization::new(sample_stride, sample_size),
             sample_stride,
+            sample_size,
             retention: vec![0; world.consumers.len()],
             initial_creators: world.creators.len(),
             scenario: scenario.clone(),
@@ -97,6 +101,39 @@ impl Simulation {
         self.day >= self.scenario.run.days
     }
 
+    /// What phase A reads today: the frozen world, the pools and cards, the coefficients.
+    fn view<'a>(&'a self, pools: &'a DayPools, cards: &'a [CreatorCard]) -> DayView<'a> {
+        let s = &self.scenario;
+        DayView {
+            s,
+            world: &self.world,
+            pools,
+            cards,
+            recommender: self.recommender.as_ref(),
+            mix: self.recommender.pool_mix().cumulative(),
+            day: self.day,
+            seed: s.run.seed,
+            record_active: self.day == 0 || RETENTION_WINDOW.contains(&self.day),
+            stock: s.hosts.session_stock as f32,
+            sample_stride: self.sample_stride,
+            sample_size: self.sample_size,
+        }
+    }
+
+    /// A feed builder over the world as it stands now (before the next day's supply step):
+    /// to inspect what the recommender would show a consumer, or to time candidate
+    /// generation. It draws from the same keyed streams as the next day's feeds.
+    pub fn feed_builder(&self) -> FeedBuilder<'_> {
+        FeedBuilder {
+            sim: self,
+            pools: DayPools::build(
+                &self.world,
+                self.scenario.recommendation.popularity_exponent,
+            ),
+            cards: creator_cards(&self.world.creators),
+        }
+    }
+
     /// Simulates one day and returns its row.
     pub fn step(&mut self) -> &DailyRow {
         let s = &self.scenario;
@@ -115,20 +152,7 @@ impl Simulation {
         // 3–5. Feeds, engagement, purchase decisions: phase A, in parallel.
         let pools = DayPools::build(&self.world, s.recommendation.popularity_exponent);
         let cards = creator_cards(&self.world.creators);
-        let view = DayView {
-            s,
-            world: &self.world,
-            pools: &pools,
-            cards: &cards,
-            recommender: self.recommender.as_ref(),
-            mix: self.recommender.pool_mix().cumulative(),
-            day,
-            seed: s.run.seed,
-            record_active: day == 0 || RETENTION_WINDOW.contains(&day),
-            stock: s.hosts.session_stock as f32,
-            sample_stride: self.sample_stride,
-            sample_size: s.recommendation.homogenization_sample as usize,
-        };
+        let view = self.view(&pools, &cards);
         let n = self.world.consumers.len();
         let n_creators = self.world.creators.len();
         let mut events = (0..n.div_ceil(CHUNK))
@@ -285,6 +309,29 @@ fn apply_follows(world: &mut World, slots: usize, follows: &[(u32, u32)], row: &
         cons.follow_count[i] += 1;
         cr.followers[c as usize] += 1;
         row.follows += 1;
+    }
+}
+
+/// Builds feeds without simulating; see [`Simulation::feed_builder`].
+pub struct FeedBuilder<'a> {
+    sim: &'a Simulation,
+    pools: DayPools,
+    cards: Vec<CreatorCard>,
+}
+
+impl FeedBuilder<'_> {
+    /// Builds consumer `i`'s feed into `scratch.feed` (reusing its buffers).
+    pub fn feed_into(&self, consumer: u32, scratch: &mut FeedScratch) {
+        self.sim
+            .view(&self.pools, &self.cards)
+            .build_feed(consumer as usize, scratch);
+    }
+
+    /// Consumer `i`'s feed, best first.
+    pub fn feed(&self, consumer: u32) -> Vec<crate::policy::recommend::Candidate> {
+        let mut scratch = FeedScratch::default();
+        self.feed_into(consumer, &mut scratch);
+        scratch.feed
     }
 }
 

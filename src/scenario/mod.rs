@@ -23,6 +23,21 @@ pub const BUILT_IN: &[(&str, &str, &str)] = &[
         "1M consumers, 20k creators, 1k hosts, 50k merchants, 90 days: the performance benchmark",
         include_str!("../../scenarios/bench_1m.toml"),
     ),
+    (
+        "rec_popularity",
+        "the baseline ranked purely by likes: how concentrated does exposure get, who exits?",
+        include_str!("../../scenarios/rec_popularity.toml"),
+    ),
+    (
+        "rec_fair_exposure",
+        "the baseline with a fair-exposure feed: a flatter exposure curve at what GMV cost?",
+        include_str!("../../scenarios/rec_fair_exposure.toml"),
+    ),
+    (
+        "rec_bandit",
+        "the baseline with a Thompson-sampling feed: does it learn which creators are good?",
+        include_str!("../../scenarios/rec_bandit.toml"),
+    ),
 ];
 
 /// The text of a built-in scenario, by name.
