@@ -18,6 +18,8 @@
 
 pub mod engine;
 pub mod error;
+pub mod experiment;
+
 pub mod graph;
 pub mod metrics;
 pub mod output;

@@ -40,6 +40,8 @@ pub enum Purpose {
     CreatorEntry = 16,
     /// The order in which today's orders reach the platform (who gets scarce stock).
     Arrival = 17,
+    /// Experimental designs (Latin hypercube permutations and jitter).
+    Design = 18,
 }
 
 /// SplitMix64's finaliser: a bijective mix with good avalanche.
@@ -65,12 +67,14 @@ pub fn stream(seed: u64, purpose: Purpose, entity: u64, day: u64) -> StreamRng {
     StreamRng::seed_from_u64(key(seed, purpose, entity, day))
 }
 
-/// The seed of replicate `r` of a scenario whose master seed is `seed`.
+/// The seed of replicate `r` of a scenario whose master seed is `seed`. Replicate 0 keeps
+/// the master seed; the others are below 2^63, so that every seed can be written back into
+/// a scenario (TOML integers are signed 64-bit) and given to `--seed`.
 pub fn replicate_seed(seed: u64, replicate: u64) -> u64 {
     if replicate == 0 {
         seed
     } else {
-        mix64(seed ^ mix64(replicate.wrapping_add(0x632b_e59b_d9b4_e019)))
+        mix64(seed ^ mix64(replicate.wrapping_add(0x632b_e59b_d9b4_e019))) >> 1
     }
 }
 

@@ -2,6 +2,7 @@
 
 use clap::{Args, Parser, Subcommand};
 use socsim::error::{Error, Result};
+use socsim::experiment::{Shard, Sweep, run_sweep};
 use socsim::output::{self, Manifest, Timings};
 use socsim::scenario::{self, Override, Scenario};
 use std::path::{Path, PathBuf};
@@ -26,6 +27,75 @@ enum Command {
     Validate(ValidateArgs),
     /// List the built-in scenarios and recommendation algorithms.
     List,
+    /// Run a parameter sweep (grid, Latin hypercube or Sobol, with replicates), or one shard of it.
+    Sweep(SweepArgs),
+    /// Join the shard folders of one sweep into one runs.csv, in manifest order.
+    Merge(MergeArgs),
+    /// Compare policy variants with a base scenario on common random numbers (paired replicates).
+    Compare(CompareArgs),
+}
+
+#[derive(Args)]
+struct SweepArgs {
+    /// Sweep file (TOML): base scenario, parameters to vary, design, replicates.
+    file: PathBuf,
+    /// Sweep folder [default: outputs/sweeps/<name>]; shard I of N writes into DIR/shard-I-of-N.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Run only shard I of N (0 ≤ I < N): the runs whose manifest index is I modulo N. Without
+    /// it, SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT (Slurm job arrays) or
+    /// JOB_COMPLETION_INDEX with --shard-count (Kubernetes Indexed Jobs) are used if set.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<String>,
+    /// Number of shards when the index comes from JOB_COMPLETION_INDEX.
+    #[arg(long, value_name = "N")]
+    shard_count: Option<usize>,
+    /// Runs in flight at once [default: --threads].
+    #[arg(long, value_name = "N")]
+    jobs: Option<usize>,
+    /// Worker threads shared by the runs [default: all cores].
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+    /// Print nothing but errors and the final line.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Args)]
+struct MergeArgs {
+    /// Shard folders, or sweep folders holding shard-* folders.
+    #[arg(required = true)]
+    dirs: Vec<PathBuf>,
+    /// Where to write the merged runs.csv [default: <first sweep folder>/merged].
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct CompareArgs {
+    /// The base scenario: a file or a built-in name.
+    base: String,
+    /// A variant: NAME:key=value[,key=value...] (overrides of the base) or NAME:FILE (a whole
+    /// scenario file). Repeatable.
+    #[arg(long = "variant", value_name = "NAME:SPEC", required = true)]
+    variants: Vec<String>,
+    /// Paired replicates (seeds) per arm.
+    #[arg(long, default_value_t = 10)]
+    replicates: u64,
+    #[command(flatten)]
+    scenario: ScenarioArgs,
+    /// Output folder for compare.csv and manifest.json [default: outputs/compare/<run.name>].
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Runs in flight at once [default: --threads].
+    #[arg(long, value_name = "N")]
+    jobs: Option<usize>,
+    /// Worker threads [default: all cores].
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+    /// Print nothing but errors and the table.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(Args)]
@@ -83,6 +153,9 @@ pub fn main() -> Result<i32> {
             print!("{}", scenario.to_toml());
             Ok(0)
         }
+        Command::Sweep(args) => sweep(args),
+        Command::Merge(args) => merge(args),
+        Command::Compare(args) => compare(args),
         Command::List => {
             println!("Built-in scenarios (socsim run NAME):");
             for (name, about, _) in scenario::BUILT_IN {
@@ -138,17 +211,7 @@ fn run(args: RunArgs) -> Result<i32> {
     let started_at = output::now_unix();
     let t0 = Instant::now();
     let (scenario, source, overrides) = load(args.file.as_deref(), &args.scenario)?;
-    let threads = match args.threads {
-        Some(0) => return Err(Error::input("--threads", "must be at least 1")),
-        Some(n) => n,
-        None => std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1),
-    };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| Error::Run(format!("cannot start {threads} threads: {e}")))?;
+    let (threads, pool) = thread_pool(args.threads)?;
     let resolved = scenario.to_toml();
     let run_id = output::run_id(&resolved, scenario.run.seed);
     let dir = args
@@ -279,4 +342,239 @@ fn print_summary(s: &socsim::metrics::Summary, t: &Timings, dir: &Path) {
     for (k, v) in rows {
         println!("{k:>18}  {v}");
     }
+}
+
+/// The worker pool of `--threads` (default: all cores).
+fn thread_pool(threads: Option<usize>) -> Result<(usize, rayon::ThreadPool)> {
+    let threads = match threads {
+        Some(0) => return Err(Error::input("--threads", "must be at least 1")),
+        Some(n) => n,
+        None => std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1),
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Error::Run(format!("cannot start {threads} threads: {e}")))?;
+    Ok((threads, pool))
+}
+
+/// The shard to run: --shard, else Slurm's or Kubernetes' index variables, else all.
+fn shard_from(args: &SweepArgs) -> Result<Shard> {
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let number = |k: &str, v: String| -> Result<usize> {
+        v.trim()
+            .parse()
+            .map_err(|_| Error::input(k, format!("{v:?} is not a whole number")))
+    };
+    if let Some(s) = &args.shard {
+        return Shard::parse(s);
+    }
+    if let Some(id) = var("SLURM_ARRAY_TASK_ID") {
+        let id = number("SLURM_ARRAY_TASK_ID", id)?;
+        let count = var("SLURM_ARRAY_TASK_COUNT").ok_or_else(|| {
+            Error::input(
+                "SLURM_ARRAY_TASK_COUNT",
+                "is not set; pass --shard I/N instead",
+            )
+        })?;
+        let count = number("SLURM_ARRAY_TASK_COUNT", count)?;
+        let min = match var("SLURM_ARRAY_TASK_MIN") {
+            Some(m) => number("SLURM_ARRAY_TASK_MIN", m)?,
+            None => 0,
+        };
+        let index = id
+            .checked_sub(min)
+            .ok_or_else(|| Error::input("SLURM_ARRAY_TASK_ID", "is below SLURM_ARRAY_TASK_MIN"))?;
+        return Shard::new(index, count).map_err(|e| Error::input("SLURM_ARRAY_TASK_ID", e));
+    }
+    if let Some(index) = var("JOB_COMPLETION_INDEX") {
+        let index = number("JOB_COMPLETION_INDEX", index)?;
+        let count = args.shard_count.ok_or_else(|| {
+            Error::input(
+                "JOB_COMPLETION_INDEX",
+                "is set but --shard-count is not: pass the Indexed Job's completions",
+            )
+        })?;
+        return Shard::new(index, count).map_err(|e| Error::input("JOB_COMPLETION_INDEX", e));
+    }
+    Ok(Shard::ALL)
+}
+
+fn sweep(args: SweepArgs) -> Result<i32> {
+    let shard = shard_from(&args)?;
+    let sweep = Sweep::load(&args.file)?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("outputs").join("sweeps").join(&sweep.name));
+    let (threads, pool) = thread_pool(args.threads)?;
+    let jobs = match args.jobs {
+        Some(0) => return Err(Error::input("--jobs", "must be at least 1")),
+        Some(j) => j,
+        None => threads,
+    };
+    if !args.quiet {
+        eprintln!(
+            "sweep {}: {} runs ({} points × {} replicates), shard {}/{}, {jobs} at a time",
+            sweep.name,
+            sweep.runs.len(),
+            sweep.runs.len() as u64 / sweep.replicates,
+            sweep.replicates,
+            shard.index,
+            shard.count
+        );
+    }
+    let report = pool.install(|| run_sweep(&sweep, &out, shard, jobs, args.quiet))?;
+    let dir = shard.folder(&out);
+    println!(
+        "{} runs done ({} now, {} from an earlier attempt), {} failed: {}",
+        report.ran + report.skipped_as_done,
+        report.ran,
+        report.skipped_as_done,
+        report.failed,
+        dir.join("runs.csv").display()
+    );
+    Ok(if report.failed > 0 { 1 } else { 0 })
+}
+
+fn merge(args: MergeArgs) -> Result<i32> {
+    let out = args.out.clone().unwrap_or_else(|| {
+        let first = &args.dirs[0];
+        if first.join("runs_manifest.csv").is_file() {
+            first.parent().unwrap_or(Path::new(".")).join("merged")
+        } else {
+            first.join("merged")
+        }
+    });
+    let report = socsim::experiment::merge(&args.dirs, &out)?;
+    for id in &report.missing {
+        eprintln!("missing: {id}");
+    }
+    println!(
+        "{} of {} runs merged ({} failed, {} missing): {}",
+        report.runs - report.missing.len(),
+        report.runs,
+        report.failed,
+        report.missing.len(),
+        out.join("runs.csv").display()
+    );
+    Ok(if report.missing.is_empty() && report.failed == 0 {
+        0
+    } else {
+        1
+    })
+}
+
+/// A variant: `NAME:key=value[,key=value...]` or `NAME:FILE`.
+fn variant(spec: &str, base: &str, a: &ScenarioArgs) -> Result<(String, Scenario)> {
+    let place = format!("--variant {spec}");
+    let (name, rest) = spec
+        .split_once(':')
+        .filter(|(n, r)| !n.is_empty() && !r.is_empty())
+        .ok_or_else(|| {
+            Error::input(
+                &place,
+                "expected NAME:key=value[,key=value...] or NAME:FILE",
+            )
+        })?;
+    if rest.contains('=') {
+        let mut sets = a.set.clone();
+        sets.extend(rest.split(',').map(|s| s.trim().to_string()));
+        let args = ScenarioArgs {
+            set: sets,
+            seed: a.seed,
+            days: a.days,
+        };
+        let (s, _, _) = load(Some(base), &args).map_err(|e| Error::input(&place, e))?;
+        Ok((name.to_string(), s))
+    } else {
+        let (s, _, _) = load(Some(rest), a).map_err(|e| Error::input(&place, e))?;
+        Ok((name.to_string(), s))
+    }
+}
+
+fn compare(args: CompareArgs) -> Result<i32> {
+    let (base, source, _) = load(Some(&args.base), &args.scenario)?;
+    let variants: Vec<(String, Scenario)> = args
+        .variants
+        .iter()
+        .map(|v| variant(v, &args.base, &args.scenario))
+        .collect::<Result<_>>()?;
+    let (threads, pool) = thread_pool(args.threads)?;
+    let jobs = args.jobs.unwrap_or(threads).max(1);
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("outputs").join("compare").join(&base.run.name));
+    socsim::output::check_out_dir(&out)?;
+    let quiet = args.quiet;
+    let rows = pool.install(|| {
+        socsim::experiment::compare::compare(
+            &base,
+            &variants,
+            args.replicates,
+            base.run.seed,
+            jobs,
+            |done, total| {
+                if !quiet {
+                    eprint!("\r  {done}/{total} runs");
+                    if done == total {
+                        eprintln!();
+                    }
+                }
+            },
+        )
+    })?;
+    std::fs::create_dir_all(&out).map_err(|e| Error::io(&out, e))?;
+    socsim::output::write_csv(&out.join("compare.csv"), &rows)?;
+    let manifest = serde_json::json!({
+        "tool": "socsim",
+        "version": env!("CARGO_PKG_VERSION"),
+        "kind": "compare",
+        "command": std::env::args().collect::<Vec<_>>(),
+        "base": source,
+        "variants": args.variants,
+        "replicates": args.replicates,
+        "seed": base.run.seed,
+        "seeds": (0..args.replicates).map(|r| socsim::rng::replicate_seed(base.run.seed, r)).collect::<Vec<_>>(),
+        "finished_at": output::now_unix(),
+        "base_scenario": base.to_toml(),
+    });
+    socsim::output::write_json(&out.join("manifest.json"), &manifest)?;
+    const SHOWN: [&str; 8] = [
+        "totals.net_gmv",
+        "totals.gross_gmv",
+        "rates.return_rate",
+        "buyers.repeat_purchase_rate",
+        "retention.churned",
+        "exposure.gini",
+        "creators.exits",
+        "feeds.final_homogenization",
+    ];
+    println!(
+        "{:<14} {:<28} {:>14} {:>14} {:>14} {:>27} {:>8} {:>7}",
+        "variant", "metric", "base", "variant", "diff", "95 % CI (paired)", "p", "width"
+    );
+    for r in rows.iter().filter(|r| SHOWN.contains(&r.metric.as_str())) {
+        println!(
+            "{:<14} {:<28} {:>14.4} {:>14.4} {:>14.4} [{:>12.4}, {:>12.4}] {:>8.4} {:>7}",
+            r.variant,
+            r.metric,
+            r.base_mean,
+            r.variant_mean,
+            r.diff,
+            r.ci_low,
+            r.ci_high,
+            r.p_value,
+            r.width_ratio
+                .map_or("n/a".to_string(), |w| format!("{w:.2}"))
+        );
+    }
+    println!(
+        "(width: paired interval width / independent-seeds width; every metric: {})",
+        out.join("compare.csv").display()
+    );
+    Ok(0)
 }

@@ -25,6 +25,7 @@ pub struct Summary {
     pub buyers: Buyers,
     pub retention: Retention,
     pub creators: CreatorCounts,
+    pub feeds: Feeds,
     /// Distribution of cumulative exposure over every creator and host that ever existed.
     pub exposure: Distribution,
     /// Distribution of followers at the end over every creator and host that ever existed.
@@ -98,6 +99,20 @@ pub struct Retention {
     pub final_mean_platform_trust: f64,
 }
 
+/// What the feeds showed, over the run.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Feeds {
+    /// Mean of the daily `coverage`.
+    pub mean_coverage: f64,
+    /// Mean of the daily `feed_diversity`.
+    pub mean_feed_diversity: f64,
+    /// engagement probability summed over all impressions / impressions (the daily
+    /// `mean_engage_prob` weighted by impressions).
+    pub mean_engage_prob: f64,
+    /// `homogenization` on the last day.
+    pub final_homogenization: f64,
+}
+
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct CreatorCounts {
     /// Creators and hosts at the start.
@@ -166,6 +181,7 @@ pub fn summarize(
         t.creator_income += r.creator_income;
         t.merchant_profit += r.merchant_profit;
     }
+    let impressions = t.impressions;
     let cons = &world.consumers;
     let n = cons.len() as f64;
     let rates = Rates {
@@ -208,6 +224,21 @@ pub fn summarize(
                 .then(|| ratio(retained as f64, cohort as f64)),
             churned: cons.churned.iter().filter(|&&c| c).count() as u64,
             final_mean_platform_trust: ratio(remaining.iter().sum(), remaining.len() as f64),
+        },
+        feeds: Feeds {
+            mean_coverage: ratio(daily.iter().map(|r| r.coverage).sum(), daily.len() as f64),
+            mean_feed_diversity: ratio(
+                daily.iter().map(|r| r.feed_diversity).sum(),
+                daily.len() as f64,
+            ),
+            mean_engage_prob: ratio(
+                daily
+                    .iter()
+                    .map(|r| r.mean_engage_prob * r.impressions as f64)
+                    .sum(),
+                impressions as f64,
+            ),
+            final_homogenization: daily.last().map_or(0.0, |r| r.homogenization),
         },
         creators: CreatorCounts {
             initial: initial_creators as u64,

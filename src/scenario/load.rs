@@ -72,6 +72,17 @@ impl Source<'_> {
     }
 }
 
+/// `name line N, key.path` (or `name, key.path` if the key is not in the text): the place
+/// to name in an error about a key of a TOML file.
+pub fn place_in(name: &str, text: &str, path: &[String]) -> String {
+    Source { name, text }.at_key(path)
+}
+
+/// `name line N` for a byte offset of a TOML file.
+pub fn line_at(name: &str, text: &str, offset: usize) -> String {
+    Source { name, text }.at_offset(offset)
+}
+
 /// Byte offset of the deepest part of `path` present in the TOML text.
 fn key_offset(text: &str, path: &[String]) -> Option<usize> {
     let root = DeTable::parse(text).ok()?;

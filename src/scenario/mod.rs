@@ -5,7 +5,7 @@ mod schema;
 mod validate;
 pub use validate::GRAPH_KINDS;
 
-pub use load::{Override, parse_scenario};
+pub use load::{Override, line_at, parse_scenario, place_in};
 pub use schema::*;
 
 use crate::error::{Error, Result};

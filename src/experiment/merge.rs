@@ -1,0 +1,124 @@
+//! `socsim merge`: joins shard folders of one sweep into one `runs.csv`, in manifest order.
+
+use super::runner::{SweepManifest, assemble, runs_header, write_atomic};
+use crate::error::{Error, Result};
+use std::path::{Path, PathBuf};
+
+/// What a merge found.
+#[derive(Debug)]
+pub struct MergeReport {
+    pub runs: usize,
+    pub failed: usize,
+    /// Runs of the manifest with no result in any shard, in manifest order.
+    pub missing: Vec<String>,
+}
+
+/// The shard folders named by `inputs`: each input is a shard folder (it has a
+/// `runs_manifest.csv`) or a sweep folder whose `shard-*` subfolders are shard folders.
+fn shard_folders(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for input in inputs {
+        if input.join("runs_manifest.csv").is_file() {
+            out.push(input.clone());
+            continue;
+        }
+        let mut subs: Vec<PathBuf> = std::fs::read_dir(input)
+            .map_err(|e| Error::input(input.display(), format!("cannot read the folder: {e}")))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("shard-"))
+                    && p.join("runs_manifest.csv").is_file()
+            })
+            .collect();
+        if subs.is_empty() {
+            return Err(Error::input(
+                input.display(),
+                "is neither a shard folder (no runs_manifest.csv) nor a sweep folder with shard-* folders",
+            ));
+        }
+        subs.sort();
+        out.extend(subs);
+    }
+    Ok(out)
+}
+
+/// Merges the shards named by `inputs` into `out`.
+pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport> {
+    let shards = shard_folders(inputs)?;
+    let read = |p: &Path| std::fs::read_to_string(p).map_err(|e| Error::input(p.display(), e));
+    let first = &shards[0];
+    let manifest_text = read(&first.join("runs_manifest.csv"))?;
+    let first_manifest: SweepManifest = serde_json::from_str(&read(&first.join("manifest.json"))?)
+        .map_err(|e| {
+            Error::input(
+                first.join("manifest.json").display(),
+                format!("not a sweep manifest: {e}"),
+            )
+        })?;
+    for s in &shards[1..] {
+        let m: SweepManifest =
+            serde_json::from_str(&read(&s.join("manifest.json"))?).map_err(|e| {
+                Error::input(
+                    s.join("manifest.json").display(),
+                    format!("not a sweep manifest: {e}"),
+                )
+            })?;
+        if m.sweep_id != first_manifest.sweep_id
+            || read(&s.join("runs_manifest.csv"))? != manifest_text
+        {
+            return Err(Error::input(
+                s.display(),
+                format!(
+                    "belongs to another sweep than {} (sweep id {} vs {}); merge only shards of one sweep",
+                    first.display(),
+                    m.sweep_id,
+                    first_manifest.sweep_id
+                ),
+            ));
+        }
+    }
+    let mut rdr = csv::Reader::from_reader(manifest_text.as_bytes());
+    let header: Vec<String> = rdr
+        .headers()
+        .map_err(|e| Error::Run(e.to_string()))?
+        .iter()
+        .map(String::from)
+        .collect();
+    let ids: Vec<String> = rdr
+        .records()
+        .map(|r| {
+            r.map(|r| r[0].to_string())
+                .map_err(|e| Error::Run(e.to_string()))
+        })
+        .collect::<Result<_>>()?;
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    let sources: Vec<&Path> = shards.iter().map(PathBuf::as_path).collect();
+    let assembled = assemble(
+        out,
+        &runs_header(&header),
+        first_manifest.daily,
+        ids.clone(),
+        &sources,
+    )?;
+    write_atomic(&out.join("runs_manifest.csv"), &manifest_text)?;
+    let report = serde_json::json!({
+        "tool": "socsim",
+        "version": env!("CARGO_PKG_VERSION"),
+        "kind": "merge",
+        "sweep_id": first_manifest.sweep_id,
+        "name": first_manifest.name,
+        "sources": shards.iter().map(|s| s.display().to_string()).collect::<Vec<_>>(),
+        "runs_in_sweep": ids.len(),
+        "failed": assembled.failed,
+        "missing": assembled.missing,
+        "command": std::env::args().collect::<Vec<_>>(),
+        "finished_at": crate::output::now_unix(),
+    });
+    crate::output::write_json(&out.join("manifest.json"), &report)?;
+    Ok(MergeReport {
+        runs: ids.len(),
+        failed: assembled.failed,
+        missing: assembled.missing,
+    })
+}

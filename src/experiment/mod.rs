@@ -1,0 +1,14 @@
+//! Experiments: parameter sweeps with replicates (grid, Latin hypercube, Sobol), shards
+//! for clusters, resume, merge, and paired comparisons of variants on common random numbers.
+
+pub mod compare;
+pub mod design;
+mod merge;
+pub mod metrics;
+mod runner;
+pub mod stats;
+mod sweep;
+
+pub use merge::{MergeReport, merge};
+pub use runner::{Shard, SweepReport, metric_columns, run_sweep};
+pub use sweep::{Param, RunSpec, Sweep};

@@ -1,0 +1,432 @@
+//! Running a sweep's runs: in parallel, streaming each result to disk as it finishes,
+//! skipping runs already done (resume), and assembling `runs.csv` in manifest order.
+
+use super::sweep::{RunSpec, Sweep, cell};
+use crate::error::{Error, Result};
+use crate::output::{now_unix, write_json};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Which share of the manifest this process runs: runs with `index % count == shard`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
+impl Shard {
+    pub const ALL: Shard = Shard { index: 0, count: 1 };
+
+    /// Parses `i/n` (0 ≤ i < n).
+    pub fn parse(text: &str) -> Result<Shard> {
+        let err = || {
+            Error::input(
+                format!("--shard {text}"),
+                "expected I/N with 0 ≤ I < N, e.g. --shard 0/4",
+            )
+        };
+        let (i, n) = text.split_once('/').ok_or_else(err)?;
+        let (index, count) = (
+            i.trim().parse().map_err(|_| err())?,
+            n.trim().parse().map_err(|_| err())?,
+        );
+        Shard::new(index, count).map_err(|_| err())
+    }
+
+    pub fn new(index: usize, count: usize) -> Result<Shard> {
+        if count == 0 || index >= count {
+            return Err(Error::input(
+                "shard",
+                format!("index {index} is out of range for {count} shards (0 ≤ index < count)"),
+            ));
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// The folder of this shard's results inside the sweep folder.
+    pub fn folder(&self, out: &Path) -> PathBuf {
+        if *self == Shard::ALL {
+            out.to_path_buf()
+        } else {
+            out.join(format!("shard-{}-of-{}", self.index, self.count))
+        }
+    }
+}
+
+/// `manifest.json` of a sweep folder (or shard folder).
+#[derive(Serialize, Deserialize)]
+pub struct SweepManifest {
+    pub tool: String,
+    pub version: String,
+    pub kind: String,
+    pub sweep_id: String,
+    pub name: String,
+    pub base: String,
+    pub design: String,
+    pub replicates: u64,
+    pub master_seed: u64,
+    /// `daily_long.csv` is written too.
+    pub daily: bool,
+    pub runs_in_sweep: usize,
+    pub shard: String,
+    pub runs_in_shard: usize,
+    pub command: Vec<String>,
+    pub started_at: u64,
+    pub finished_at: Option<u64>,
+    pub done: usize,
+    pub failed: usize,
+    pub skipped_as_done: usize,
+}
+
+/// What a sweep (shard) run did.
+#[derive(Debug, Default, PartialEq)]
+pub struct SweepReport {
+    pub ran: usize,
+    pub failed: usize,
+    pub skipped_as_done: usize,
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |e| Error::io(path, e)
+}
+
+/// Writes `text` to `path` through a temporary file and a rename.
+pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    std::fs::write(&tmp, text).map_err(io(&tmp))?;
+    std::fs::rename(&tmp, path).map_err(io(path))
+}
+
+/// The header of `runs.csv` / `runs_manifest.csv` for this sweep.
+fn csv_line(fields: &[String]) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    w.write_record(fields).expect("writing to memory");
+    String::from_utf8(w.into_inner().expect("writing to memory")).expect("utf-8")
+}
+
+fn run_prefix(r: &RunSpec) -> Vec<String> {
+    let mut row = vec![
+        r.run_id.clone(),
+        r.point.to_string(),
+        r.replicate.to_string(),
+        r.seed.to_string(),
+    ];
+    row.extend(r.values.iter().map(cell));
+    row
+}
+
+fn param_names(sweep: &Sweep) -> Vec<String> {
+    sweep.params.iter().map(|p| p.path().to_string()).collect()
+}
+
+/// `runs_manifest.csv`: every run of the sweep, in order.
+pub fn manifest_csv(sweep: &Sweep) -> String {
+    let mut text = csv_line(&manifest_header(sweep));
+    for r in &sweep.runs {
+        text.push_str(&csv_line(&run_prefix(r)));
+    }
+    text
+}
+
+/// The metric columns of `runs.csv` (fixed by the summary's type).
+pub fn metric_columns() -> Vec<String> {
+    static COLUMNS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    COLUMNS
+        .get_or_init(|| {
+            let s = crate::scenario::parse_scenario(
+                "metric columns",
+                "[run]\ndays = 1\n[population]\nconsumers = 20\ncreators = 2\nhosts = 1\nmerchants = 2\n",
+                &[],
+            )
+            .expect("a tiny scenario is valid");
+            let mut sim = crate::Simulation::new(&s).expect("a tiny world builds");
+            sim.step();
+            super::metrics::columns(&sim.finish().summary)
+        })
+        .clone()
+}
+
+/// The header of `runs.csv`: the columns of `runs_manifest.csv`, then status, error and the
+/// metric columns.
+pub fn runs_header(manifest_header: &[String]) -> String {
+    let mut head = manifest_header.to_vec();
+    head.push("status".into());
+    head.push("error".into());
+    head.extend(metric_columns());
+    csv_line(&head)
+}
+
+fn manifest_header(sweep: &Sweep) -> Vec<String> {
+    let mut head = vec![
+        "run_id".into(),
+        "point".into(),
+        "replicate".into(),
+        "seed".into(),
+    ];
+    head.extend(param_names(sweep));
+    head
+}
+
+/// Runs one run and returns its `runs.csv` row, its `daily_long.csv` rows (if asked) and
+/// whether it succeeded.
+fn execute(sweep: &Sweep, run: &RunSpec) -> (String, String, bool) {
+    let mut row = run_prefix(run);
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(
+        || -> Result<crate::RunOutput> {
+            let scenario = sweep.scenario(run)?;
+            let mut sim = crate::Simulation::new(&scenario)?;
+            sim.run(|_| {});
+            Ok(sim.finish())
+        },
+    ));
+    let outcome = match outcome {
+        Ok(r) => r,
+        Err(panic) => {
+            let m = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
+            Err(Error::Run(format!(
+                "the run panicked: {}",
+                m.unwrap_or_default()
+            )))
+        }
+    };
+    match outcome {
+        Ok(out) => {
+            row.push("ok".into());
+            row.push(String::new());
+            for (_, v) in super::metrics::flatten(&out.summary) {
+                row.push(
+                    v.map(|x| {
+                        serde_json::Number::from_f64(x).map_or(String::new(), |n| n.to_string())
+                    })
+                    .unwrap_or_default(),
+                );
+            }
+            let daily = if sweep.daily {
+                daily_long(&run.run_id, &out.daily)
+            } else {
+                String::new()
+            };
+            (csv_line(&row), daily, true)
+        }
+        Err(e) => {
+            row.push("failed".into());
+            row.push(e.to_string());
+            row.extend(std::iter::repeat_n(String::new(), metric_columns().len()));
+            (csv_line(&row), String::new(), false)
+        }
+    }
+}
+
+/// `daily_long.csv` rows (run_id, day, metric, value) of one run.
+fn daily_long(run_id: &str, daily: &[crate::metrics::DailyRow]) -> String {
+    let mut text = String::new();
+    for r in daily {
+        let v = serde_json::to_value(r).expect("a row serializes");
+        for (metric, value) in v.as_object().unwrap() {
+            if metric != "day" {
+                text.push_str(&csv_line(&[
+                    run_id.into(),
+                    r.day.to_string(),
+                    metric.clone(),
+                    value.to_string(),
+                ]));
+            }
+        }
+    }
+    text
+}
+
+/// Runs this shard's runs of `sweep` into `out` (its shard folder), resuming where a
+/// previous attempt stopped. `jobs` runs are in flight at most.
+pub fn run_sweep(
+    sweep: &Sweep,
+    out: &Path,
+    shard: Shard,
+    jobs: usize,
+    quiet: bool,
+) -> Result<SweepReport> {
+    let dir = shard.folder(out);
+    let results = dir.join("results");
+    let manifest_path = dir.join("manifest.json");
+    if manifest_path.is_file() {
+        let old: SweepManifest = serde_json::from_str(
+            &std::fs::read_to_string(&manifest_path).map_err(io(&manifest_path))?,
+        )
+        .map_err(|e| {
+            Error::input(
+                manifest_path.display(),
+                format!("not a sweep manifest: {e}"),
+            )
+        })?;
+        if old.sweep_id != sweep.id {
+            return Err(Error::input(
+                dir.display(),
+                "this folder holds results of a different sweep (another sweep file, base scenario or version); choose another --out",
+            ));
+        }
+    } else if dir.exists() && std::fs::read_dir(&dir).map_err(io(&dir))?.next().is_some() {
+        return Err(Error::input(
+            dir.display(),
+            "the folder exists and is not a sweep folder; choose a new or empty --out",
+        ));
+    }
+    std::fs::create_dir_all(&results).map_err(io(&results))?;
+    write_atomic(&dir.join("runs_manifest.csv"), &manifest_csv(sweep))?;
+
+    let mine: Vec<&RunSpec> = sweep
+        .runs
+        .iter()
+        .filter(|r| r.index % shard.count == shard.index)
+        .collect();
+    let done = |r: &RunSpec| results.join(format!("{}.row", r.run_id)).is_file();
+    let pending: Vec<&RunSpec> = mine.iter().copied().filter(|r| !done(r)).collect();
+    let mut manifest = SweepManifest {
+        tool: "socsim".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        kind: "sweep".into(),
+        sweep_id: sweep.id.clone(),
+        name: sweep.name.clone(),
+        base: sweep.base_source.clone(),
+        design: sweep.design.clone(),
+        replicates: sweep.replicates,
+        master_seed: sweep.master_seed,
+        daily: sweep.daily,
+        runs_in_sweep: sweep.runs.len(),
+        shard: format!("{}/{}", shard.index, shard.count),
+        runs_in_shard: mine.len(),
+        command: std::env::args().collect(),
+        started_at: now_unix(),
+        finished_at: None,
+        done: mine.len() - pending.len(),
+        failed: 0,
+        skipped_as_done: mine.len() - pending.len(),
+    };
+    write_json(&manifest_path, &manifest)?;
+
+    let next = AtomicUsize::new(0);
+    let finished = AtomicUsize::new(0);
+    let failed = AtomicUsize::new(0);
+    let first_error: Mutex<Option<Error>> = Mutex::new(None);
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.max(1).min(pending.len().max(1)) {
+            scope.spawn(|| {
+                loop {
+                    let k = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(run) = pending.get(k) else { break };
+                    let t = std::time::Instant::now();
+                    let (row, daily, ok) = execute(sweep, run);
+                    let write = || -> Result<()> {
+                        if sweep.daily {
+                            write_atomic(&results.join(format!("{}.daily", run.run_id)), &daily)?;
+                        }
+                        write_atomic(&results.join(format!("{}.row", run.run_id)), &row)
+                    };
+                    if let Err(e) = write() {
+                        first_error.lock().unwrap().get_or_insert(e);
+                        break;
+                    }
+                    if !ok {
+                        failed.fetch_add(1, Ordering::SeqCst);
+                    }
+                    let n = finished.fetch_add(1, Ordering::SeqCst) + 1;
+                    if !quiet {
+                        eprintln!(
+                            "  [{n}/{}] {} {} in {:.1} s",
+                            pending.len(),
+                            run.run_id,
+                            if ok { "done" } else { "FAILED" },
+                            t.elapsed().as_secs_f64()
+                        );
+                    }
+                }
+            });
+        }
+    });
+    if let Some(e) = first_error.into_inner().unwrap() {
+        return Err(e);
+    }
+    // Failed runs recorded by earlier attempts count too.
+    let ids: Vec<String> = mine.iter().map(|r| r.run_id.clone()).collect();
+    let rows = assemble(
+        &dir,
+        &runs_header(&manifest_header(sweep)),
+        sweep.daily,
+        ids,
+        &[&dir],
+    )?;
+    manifest.finished_at = Some(now_unix());
+    manifest.done = mine.len();
+    manifest.failed = rows.failed;
+    write_json(&manifest_path, &manifest)?;
+    Ok(SweepReport {
+        ran: pending.len(),
+        failed: rows.failed,
+        skipped_as_done: mine.len() - pending.len(),
+    })
+}
+
+/// What assembling found.
+pub struct Assembled {
+    pub failed: usize,
+    pub missing: Vec<String>,
+}
+
+/// Writes `runs.csv` (and `daily_long.csv`) into `dest` from the results of `run_ids` found
+/// in any of `sources`' `results/` folders, in the given (manifest) order.
+pub fn assemble(
+    dest: &Path,
+    header: &str,
+    daily: bool,
+    run_ids: Vec<String>,
+    sources: &[&Path],
+) -> Result<Assembled> {
+    let status_col = header
+        .trim_end()
+        .split(',')
+        .position(|h| h == "status")
+        .expect("runs.csv has a status column");
+    let mut runs_csv = header.to_string();
+    let mut daily_csv = "run_id,day,metric,value\n".to_string();
+    let mut failed = 0;
+    let mut missing = Vec::new();
+    for id in run_ids {
+        let found = sources
+            .iter()
+            .map(|s| s.join("results").join(format!("{id}.row")))
+            .find(|p| p.is_file());
+        let Some(path) = found else {
+            missing.push(id);
+            continue;
+        };
+        let row = std::fs::read_to_string(&path).map_err(io(&path))?;
+        let status = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(row.as_bytes())
+            .records()
+            .next()
+            .and_then(|r| r.ok())
+            .and_then(|r| r.get(status_col).map(String::from));
+        if status.as_deref() != Some("ok") {
+            failed += 1;
+        }
+        runs_csv.push_str(&row);
+        if daily {
+            let d = path.with_extension("daily");
+            if let Ok(text) = std::fs::read_to_string(&d) {
+                daily_csv.push_str(&text);
+            }
+        }
+    }
+    write_atomic(&dest.join("runs.csv"), &runs_csv)?;
+    if daily {
+        write_atomic(&dest.join("daily_long.csv"), &daily_csv)?;
+    }
+    Ok(Assembled { failed, missing })
+}

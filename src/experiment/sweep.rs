@@ -1,0 +1,439 @@
+//! Sweep files: a base scenario, fixed overrides, the parameters to vary, a design and a
+//! number of replicates, expanded into an ordered list of runs.
+
+use super::design;
+use crate::error::{Error, Result};
+use crate::rng::{mix64, replicate_seed};
+use crate::scenario::{self, Override, Scenario, line_at, parse_scenario, place_in};
+use serde::Deserialize;
+use std::path::Path;
+
+/// The sweep file as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SweepFile {
+    name: Option<String>,
+    base: String,
+    #[serde(default = "one")]
+    replicates: u64,
+    seed: Option<u64>,
+    #[serde(default = "grid")]
+    design: String,
+    points: Option<u64>,
+    #[serde(default)]
+    daily: bool,
+    #[serde(default)]
+    set: toml::Table,
+    vary: toml::Table,
+}
+
+fn one() -> u64 {
+    1
+}
+fn grid() -> String {
+    "grid".into()
+}
+
+/// A varied parameter: a scenario key path and its values (grid) or range (lhs, sobol).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Param {
+    Values {
+        path: String,
+        values: Vec<toml::Value>,
+    },
+    Range {
+        path: String,
+        min: f64,
+        max: f64,
+        integer: bool,
+    },
+}
+
+impl Param {
+    pub fn path(&self) -> &str {
+        match self {
+            Param::Values { path, .. } | Param::Range { path, .. } => path,
+        }
+    }
+}
+
+/// One run of a sweep.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunSpec {
+    /// Position in the manifest (0-based).
+    pub index: usize,
+    /// `p<point>-<6 hex digits of a hash of the point's values>-r<replicate>`.
+    pub run_id: String,
+    pub point: usize,
+    pub replicate: u64,
+    /// Derived from the master seed and the replicate only: every point of a replicate shares
+    /// common random numbers.
+    pub seed: u64,
+    /// The varied parameters' values, in the order of [`Sweep::params`].
+    pub values: Vec<toml::Value>,
+}
+
+/// A sweep, expanded.
+pub struct Sweep {
+    pub name: String,
+    /// Where the base scenario came from, for messages.
+    pub base_source: String,
+    base_text: String,
+    set: Vec<Override>,
+    pub params: Vec<Param>,
+    pub design: String,
+    pub replicates: u64,
+    pub master_seed: u64,
+    /// Also write `daily_long.csv`.
+    pub daily: bool,
+    pub runs: Vec<RunSpec>,
+    /// A hash of everything that determines the runs and their results.
+    pub id: String,
+}
+
+/// A TOML value as a CSV cell: strings bare, numbers and booleans as TOML writes them.
+pub fn cell(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Flattens nested tables (`[vary.returns] window_days = …`) and dotted keys
+/// (`"returns.window_days" = …`) into (path, leaf) pairs; a leaf is a value, a list or a
+/// `{ min, max }` table.
+fn leaves(prefix: &str, table: &toml::Table, out: &mut Vec<(String, toml::Value)>) {
+    for (k, v) in table {
+        let path = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        match v {
+            toml::Value::Table(t) if !(t.contains_key("min") || t.contains_key("max")) => {
+                leaves(&path, t, out)
+            }
+            other => out.push((path, other.clone())),
+        }
+    }
+}
+
+impl Sweep {
+    /// Reads and expands a sweep file.
+    pub fn load(path: &Path) -> Result<Sweep> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::input(path.display(), format!("cannot read the sweep file: {e}"))
+        })?;
+        Sweep::parse(
+            &path.display().to_string(),
+            &text,
+            path.parent().unwrap_or(Path::new(".")),
+        )
+    }
+
+    /// Parses and expands sweep-file text; `dir` resolves a relative `base` path.
+    pub fn parse(name: &str, text: &str, dir: &Path) -> Result<Sweep> {
+        let at = |path: &str| {
+            place_in(
+                name,
+                text,
+                &path.split('.').map(String::from).collect::<Vec<_>>(),
+            )
+        };
+        let table: toml::Table = toml::from_str(text).map_err(|e| {
+            let place = e
+                .span()
+                .map(|s| line_at(name, text, s.start))
+                .unwrap_or_else(|| name.into());
+            Error::input(place, format!("TOML syntax error: {}", e.message().trim()))
+        })?;
+        let file: SweepFile =
+            serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
+                let path = e.path().to_string();
+                let m = e.inner().to_string();
+                Error::input(at(&path), m.lines().next().unwrap_or("").trim().to_string())
+            })?;
+
+        // The base scenario: a file (relative to the sweep file) or a built-in name.
+        let base_path = dir.join(&file.base);
+        let (base_source, base_text) = if base_path.is_file() {
+            let t = std::fs::read_to_string(&base_path).map_err(|e| {
+                Error::input(
+                    at("base"),
+                    format!("cannot read {}: {e}", base_path.display()),
+                )
+            })?;
+            (base_path.display().to_string(), t)
+        } else if let Some(t) = scenario::built_in(&file.base) {
+            (format!("built-in {}", file.base), t.to_string())
+        } else {
+            return Err(Error::input(
+                at("base"),
+                format!(
+                    "{:?} is neither a scenario file (looked for {}) nor a built-in scenario",
+                    file.base,
+                    base_path.display()
+                ),
+            ));
+        };
+
+        let mut set_leaves = Vec::new();
+        leaves("", &file.set, &mut set_leaves);
+        let set: Vec<Override> = set_leaves
+            .iter()
+            .map(|(p, v)| Override {
+                path: p.split('.').map(String::from).collect(),
+                value: v.clone(),
+                text: format!("{p}={}", v),
+            })
+            .collect();
+        let base: Scenario = parse_scenario(&base_source, &base_text, &set)
+            .map_err(|e| Error::input(at("set"), e))?;
+        let resolved: toml::Table = toml::from_str(&base.to_toml()).expect("a scenario serializes");
+
+        if file.replicates == 0 {
+            return Err(Error::input(at("replicates"), "must be at least 1"));
+        }
+        let design = file.design.as_str();
+        if !["grid", "lhs", "sobol"].contains(&design) {
+            return Err(Error::input(
+                at("design"),
+                format!("unknown design {design:?}; choose one of grid, lhs, sobol"),
+            ));
+        }
+        let mut vary = Vec::new();
+        leaves("", &file.vary, &mut vary);
+        if vary.is_empty() {
+            return Err(Error::input(at("vary"), "names no parameter to vary"));
+        }
+        let mut params = Vec::new();
+        for (path, leaf) in vary {
+            let place = at(&format!("vary.{path}"));
+            let default = lookup(&resolved, &path).ok_or_else(|| {
+                Error::input(
+                    &place,
+                    format!("{path} is not a scenario key (see docs/SCENARIO.md)"),
+                )
+            })?;
+            params.push(param(&place, &path, default, leaf, design)?);
+        }
+        let points = match design {
+            "grid" => grid_points(&params),
+            _ => {
+                let n = file.points.ok_or_else(|| {
+                    Error::input(
+                        at("points"),
+                        format!("design {design:?} needs `points`, the number of points to sample"),
+                    )
+                })? as usize;
+                if n == 0 || (design == "sobol" && n > 65_536) || n > 1_000_000 {
+                    return Err(Error::input(
+                        at("points"),
+                        format!("{n} points: it must be at least 1 (and at most 65,536 for sobol)"),
+                    ));
+                }
+                if design == "sobol" && params.len() > 256 {
+                    return Err(Error::input(
+                        at("vary"),
+                        "sobol supports at most 256 parameters",
+                    ));
+                }
+                let seed = file.seed.unwrap_or(base.run.seed);
+                let unit = if design == "lhs" {
+                    design::latin_hypercube(n, params.len(), seed)
+                } else {
+                    design::sobol(n, params.len(), seed)
+                };
+                unit.iter()
+                    .map(|u| params.iter().zip(u).map(|(p, &x)| scale(p, x)).collect())
+                    .collect()
+            }
+        };
+
+        let master_seed = file.seed.unwrap_or(base.run.seed);
+        let mut runs = Vec::new();
+        for (point, values) in points.iter().enumerate() {
+            let mut h = 0u64;
+            for (p, v) in params.iter().zip(values) {
+                for b in format!("{}={};", p.path(), cell(v)).bytes() {
+                    h = mix64(h ^ b as u64);
+                }
+            }
+            for replicate in 0..file.replicates {
+                runs.push(RunSpec {
+                    index: runs.len(),
+                    run_id: format!("p{point:04}-{:06x}-r{replicate}", h >> 40),
+                    point,
+                    replicate,
+                    seed: replicate_seed(master_seed, replicate),
+                    values: values.clone(),
+                });
+            }
+        }
+        let mut id = mix64(0x5eed);
+        let fingerprint = format!(
+            "{}|{}|{}|{}|{:?}",
+            env!("CARGO_PKG_VERSION"),
+            base.to_toml(),
+            file.daily,
+            design,
+            runs.iter()
+                .map(|r| (
+                    &r.run_id,
+                    r.seed,
+                    r.values.iter().map(cell).collect::<Vec<_>>()
+                ))
+                .collect::<Vec<_>>()
+        );
+        for b in fingerprint.bytes() {
+            id = mix64(id ^ b as u64);
+        }
+        Ok(Sweep {
+            name: file.name.unwrap_or_else(|| base.run.name.clone()),
+            base_source,
+            base_text,
+            set,
+            params,
+            design: design.to_string(),
+            replicates: file.replicates,
+            master_seed,
+            daily: file.daily,
+            runs,
+            id: format!("{id:016x}"),
+        })
+    }
+
+    /// The resolved scenario of one run (the base, the fixed overrides, the run's values
+    /// and seed). Invalid values are an error of that run, not of the sweep.
+    pub fn scenario(&self, run: &RunSpec) -> Result<Scenario> {
+        let mut o = self.set.clone();
+        for (p, v) in self.params.iter().zip(&run.values) {
+            o.push(Override {
+                path: p.path().split('.').map(String::from).collect(),
+                value: v.clone(),
+                text: format!("{}={}", p.path(), v),
+            });
+        }
+        o.push(Override::parse(&format!("run.seed={}", run.seed))?);
+        parse_scenario(&self.base_source, &self.base_text, &o)
+    }
+}
+
+fn lookup<'a>(table: &'a toml::Table, path: &str) -> Option<&'a toml::Value> {
+    let mut parts = path.split('.');
+    let mut v = table.get(parts.next()?)?;
+    for p in parts {
+        v = v.as_table()?.get(p)?;
+    }
+    (!v.is_table()).then_some(v)
+}
+
+fn param(
+    place: &str,
+    path: &str,
+    default: &toml::Value,
+    leaf: toml::Value,
+    design: &str,
+) -> Result<Param> {
+    match (design, leaf) {
+        ("grid", toml::Value::Array(values)) => {
+            if values.is_empty() {
+                return Err(Error::input(
+                    place,
+                    "an empty list: give at least one value",
+                ));
+            }
+            Ok(Param::Values {
+                path: path.into(),
+                values,
+            })
+        }
+        ("grid", _) => Err(Error::input(
+            place,
+            "design \"grid\" needs a list of values, e.g. [0.1, 0.2]",
+        )),
+        (_, toml::Value::Table(t)) => {
+            let num = |k: &str| {
+                t.get(k)
+                    .and_then(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64)))
+            };
+            let (Some(min), Some(max)) = (num("min"), num("max")) else {
+                return Err(Error::input(place, "a range needs numeric `min` and `max`"));
+            };
+            if t.keys().any(|k| k != "min" && k != "max") {
+                return Err(Error::input(place, "a range has only `min` and `max`"));
+            }
+            if min.partial_cmp(&max) != Some(std::cmp::Ordering::Less) {
+                return Err(Error::input(
+                    place,
+                    format!("an empty range: min = {min} must be below max = {max}"),
+                ));
+            }
+            let integer = match default {
+                toml::Value::Integer(_) => true,
+                toml::Value::Float(_) => false,
+                _ => {
+                    return Err(Error::input(
+                        place,
+                        format!(
+                            "{path} is not numeric, so it cannot take a range; use design = \"grid\""
+                        ),
+                    ));
+                }
+            };
+            Ok(Param::Range {
+                path: path.into(),
+                min,
+                max,
+                integer,
+            })
+        }
+        (d, _) => Err(Error::input(
+            place,
+            format!("design {d:?} needs a range, e.g. {{ min = 0.1, max = 0.5 }}"),
+        )),
+    }
+}
+
+/// Maps a unit coordinate onto a parameter's range (integers: equal-width bins of min..=max).
+fn scale(p: &Param, u: f64) -> toml::Value {
+    match *p {
+        Param::Range {
+            min,
+            max,
+            integer: false,
+            ..
+        } => toml::Value::Float(min + u * (max - min)),
+        Param::Range {
+            min,
+            max,
+            integer: true,
+            ..
+        } => {
+            let (lo, hi) = (min.ceil() as i64, max.floor() as i64);
+            toml::Value::Integer((lo + (u * (hi - lo + 1) as f64).floor() as i64).min(hi))
+        }
+        Param::Values { .. } => unreachable!("grids are not sampled"),
+    }
+}
+
+/// The full grid, first parameter slowest.
+fn grid_points(params: &[Param]) -> Vec<Vec<toml::Value>> {
+    let mut points = vec![Vec::new()];
+    for p in params {
+        let Param::Values { values, .. } = p else {
+            unreachable!("checked")
+        };
+        points = points
+            .into_iter()
+            .flat_map(|prefix| {
+                values.iter().map(move |v| {
+                    let mut next = prefix.clone();
+                    next.push(v.clone());
+                    next
+                })
+            })
+            .collect();
+    }
+    points
+}

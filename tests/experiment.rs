@@ -1,0 +1,325 @@
+//! Sweeps, shards, resume, merge and paired comparisons.
+
+mod common;
+use common::*;
+use std::path::Path;
+use std::process::Command;
+
+/// A sweep of 12 small, fast runs: 3 × 2 points, 2 replicates.
+fn sweep_file(dir: &Path, days: u32) -> String {
+    write(
+        dir,
+        "sweep.toml",
+        &format!(
+            r#"
+name = "t"
+base = "baseline"
+replicates = 2
+[set]
+run.days = {days}
+population.consumers = 1500
+population.creators = 60
+population.hosts = 5
+population.merchants = 50
+[vary]
+returns.window_days = [0, 7, 14]
+returns.free_returns = [false, true]
+"#
+        ),
+    )
+}
+
+fn sweep(args: &[&str], envs: &[(&str, &str)]) -> std::process::Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_socsim"));
+    c.arg("sweep").args(args).arg("-q");
+    for k in [
+        "SLURM_ARRAY_TASK_ID",
+        "SLURM_ARRAY_TASK_COUNT",
+        "SLURM_ARRAY_TASK_MIN",
+        "JOB_COMPLETION_INDEX",
+    ] {
+        c.env_remove(k);
+    }
+    for (k, v) in envs {
+        c.env(k, v);
+    }
+    c.output().unwrap()
+}
+
+#[test]
+fn sharding_through_slurm_is_invisible_in_the_results() {
+    let dir = temp_dir("shards");
+    let file = sweep_file(&dir, 6);
+    let whole = dir.join("whole");
+    let o = sweep(&[&file, "--out", whole.to_str().unwrap()], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let sharded = dir.join("sharded");
+    for id in ["0", "1", "2"] {
+        let o = sweep(
+            &[&file, "--out", sharded.to_str().unwrap()],
+            &[("SLURM_ARRAY_TASK_ID", id), ("SLURM_ARRAY_TASK_COUNT", "3")],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(sharded.join(format!("shard-{id}-of-3/runs.csv")).is_file());
+    }
+    let merged = dir.join("merged");
+    let o = socsim(&[
+        "merge",
+        sharded.to_str().unwrap(),
+        "--out",
+        merged.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let a = std::fs::read(whole.join("runs.csv")).unwrap();
+    assert_eq!(
+        a,
+        std::fs::read(merged.join("runs.csv")).unwrap(),
+        "merged shards differ from one run"
+    );
+    assert_eq!(String::from_utf8(a).unwrap().lines().count(), 13);
+    // The runs manifest was written first and lists all 12 runs with their seeds.
+    let manifest = std::fs::read_to_string(whole.join("runs_manifest.csv")).unwrap();
+    assert_eq!(manifest.lines().count(), 13);
+    assert!(
+        manifest
+            .starts_with("run_id,point,replicate,seed,returns.free_returns,returns.window_days\n")
+    );
+}
+
+#[test]
+fn kubernetes_index_needs_a_shard_count_and_a_merge_reports_missing_shards() {
+    let dir = temp_dir("k8s");
+    let file = sweep_file(&dir, 3);
+    let out = dir.join("out");
+    let o = sweep(
+        &[&file, "--out", out.to_str().unwrap()],
+        &[("JOB_COMPLETION_INDEX", "1")],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--shard-count"));
+    let o = sweep(
+        &[&file, "--out", out.to_str().unwrap(), "--shard-count", "2"],
+        &[("JOB_COMPLETION_INDEX", "1")],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Only shard 1 of 2 exists: the merge names the 6 runs of shard 0 as missing.
+    let o = socsim(&[
+        "merge",
+        out.to_str().unwrap(),
+        "--out",
+        dir.join("m").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stderr(&o).matches("missing: ").count(), 6);
+}
+
+#[test]
+fn a_killed_sweep_resumes_without_losing_or_repeating_runs() {
+    let dir = temp_dir("resume");
+    let file = sweep_file(&dir, 40);
+    let reference = dir.join("reference");
+    let o = sweep(&[&file, "--out", reference.to_str().unwrap()], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    let out = dir.join("killed");
+    let results = out.join("results");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_socsim"))
+        .args([
+            "sweep",
+            &file,
+            "-q",
+            "--jobs",
+            "1",
+            "--threads",
+            "1",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .spawn()
+        .unwrap();
+    let done = |d: &Path| {
+        std::fs::read_dir(d).map_or(0, |r| {
+            r.filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .path()
+                    .extension()
+                    .is_some_and(|x| x == "row")
+            })
+            .count()
+        })
+    };
+    let start = std::time::Instant::now();
+    while done(&results) < 3 {
+        assert!(
+            start.elapsed().as_secs() < 120,
+            "the sweep made no progress"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL: no chance to clean up
+    child.wait().unwrap();
+    let before = done(&results);
+    assert!(before < 12, "the sweep finished before it could be killed");
+    assert!(!out.join("runs.csv").exists());
+
+    let o = sweep(&[&file, "--out", out.to_str().unwrap()], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let last = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        last.contains(&format!("{before} from an earlier attempt")),
+        "{last}"
+    );
+    assert_eq!(
+        std::fs::read(reference.join("runs.csv")).unwrap(),
+        std::fs::read(out.join("runs.csv")).unwrap()
+    );
+}
+
+#[test]
+fn a_failing_run_is_recorded_and_the_sweep_goes_on() {
+    let dir = temp_dir("failing");
+    let file = write(
+        &dir,
+        "sweep.toml",
+        "base = \"baseline\"\n[set]\nrun.days = 3\npopulation.consumers = 500\npopulation.creators = 20\npopulation.hosts = 2\npopulation.merchants = 20\n[vary]\nhosts.lineup = [1, 9]\n",
+    );
+    let out = dir.join("out");
+    let o = sweep(&[&file, "--out", out.to_str().unwrap()], &[]);
+    assert_eq!(o.status.code(), Some(1), "some runs failed: exit 1");
+    let runs = std::fs::read_to_string(out.join("runs.csv")).unwrap();
+    assert_eq!(runs.lines().count(), 3);
+    assert!(runs.contains(",ok,"));
+    assert!(
+        runs.contains(",failed,") && runs.contains("hosts.lineup"),
+        "{runs}"
+    );
+}
+
+fn sweep_error(name: &str, text: &str, extra: &[&str]) -> String {
+    let dir = temp_dir(name);
+    let file = write(&dir, "sweep.toml", text);
+    let out = dir.join("out");
+    let mut args = vec![file.as_str(), "--out", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let o = sweep(&args, &[]);
+    assert_eq!(o.status.code(), Some(2), "{name}: {}", stderr(&o));
+    assert!(!out.join("runs.csv").exists());
+    stderr(&o)
+}
+
+#[test]
+fn bad_sweep_files_are_clear_errors() {
+    let e = sweep_error(
+        "unknown-key",
+        "base = \"baseline\"\n[vary]\nreturns.windo_days = [1, 2]\n",
+        &[],
+    );
+    assert!(
+        e.contains("line 3")
+            && e.contains("returns.windo_days")
+            && e.contains("not a scenario key"),
+        "{e}"
+    );
+    let e = sweep_error(
+        "empty-list",
+        "base = \"baseline\"\n[vary]\nreturns.window_days = []\n",
+        &[],
+    );
+    assert!(
+        e.contains("returns.window_days") && e.contains("empty"),
+        "{e}"
+    );
+    let e = sweep_error(
+        "empty-range",
+        "base = \"baseline\"\ndesign = \"lhs\"\npoints = 4\n[vary]\nhosts.discount = { min = 0.3, max = 0.3 }\n",
+        &[],
+    );
+    assert!(
+        e.contains("hosts.discount") && e.contains("empty range"),
+        "{e}"
+    );
+    let e = sweep_error(
+        "zero-replicates",
+        "base = \"baseline\"\nreplicates = 0\n[vary]\nrun.days = [1]\n",
+        &[],
+    );
+    assert!(e.contains("line 2") && e.contains("replicates"), "{e}");
+    let e = sweep_error(
+        "bad-base",
+        "base = \"nowhere.toml\"\n[vary]\nrun.days = [1]\n",
+        &[],
+    );
+    assert!(e.contains("base") && e.contains("nowhere.toml"), "{e}");
+    let e = sweep_error(
+        "shard",
+        "base = \"baseline\"\n[vary]\nrun.days = [1]\n",
+        &["--shard", "3/3"],
+    );
+    assert!(e.contains("--shard 3/3"), "{e}");
+}
+
+#[test]
+fn merging_shards_of_different_sweeps_is_refused() {
+    let dir = temp_dir("mixed");
+    let a = sweep_file(&dir, 2);
+    let b = write(
+        &dir,
+        "other.toml",
+        &std::fs::read_to_string(&a)
+            .unwrap()
+            .replace("run.days = 2", "run.days = 3"),
+    );
+    let out = dir.join("out");
+    let o = sweep(&[&a, "--out", out.to_str().unwrap(), "--shard", "0/2"], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = sweep(&[&b, "--out", out.to_str().unwrap(), "--shard", "1/2"], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = socsim(&[
+        "merge",
+        out.to_str().unwrap(),
+        "--out",
+        dir.join("m").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("another sweep"), "{}", stderr(&o));
+    // And a sweep folder is not reused by another sweep.
+    let o = sweep(&[&b, "--out", out.to_str().unwrap(), "--shard", "0/2"], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("different sweep"), "{}", stderr(&o));
+}
+
+#[test]
+fn latin_hypercube_sweep_covers_each_range_with_one_point_per_stratum() {
+    let dir = temp_dir("lhs");
+    let file = write(
+        &dir,
+        "lhs.toml",
+        "base = \"baseline\"\ndesign = \"lhs\"\npoints = 10\n[vary]\nhosts.discount = { min = 0.0, max = 0.5 }\ncreators.affiliates = { min = 1, max = 10 }\n",
+    );
+    let s = socsim::experiment::Sweep::load(Path::new(&file)).unwrap();
+    assert_eq!(s.runs.len(), 10);
+    let mut discount = vec![0; 10];
+    let mut affiliates = vec![0; 10];
+    for r in &s.runs {
+        discount[(r.values[1].as_float().unwrap() / 0.05) as usize] += 1;
+        affiliates[r.values[0].as_integer().unwrap() as usize - 1] += 1;
+    }
+    assert!(discount.iter().all(|&c| c == 1), "{discount:?}");
+    assert!(
+        affiliates.iter().all(|&c| c == 1),
+        "integers 1..=10, one each: {affiliates:?}"
+    );
+}
+
+#[test]
+fn shipped_sweeps_expand() {
+    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/sweeps"));
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let s = socsim::experiment::Sweep::load(&path)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(!s.runs.is_empty());
+        s.scenario(&s.runs[0]).unwrap();
+    }
+}
