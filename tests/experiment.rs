@@ -323,3 +323,26 @@ fn shipped_sweeps_expand() {
         s.scenario(&s.runs[0]).unwrap();
     }
 }
+
+#[test]
+fn daily_long_holds_one_row_per_run_day_and_metric() {
+    let dir = temp_dir("daily-long");
+    let text = std::fs::read_to_string(sweep_file(&dir, 4))
+        .unwrap()
+        .replace("replicates = 2", "replicates = 1\ndaily = true");
+    let file = write(&dir, "daily.toml", &text);
+    let out = dir.join("out");
+    let o = sweep(&[&file, "--out", out.to_str().unwrap()], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let long = std::fs::read_to_string(out.join("daily_long.csv")).unwrap();
+    let columns = socsim::metrics::DailyRow::default();
+    let metrics = serde_json::to_value(&columns)
+        .unwrap()
+        .as_object()
+        .unwrap()
+        .len()
+        - 1; // all but `day`
+    assert!(long.starts_with("run_id,day,metric,value\n"));
+    assert_eq!(long.lines().count(), 1 + 6 * 4 * metrics);
+    assert!(long.contains(",3,net_gmv,"));
+}
