@@ -241,6 +241,11 @@ impl Simulation {
         row.net_gmv = row.gross_gmv - row.returned_gmv - row.cancelled_gmv;
         row.repeat_purchase_rate = ratio(row.repeat_buyers as f64, row.unique_buyers as f64);
         row.return_rate = ratio(row.returned_orders as f64, row.delivered_orders as f64);
+        row.live_return_rate = ratio(
+            row.returned_live_orders as f64,
+            row.delivered_live_orders as f64,
+        );
+        row.platform_revenue = row.revenue_commission + row.revenue_insurance;
         let cons = &self.world.consumers;
         let remaining = cons.churned.iter().filter(|&&c| !c).count();
         let trust_sum = ordered_sum(cons.len(), |i| {

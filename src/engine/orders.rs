@@ -134,21 +134,36 @@ pub fn fulfil(world: &mut World, s: &Scenario, orders: &[Order], row: &mut Daily
         let z: f64 = StandardNormal.sample(&mut rng);
         let realized = (world.products.quality[p] as f64 + 0.1 * z).clamp(0.0, 1.0);
         let gap = o.expected as f64 - realized;
-        let free = r.free_returns as u8 as f64;
+        // Return-shipping insurance: drawn for every order (so that policy variants keep their
+        // draws aligned), taken up with probability insurance_take_up.
+        let insured = (unit_f32(&mut rng) as f64) < r.insurance_take_up;
+        if insured {
+            row.insured_orders += 1;
+            row.revenue_insurance += r.insurance_premium;
+        }
+        let free = (r.free_returns || insured) as u8 as f64;
         let p_return = sigmoid(
             r.base
                 + r.expectation_gap * gap
                 + r.impulse * o.impulse as f64
                 + r.free_returns_effect * free
+                - r.restocking_fee_effect * r.restocking_fee
                 - r.hassle,
         );
         let wants_return = (unit_f32(&mut rng) as f64) < p_return;
         let found_in_window = discovery.sample(&mut rng) <= r.window_days as f64;
-        if wants_return && found_in_window {
+        let returned = wants_return && found_in_window;
+        if o.live {
+            row.delivered_live_orders += 1;
+            row.returned_live_orders += returned as u64;
+        }
+        if returned {
+            // The refund is the price paid less the restocking fee, which the merchant keeps.
             row.returned_orders += 1;
-            row.returned_gmv += o.value;
+            row.returned_gmv += o.value * (1.0 - r.restocking_fee);
+            row.merchant_profit += o.value * r.restocking_fee;
         } else {
-            row.platform_revenue += commission * o.value;
+            row.revenue_commission += commission * o.value;
             row.creator_income += affiliate * o.value;
             world.creators.income[c] += affiliate * o.value;
             row.merchant_profit +=

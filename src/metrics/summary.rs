@@ -48,11 +48,16 @@ pub struct Totals {
     pub delivered_orders: u64,
     pub returned_orders: u64,
     pub returned_gmv: f64,
+    pub insured_orders: u64,
+    pub delivered_live_orders: u64,
+    pub returned_live_orders: u64,
     pub net_gmv: f64,
     /// Orders (and their value) placed too late to be delivered within the run.
     pub in_transit_orders: u64,
     pub in_transit_gmv: f64,
     pub platform_revenue: f64,
+    pub revenue_commission: f64,
+    pub revenue_insurance: f64,
     pub creator_income: f64,
     pub merchant_profit: f64,
 }
@@ -65,6 +70,8 @@ pub struct Rates {
     pub conversion_rate: f64,
     /// returned_orders / delivered_orders.
     pub return_rate: f64,
+    /// returned_live_orders / delivered_live_orders: returns of orders placed in live sessions.
+    pub live_return_rate: f64,
     /// cancelled_orders / orders.
     pub cancel_rate: f64,
     /// net_gmv / gross_gmv.
@@ -174,6 +181,11 @@ pub fn summarize(
         t.delivered_orders += r.delivered_orders;
         t.returned_orders += r.returned_orders;
         t.returned_gmv += r.returned_gmv;
+        t.insured_orders += r.insured_orders;
+        t.delivered_live_orders += r.delivered_live_orders;
+        t.returned_live_orders += r.returned_live_orders;
+        t.revenue_commission += r.revenue_commission;
+        t.revenue_insurance += r.revenue_insurance;
         t.net_gmv += r.net_gmv;
         t.in_transit_orders += r.in_transit_orders;
         t.in_transit_gmv += r.in_transit_gmv;
@@ -188,6 +200,10 @@ pub fn summarize(
         engagement_rate: ratio(t.engagements as f64, t.impressions as f64),
         conversion_rate: ratio(t.orders as f64, t.engagements as f64),
         return_rate: ratio(t.returned_orders as f64, t.delivered_orders as f64),
+        live_return_rate: ratio(
+            t.returned_live_orders as f64,
+            t.delivered_live_orders as f64,
+        ),
         cancel_rate: ratio(t.cancelled_orders as f64, t.orders as f64),
         net_to_gross: ratio(t.net_gmv, t.gross_gmv),
         net_gmv_per_consumer_day: ratio(t.net_gmv, n * daily.len() as f64),

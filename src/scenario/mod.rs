@@ -24,6 +24,11 @@ pub const BUILT_IN: &[(&str, &str, &str)] = &[
         include_str!("../../scenarios/bench_1m.toml"),
     ),
     (
+        "livestream_returns",
+        "most selling in hyped live sessions: how high do returns run, which levers cut them?",
+        include_str!("../../scenarios/livestream_returns.toml"),
+    ),
+    (
         "rec_popularity",
         "the baseline ranked purely by likes: how concentrated does exposure get, who exits?",
         include_str!("../../scenarios/rec_popularity.toml"),

@@ -365,6 +365,10 @@ pub struct Returns {
     pub impulse: f64,
     pub free_returns_effect: f64,
     pub hassle: f64,
+    pub restocking_fee: f64,
+    pub restocking_fee_effect: f64,
+    pub insurance_take_up: f64,
+    pub insurance_premium: f64,
 }
 
 impl Default for Returns {
@@ -378,6 +382,10 @@ impl Default for Returns {
             impulse: 1.5,
             free_returns_effect: 0.8,
             hassle: 0.5,
+            restocking_fee: 0.0,
+            restocking_fee_effect: 4.0,
+            insurance_take_up: 0.0,
+            insurance_premium: 1.0,
         }
     }
 }

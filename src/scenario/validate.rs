@@ -279,6 +279,18 @@ pub fn validate(s: &Scenario) -> Result<(), (String, String)> {
     ] {
         finite(key, v)?;
     }
+    if !(0.0..1.0).contains(&r.restocking_fee) {
+        return fail(
+            "returns.restocking_fee",
+            format!(
+                "{} is a share of the price and must lie in [0, 1)",
+                r.restocking_fee
+            ),
+        );
+    }
+    non_negative("returns.restocking_fee_effect", r.restocking_fee_effect)?;
+    probability("returns.insurance_take_up", r.insurance_take_up)?;
+    non_negative("returns.insurance_premium", r.insurance_premium)?;
     probability("platform.commission_rate", s.platform.commission_rate)?;
     if s.platform.commission_rate + s.creators.affiliate_commission > 1.0 {
         return fail(
