@@ -42,6 +42,8 @@ pub enum Purpose {
     Arrival = 17,
     /// Experimental designs (Latin hypercube permutations and jitter).
     Design = 18,
+    /// Who brushes orders (world building) and the fake orders of a day.
+    Brushing = 19,
 }
 
 /// SplitMix64's finaliser: a bijective mix with good avalanche.

@@ -59,3 +59,27 @@ fn free_returns_raise_and_a_restocking_fee_lowers_the_return_rate() {
         assert!(fee < plain - 0.02);
     }
 }
+
+#[test]
+fn detection_lowers_the_brushed_share_of_gross_gmv() {
+    for seed in SEEDS {
+        // Every population shrunk by 5, so that brushers and buyers keep their proportions.
+        let share = |extra: &[&str]| {
+            let mut sets = vec![
+                "population.creators=400",
+                "population.hosts=20",
+                "population.merchants=400",
+            ];
+            sets.extend_from_slice(extra);
+            let s = run(&shipped("brushing", seed, &sets)).summary;
+            (s.rates.brushed_share, s.totals.brushing_detected)
+        };
+        let ((none, d0), (most, d1)) = (share(&[]), share(&["brushing.detection_rate=0.8"]));
+        println!(
+            "seed {seed}: brushed share of gross GMV without detection {none:.3} ({d0} detected), with 80 % detection {most:.3} ({d1} detected)"
+        );
+        assert!(none > 0.05, "brushing must be visible");
+        assert!(most < 0.5 * none);
+        assert!(d0 == 0 && d1 > 0);
+    }
+}

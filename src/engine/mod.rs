@@ -5,7 +5,9 @@
 //! sequentially. Integer counters merge exactly and event lists keep consumer order, so the
 //! run is byte-identical for any thread count.
 
+mod brushing;
 mod consumer_day;
+
 mod orders;
 mod supply;
 
@@ -192,6 +194,7 @@ impl Simulation {
             &mut self.deliveries,
             &mut row,
         );
+        brushing::brush(&mut self.world, s, day, &mut row);
         // 8–12. Fulfilment, returns, reviews, loyalty, trust and churn.
         let due = std::mem::take(&mut self.deliveries[day as usize]);
         orders::fulfil(&mut self.world, s, &due, &mut row);

@@ -49,6 +49,9 @@ pub struct Totals {
     pub returned_orders: u64,
     pub returned_gmv: f64,
     pub insured_orders: u64,
+    pub brushed_orders: u64,
+    pub brushed_gmv: f64,
+    pub brushing_detected: u64,
     pub delivered_live_orders: u64,
     pub returned_live_orders: u64,
     pub net_gmv: f64,
@@ -76,6 +79,8 @@ pub struct Rates {
     pub cancel_rate: f64,
     /// net_gmv / gross_gmv.
     pub net_to_gross: f64,
+    /// brushed_gmv / gross_gmv: the share of gross GMV that was fake.
+    pub brushed_share: f64,
     /// net_gmv / (consumers · days): net GMV per consumer-day.
     pub net_gmv_per_consumer_day: f64,
 }
@@ -182,6 +187,9 @@ pub fn summarize(
         t.returned_orders += r.returned_orders;
         t.returned_gmv += r.returned_gmv;
         t.insured_orders += r.insured_orders;
+        t.brushed_orders += r.brushed_orders;
+        t.brushed_gmv += r.brushed_gmv;
+        t.brushing_detected += r.brushing_detected;
         t.delivered_live_orders += r.delivered_live_orders;
         t.returned_live_orders += r.returned_live_orders;
         t.revenue_commission += r.revenue_commission;
@@ -206,6 +214,7 @@ pub fn summarize(
         ),
         cancel_rate: ratio(t.cancelled_orders as f64, t.orders as f64),
         net_to_gross: ratio(t.net_gmv, t.gross_gmv),
+        brushed_share: ratio(t.brushed_gmv, t.gross_gmv),
         net_gmv_per_consumer_day: ratio(t.net_gmv, n * daily.len() as f64),
     };
     let buyers = cons.orders.iter().filter(|&&o| o >= 1).count() as u64;

@@ -29,6 +29,11 @@ pub const BUILT_IN: &[(&str, &str, &str)] = &[
         include_str!("../../scenarios/livestream_returns.toml"),
     ),
     (
+        "brushing",
+        "one merchant in twenty and a fifth of hosts fake orders: how much GMV is fake, what does detection do?",
+        include_str!("../../scenarios/brushing.toml"),
+    ),
+    (
         "rec_popularity",
         "the baseline ranked purely by likes: how concentrated does exposure get, who exits?",
         include_str!("../../scenarios/rec_popularity.toml"),

@@ -20,7 +20,31 @@ pub struct Scenario {
     pub behaviour: Behaviour,
     pub recommendation: Recommendation,
     pub returns: Returns,
+    pub brushing: Brushing,
     pub platform: Platform,
+}
+
+/// `[brushing]`: fake orders by merchants and hosts, and the platform's detection.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Brushing {
+    pub merchant_share: f64,
+    pub host_share: f64,
+    pub orders_per_day: f64,
+    pub detection_rate: f64,
+    pub penalty_ratings: u64,
+}
+
+impl Default for Brushing {
+    fn default() -> Self {
+        Brushing {
+            merchant_share: 0.0,
+            host_share: 0.0,
+            orders_per_day: 3.0,
+            detection_rate: 0.0,
+            penalty_ratings: 5,
+        }
+    }
 }
 
 /// `[run]`: name, seed, horizon.

@@ -291,6 +291,21 @@ pub fn validate(s: &Scenario) -> Result<(), (String, String)> {
     non_negative("returns.restocking_fee_effect", r.restocking_fee_effect)?;
     probability("returns.insurance_take_up", r.insurance_take_up)?;
     non_negative("returns.insurance_premium", r.insurance_premium)?;
+    let br = &s.brushing;
+    probability("brushing.merchant_share", br.merchant_share)?;
+    probability("brushing.host_share", br.host_share)?;
+    non_negative("brushing.orders_per_day", br.orders_per_day)?;
+    if br.orders_per_day > 10_000.0 {
+        return fail(
+            "brushing.orders_per_day",
+            format!(
+                "{} fake orders a day per brusher is more than the 10,000 supported",
+                br.orders_per_day
+            ),
+        );
+    }
+    probability("brushing.detection_rate", br.detection_rate)?;
+    at_most("brushing.penalty_ratings", br.penalty_ratings, 1_000)?;
     probability("platform.commission_rate", s.platform.commission_rate)?;
     if s.platform.commission_rate + s.creators.affiliate_commission > 1.0 {
         return fail(

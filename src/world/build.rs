@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::error::{Error, Result};
-use crate::rng::{Purpose, StreamRng, below, stream};
+use crate::rng::{Purpose, StreamRng, below, stream, unit_f32};
 use crate::scenario::Scenario;
 use rand::RngExt;
 use rand_distr::{Beta, Distribution, Gamma, LogNormal, Normal};
@@ -169,6 +169,12 @@ fn build_merchants(s: &Scenario) -> (Merchants, Products) {
             products.advertised.push((q + inflation).min(1.0));
         }
     }
+    merchants.brusher = (0..n as u64)
+        .map(|id| {
+            unit_f32(&mut stream(s.run.seed, Purpose::Brushing, id, u64::MAX))
+                < s.brushing.merchant_share as f32
+        })
+        .collect();
     let mut order: Vec<u32> = (0..n as u32).collect();
     order.sort_by_key(|&i| (merchants.topic[i as usize], i));
     let mut start = vec![0u32; topics + 1];
@@ -252,4 +258,14 @@ pub(crate) fn push_creator(
     c.item_day.push(NONE);
     c.live.push(false);
     c.stock_left.push(0);
+    // Drawn from its own stream so that the other attributes do not depend on it.
+    let id = c.brusher.len() as u64;
+    let brusher = kind == CreatorKind::Host
+        && unit_f32(&mut stream(
+            s.run.seed,
+            Purpose::Brushing,
+            u64::MAX - id,
+            u64::MAX,
+        )) < s.brushing.host_share as f32;
+    c.brusher.push(brusher);
 }

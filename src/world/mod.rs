@@ -126,6 +126,8 @@ pub struct Creators {
     /// Hosts: live today, and units left in today's session.
     pub live: Vec<bool>,
     pub stock_left: Vec<u32>,
+    /// Places fake orders (`brushing.host_share` of hosts).
+    pub brusher: Vec<bool>,
 }
 
 impl Creators {
@@ -147,6 +149,8 @@ pub struct Merchants {
     pub rating_count: Vec<u32>,
     /// Bayesian average rating mapped to [0, 1]: ((prior·w + Σ ratings)/(w + n) − 1) / 4.
     pub reputation: Vec<f32>,
+    /// Places fake orders (`brushing.merchant_share` of merchants).
+    pub brusher: Vec<bool>,
     /// Merchant ids grouped by topic: `by_topic[by_topic_start[t]..by_topic_start[t+1]]`.
     pub by_topic: Vec<u32>,
     pub by_topic_start: Vec<u32>,
