@@ -44,6 +44,8 @@ pub enum Purpose {
     Design = 18,
     /// Who brushes orders (world building) and the fake orders of a day.
     Brushing = 19,
+    /// Whether a consumer holds a coupon today.
+    Coupon = 20,
 }
 
 /// SplitMix64's finaliser: a bijective mix with good avalanche.

@@ -83,3 +83,45 @@ fn detection_lowers_the_brushed_share_of_gross_gmv() {
         assert!(d0 == 0 && d1 > 0);
     }
 }
+
+/// Share of the consumers `who` selects that ordered again on or after day `after`.
+fn came_back(sim: &Simulation, who: impl Fn(usize) -> bool, after: u32) -> (f64, usize) {
+    let c = &sim.world().consumers;
+    let cohort: Vec<usize> = (0..c.len()).filter(|&i| who(i)).collect();
+    let back = cohort
+        .iter()
+        .filter(|&&i| c.last_order_day[i] >= after)
+        .count();
+    (back as f64 / cohort.len().max(1) as f64, cohort.len())
+}
+
+#[test]
+fn a_coupon_blitz_lifts_gmv_during_the_blitz_and_its_buyers_repeat_less() {
+    for seed in SEEDS {
+        let finish = |extra: &[&str]| {
+            let mut sim = Simulation::new(&shipped("coupon_blitz", seed, extra)).unwrap();
+            sim.run(|_| {});
+            sim
+        };
+        let (blitz, none) = (finish(&[]), finish(&["coupons.value=0"]));
+        let window = |s: &Simulation| s.daily()[30..44].iter().map(|r| r.gross_gmv).sum::<f64>();
+        // Over the same weeks after the blitz (days 44-59): the buyers it won, against the
+        // buyers the platform had before it.
+        let c = &blitz.world().consumers;
+        let (won, won_n) = came_back(&blitz, |i| c.coupon_acquired[i], 44);
+        let (regular, regular_n) = came_back(&blitz, |i| c.first_order_day[i] < 30, 44);
+        let lift = window(&blitz) / window(&none);
+        let b = blitz.finish().summary.buyers;
+        println!(
+            "seed {seed}: gross GMV days 30-43 {:+.1} % with the blitz; ordered again on days 44-59: coupon-acquired {won:.3} ({won_n}) vs buyers from before the blitz {regular:.3} ({regular_n}); repeat-purchase rate coupon-acquired {:.3} vs other buyers {:.3}",
+            100.0 * (lift - 1.0),
+            b.coupon_acquired_repeat_rate,
+            b.other_repeat_rate,
+        );
+        assert!(lift > 1.2);
+        assert!(won_n > 500);
+        // About 3 standard errors of the difference at these cohort sizes.
+        assert!(won < regular - 0.02);
+        assert!(b.coupon_acquired_repeat_rate < b.other_repeat_rate - 0.05);
+    }
+}

@@ -22,6 +22,8 @@ pub struct OrderIntent {
     pub impulse: f32,
     /// Quality the consumer expects: advertised quality plus live hype.
     pub expected: f32,
+    /// Coupon value taken off the price (paid by the platform; 0 without a coupon).
+    pub coupon: f32,
 }
 
 /// What a run of consumers did today. Counters are integers, so merging is exact in any
@@ -174,6 +176,8 @@ pub struct DayView<'a> {
     /// Consumers `0, stride, 2·stride, …` below `stride · sample` form the homogenization sample.
     pub sample_stride: usize,
     pub sample_size: usize,
+    /// Coupons are being handed out today (inside the window, budget not spent).
+    pub coupons_today: bool,
 }
 
 #[inline]
@@ -189,9 +193,18 @@ impl DayView<'_> {
         if cons.churned[i] {
             return;
         }
+        let coupon = self.holds_coupon(i);
+        // A coupon draws deal seekers in most: the boost scales with deal_seeking relative to
+        // its population mean.
+        let boost = if coupon {
+            let relative = cons.deal_seeking[i] / self.s.consumers.deal_seeking_mean as f32;
+            1.0 + self.s.coupons.activity_boost as f32 * relative
+        } else {
+            1.0
+        };
         let u = (key(self.seed, Purpose::Activity, i as u64, self.day as u64) >> 40) as f32
             * (1.0 / 16_777_216.0);
-        if u >= cons.activity[i] {
+        if u >= cons.activity[i] * boost {
             return;
         }
         ev.active += 1;
@@ -212,7 +225,7 @@ impl DayView<'_> {
             ev.feeds += 1;
             ev.diversity_micros += (k * k - same) * 1_000_000 / (k * k);
         }
-        self.engage(i, feed, ev);
+        self.engage(i, feed, coupon, ev);
         ev.scratch = scratch;
     }
 
@@ -333,7 +346,29 @@ impl DayView<'_> {
     }
 
     /// Impressions, engagement, follows and purchases for the ranked feed.
-    fn engage(&self, i: usize, feed: &[Candidate], ev: &mut DayEvents) {
+    /// Whether consumer `i` holds a coupon today: coupons are out, the consumer is targeted,
+    /// and its coupon draw is below `coupons.frequency`.
+    fn holds_coupon(&self, i: usize) -> bool {
+        if !self.coupons_today {
+            return false;
+        }
+        let c = &self.s.coupons;
+        let cons = &self.world.consumers;
+        let targeted = match c.targeting.as_str() {
+            "new" => cons.orders[i] == 0,
+            "past_buyers" => cons.orders[i] > 0,
+            "lapsed" => {
+                cons.orders[i] > 0
+                    && self.day.saturating_sub(cons.last_order_day[i]) as u64 >= c.lapsed_days
+            }
+            _ => true,
+        };
+        let u = (key(self.seed, Purpose::Coupon, i as u64, self.day as u64) >> 40) as f32
+            * (1.0 / 16_777_216.0);
+        targeted && u < c.frequency as f32
+    }
+
+    fn engage(&self, i: usize, feed: &[Candidate], mut coupon: bool, ev: &mut DayEvents) {
         let w = self.world;
         let (cons, pr) = (&w.consumers, &w.products);
         let b = &self.s.behaviour;
@@ -380,6 +415,13 @@ impl DayView<'_> {
                 0.0
             };
             let value = pr.price[p] * (1.0 - discount);
+            // A coupon applies to the first purchase that reaches the threshold.
+            let coupon_value = if coupon && value as f64 >= self.s.coupons.threshold {
+                self.s.coupons.value as f32
+            } else {
+                0.0
+            };
+            let paid = (value - coupon_value).max(0.01);
             // Scarcity: a session watched by many followers for little stock feels scarcer.
             let impulse = if cand.live {
                 let scarcity = card.followers as f32 / (card.followers as f32 + self.stock);
@@ -391,12 +433,18 @@ impl DayView<'_> {
                 + b.purchase_quality as f32 * pr.advertised[p]
                 + b.purchase_trust as f32 * trust
                 + b.purchase_reputation as f32 * w.merchants.reputation[merchant as usize]
-                + b.purchase_discount as f32 * discount
+                + b.purchase_discount as f32
+                    * deal_term(
+                        cons.deal_seeking[i],
+                        discount + coupon_value / pr.price[p],
+                        b,
+                    )
                 + b.purchase_loyalty as f32 * loyalty(w, i, merchant)
                 + impulse
-                - cons.price_sensitivity[i] * value.ln();
+                - cons.price_sensitivity[i] * paid.ln();
             if unit_f32(rng) < sigmoid(utility - b.purchase_threshold as f32) {
                 orders_today += 1;
+                coupon &= coupon_value == 0.0;
                 let hype = if cand.live {
                     self.s.hosts.live_hype as f32
                 } else {
@@ -410,10 +458,20 @@ impl DayView<'_> {
                     live: cand.live,
                     impulse,
                     expected: pr.advertised[p] + hype,
+                    coupon: coupon_value,
                 });
             }
         }
     }
+}
+
+/// The discount's weight in the purchase utility, before `purchase_discount`: the discount
+/// itself plus, for deal seekers, how far it beats the discount they have come to expect:
+/// `d + deal_amplifier · deal_seeking · (d − deal_reference)`. Without an offer a deal
+/// seeker holds back; with a good one it jumps.
+#[inline]
+fn deal_term(deal_seeking: f32, d: f32, b: &crate::scenario::Behaviour) -> f32 {
+    d + b.deal_amplifier as f32 * deal_seeking * (d - b.deal_reference as f32)
 }
 
 /// Maps an f32 to a u32 whose unsigned order is the float's total order.

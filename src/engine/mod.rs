@@ -46,6 +46,8 @@ pub struct Simulation {
     homogenization: Homogenization,
     sample_stride: usize,
     sample_size: usize,
+    /// Coupon value redeemed so far (checked against `coupons.budget` each morning).
+    coupon_spend: f64,
 }
 
 impl Simulation {
@@ -70,6 +72,7 @@ impl Simulation {
             homogenization: Homogenization::new(sample_stride, sample_size),
             sample_stride,
             sample_size,
+            coupon_spend: 0.0,
             retention: vec![0; world.consumers.len()],
             initial_creators: world.creators.len(),
             scenario: scenario.clone(),
@@ -119,6 +122,13 @@ impl Simulation {
             stock: s.hosts.session_stock as f32,
             sample_stride: self.sample_stride,
             sample_size: self.sample_size,
+            coupons_today: {
+                let c = &s.coupons;
+                let day = self.day as u64;
+                c.value > 0.0
+                    && (c.start_day..c.start_day + c.days).contains(&day)
+                    && (c.budget == 0.0 || self.coupon_spend < c.budget)
+            },
         }
     }
 
@@ -210,6 +220,7 @@ impl Simulation {
         });
         self.update_creators(&events);
         self.churned_total += row.churned;
+        self.coupon_spend += row.coupon_spend;
         self.record(&pools, &events, &mut row);
         self.daily.push(row);
         self.day += 1;

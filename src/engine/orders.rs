@@ -57,6 +57,16 @@ pub fn book_orders(
             world.creators.stock_left[c] -= 1;
         }
         let cons = &mut world.consumers;
+        if intent.coupon > 0.0 {
+            row.coupon_orders += 1;
+            row.coupon_spend += intent.coupon as f64;
+            if cons.orders[i] == 0 {
+                cons.coupon_acquired[i] = true;
+            }
+        }
+        if cons.orders[i] == 0 {
+            cons.first_order_day[i] = day;
+        }
         if cons.last_order_day[i] != day {
             row.unique_buyers += 1;
             if cons.orders[i] > 0 {
@@ -192,7 +202,9 @@ pub fn fulfil(world: &mut World, s: &Scenario, orders: &[Order], row: &mut Daily
             .position(|&m| m == merchant as u32 && m != NONE)
         {
             let l = &mut cons.loyalty[base + k];
-            *l += b.loyalty_rate as f32 * (satisfaction - *l);
+            // Deal seekers hardly become loyal: they follow the next deal.
+            let rate = b.loyalty_rate as f32 * (1.0 - cons.deal_seeking[i]);
+            *l += rate * (satisfaction - *l);
         }
         cons.trust[i] += b.trust_rate as f32 * (satisfaction - cons.trust[i]);
         let ct = &mut world.creators.trust[c];

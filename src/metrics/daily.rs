@@ -27,6 +27,8 @@ pub struct DailyRow {
     pub net_gmv: f64,
     pub in_transit_orders: u64,
     pub in_transit_gmv: f64,
+    pub coupon_orders: u64,
+    pub coupon_spend: f64,
     pub unique_buyers: u64,
     pub repeat_buyers: u64,
     pub repeat_purchase_rate: f64,

@@ -49,6 +49,8 @@ pub struct Totals {
     pub returned_orders: u64,
     pub returned_gmv: f64,
     pub insured_orders: u64,
+    pub coupon_orders: u64,
+    pub coupon_spend: f64,
     pub brushed_orders: u64,
     pub brushed_gmv: f64,
     pub brushing_detected: u64,
@@ -96,6 +98,12 @@ pub struct Buyers {
     pub same_merchant_repeat_rate: f64,
     /// Non-cancelled orders per buyer.
     pub orders_per_buyer: f64,
+    /// Buyers whose first accepted order used a coupon.
+    pub coupon_acquired: u64,
+    /// Share of coupon-acquired buyers with two or more accepted orders.
+    pub coupon_acquired_repeat_rate: f64,
+    /// The same share among the other buyers.
+    pub other_repeat_rate: f64,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -187,6 +195,8 @@ pub fn summarize(
         t.returned_orders += r.returned_orders;
         t.returned_gmv += r.returned_gmv;
         t.insured_orders += r.insured_orders;
+        t.coupon_orders += r.coupon_orders;
+        t.coupon_spend += r.coupon_spend;
         t.brushed_orders += r.brushed_orders;
         t.brushed_gmv += r.brushed_gmv;
         t.brushing_detected += r.brushing_detected;
@@ -220,6 +230,10 @@ pub fn summarize(
     let buyers = cons.orders.iter().filter(|&&o| o >= 1).count() as u64;
     let repeaters = cons.orders.iter().filter(|&&o| o >= 2).count() as u64;
     let same = cons.repeat_merchant.iter().filter(|&&r| r).count() as u64;
+    let coupon_acquired = cons.coupon_acquired.iter().filter(|&&c| c).count() as u64;
+    let coupon_repeaters = (0..cons.len())
+        .filter(|&i| cons.coupon_acquired[i] && cons.orders[i] >= 2)
+        .count() as u64;
     let orders: u64 = cons.orders.iter().map(|&o| o as u64).sum();
     let cohort = retention.iter().filter(|&&r| r & 1 == 1).count() as u64;
     let retained = retention.iter().filter(|&&r| r == 3).count() as u64;
@@ -242,6 +256,12 @@ pub fn summarize(
             repeat_purchase_rate: ratio(repeaters as f64, buyers as f64),
             same_merchant_repeat_rate: ratio(same as f64, buyers as f64),
             orders_per_buyer: ratio(orders as f64, buyers as f64),
+            coupon_acquired,
+            coupon_acquired_repeat_rate: ratio(coupon_repeaters as f64, coupon_acquired as f64),
+            other_repeat_rate: ratio(
+                (repeaters - coupon_repeaters) as f64,
+                (buyers - coupon_acquired) as f64,
+            ),
         },
         retention: Retention {
             cohort,

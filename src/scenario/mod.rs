@@ -34,6 +34,11 @@ pub const BUILT_IN: &[(&str, &str, &str)] = &[
         include_str!("../../scenarios/brushing.toml"),
     ),
     (
+        "coupon_blitz",
+        "a two-week 'spend 60, get 15 off' blitz: the spike, its cost, and whether its buyers return",
+        include_str!("../../scenarios/coupon_blitz.toml"),
+    ),
+    (
         "rec_popularity",
         "the baseline ranked purely by likes: how concentrated does exposure get, who exits?",
         include_str!("../../scenarios/rec_popularity.toml"),

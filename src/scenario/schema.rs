@@ -21,7 +21,39 @@ pub struct Scenario {
     pub recommendation: Recommendation,
     pub returns: Returns,
     pub brushing: Brushing,
+    pub coupons: Coupons,
     pub platform: Platform,
+}
+
+/// `[coupons]`: coupons, red packets and full-reduction offers ("spend X, get Y off").
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Coupons {
+    pub value: f64,
+    pub threshold: f64,
+    pub start_day: u64,
+    pub days: u64,
+    pub frequency: f64,
+    pub budget: f64,
+    pub targeting: String,
+    pub lapsed_days: u64,
+    pub activity_boost: f64,
+}
+
+impl Default for Coupons {
+    fn default() -> Self {
+        Coupons {
+            value: 0.0,
+            threshold: 0.0,
+            start_day: 0,
+            days: 14,
+            frequency: 1.0,
+            budget: 0.0,
+            targeting: "everyone".into(),
+            lapsed_days: 30,
+            activity_boost: 0.5,
+        }
+    }
 }
 
 /// `[brushing]`: fake orders by merchants and hosts, and the platform's detection.
@@ -136,6 +168,8 @@ pub struct Consumers {
     pub price_sensitivity_sd: f64,
     pub impulsivity_mean: f64,
     pub impulsivity_concentration: f64,
+    pub deal_seeking_mean: f64,
+    pub deal_seeking_concentration: f64,
     pub initial_trust: f64,
 }
 
@@ -149,6 +183,8 @@ impl Default for Consumers {
             price_sensitivity_sd: 0.25,
             impulsivity_mean: 0.3,
             impulsivity_concentration: 4.0,
+            deal_seeking_mean: 0.3,
+            deal_seeking_concentration: 2.0,
             initial_trust: 0.7,
         }
     }
@@ -269,6 +305,8 @@ pub struct Behaviour {
     pub purchase_reputation: f64,
     pub purchase_discount: f64,
     pub purchase_loyalty: f64,
+    pub deal_amplifier: f64,
+    pub deal_reference: f64,
     pub purchase_threshold: f64,
     pub live_impulse: f64,
     pub scarcity_impulse: f64,
@@ -301,6 +339,8 @@ impl Default for Behaviour {
             purchase_reputation: 1.0,
             purchase_discount: 2.0,
             purchase_loyalty: 1.5,
+            deal_amplifier: 3.0,
+            deal_reference: 0.1,
             purchase_threshold: 3.0,
             live_impulse: 0.8,
             scarcity_impulse: 0.4,

@@ -134,6 +134,11 @@ pub fn validate(s: &Scenario) -> Result<(), (String, String)> {
         "consumers.impulsivity_concentration",
         c.impulsivity_concentration,
     )?;
+    open_unit("consumers.deal_seeking_mean", c.deal_seeking_mean)?;
+    positive(
+        "consumers.deal_seeking_concentration",
+        c.deal_seeking_concentration,
+    )?;
     probability("consumers.initial_trust", c.initial_trust)?;
 
     let k = &s.creators;
@@ -235,6 +240,8 @@ pub fn validate(s: &Scenario) -> Result<(), (String, String)> {
         ("behaviour.purchase_reputation", b.purchase_reputation),
         ("behaviour.purchase_discount", b.purchase_discount),
         ("behaviour.purchase_loyalty", b.purchase_loyalty),
+        ("behaviour.deal_amplifier", b.deal_amplifier),
+        ("behaviour.deal_reference", b.deal_reference),
         ("behaviour.purchase_threshold", b.purchase_threshold),
         ("behaviour.live_impulse", b.live_impulse),
         ("behaviour.scarcity_impulse", b.scarcity_impulse),
@@ -291,6 +298,41 @@ pub fn validate(s: &Scenario) -> Result<(), (String, String)> {
     non_negative("returns.restocking_fee_effect", r.restocking_fee_effect)?;
     probability("returns.insurance_take_up", r.insurance_take_up)?;
     non_negative("returns.insurance_premium", r.insurance_premium)?;
+    let cp = &s.coupons;
+    non_negative("coupons.value", cp.value)?;
+    non_negative("coupons.threshold", cp.threshold)?;
+    if cp.value > 0.0 && cp.threshold < cp.value {
+        return fail(
+            "coupons.threshold",
+            format!(
+                "{} is below coupons.value = {}: a \"spend X, get Y off\" offer needs X ≥ Y",
+                cp.threshold, cp.value
+            ),
+        );
+    }
+    if cp.value > 0.0 && cp.start_day >= s.run.days as u64 {
+        return fail(
+            "coupons.start_day",
+            format!(
+                "day {} is past the horizon (run.days = {})",
+                cp.start_day, s.run.days
+            ),
+        );
+    }
+    at_least("coupons.days", cp.days, 1)?;
+    probability("coupons.frequency", cp.frequency)?;
+    non_negative("coupons.budget", cp.budget)?;
+    if !["everyone", "new", "lapsed", "past_buyers"].contains(&cp.targeting.as_str()) {
+        return fail(
+            "coupons.targeting",
+            format!(
+                "unknown targeting {:?}; choose one of everyone, new, lapsed, past_buyers",
+                cp.targeting
+            ),
+        );
+    }
+    at_least("coupons.lapsed_days", cp.lapsed_days, 1)?;
+    non_negative("coupons.activity_boost", cp.activity_boost)?;
     let br = &s.brushing;
     probability("brushing.merchant_share", br.merchant_share)?;
     probability("brushing.host_share", br.host_share)?;

@@ -97,9 +97,10 @@ fn build_consumers(s: &Scenario, community: Vec<u32>) -> Consumers {
     let seed = s.run.seed;
     let activity = beta(c.activity_mean, c.activity_concentration);
     let impulsivity = beta(c.impulsivity_mean, c.impulsivity_concentration);
+    let deal_seeking = beta(c.deal_seeking_mean, c.deal_seeking_concentration);
     let price = Normal::new(c.price_sensitivity_mean, c.price_sensitivity_sd).expect("validated");
     let mut interest = vec![0f32; n * t];
-    let scalars: Vec<(f32, f32, f32, f32)> = interest
+    let scalars: Vec<(f32, f32, f32, f32, f32)> = interest
         .par_chunks_mut(t)
         .enumerate()
         .map(|(i, row)| {
@@ -108,7 +109,8 @@ fn build_consumers(s: &Scenario, community: Vec<u32>) -> Consumers {
             let a = activity.sample(&mut rng) as f32;
             let b = price.sample(&mut rng).max(0.0) as f32;
             let imp = impulsivity.sample(&mut rng) as f32;
-            (inv_norm, a, b, imp)
+            let deal = deal_seeking.sample(&mut rng) as f32;
+            (inv_norm, a, b, imp, deal)
         })
         .collect();
     let slots = s.behaviour.max_follows as usize;
@@ -118,6 +120,7 @@ fn build_consumers(s: &Scenario, community: Vec<u32>) -> Consumers {
         activity: scalars.iter().map(|x| x.1).collect(),
         price_sensitivity: scalars.iter().map(|x| x.2).collect(),
         impulsivity: scalars.iter().map(|x| x.3).collect(),
+        deal_seeking: scalars.iter().map(|x| x.4).collect(),
         community,
         trust: vec![c.initial_trust as f32; n],
         follows: vec![NONE; n * slots],
@@ -127,7 +130,9 @@ fn build_consumers(s: &Scenario, community: Vec<u32>) -> Consumers {
         loyalty: vec![0.0; n * LOYALTY_SLOTS],
         orders: vec![0; n],
         last_order_day: vec![NONE; n],
+        first_order_day: vec![NONE; n],
         repeat_merchant: vec![false; n],
+        coupon_acquired: vec![false; n],
         churned: vec![false; n],
     }
 }

@@ -38,6 +38,9 @@ pub struct Consumers {
     pub price_sensitivity: Vec<f32>,
     /// In [0, 1]: how strongly live sessions and scarcity move this consumer.
     pub impulsivity: Vec<f32>,
+    /// In [0, 1]: how much discounts and coupons move this consumer, and how little it
+    /// becomes loyal (deal hunters follow the next deal).
+    pub deal_seeking: Vec<f32>,
     /// Community (stochastic block) or 0.
     pub community: Vec<u32>,
     /// Trust in the platform, in [0, 1]; below `behaviour.churn_threshold` the consumer churns.
@@ -58,6 +61,10 @@ pub struct Consumers {
     pub orders: Vec<u32>,
     /// Day of the last non-cancelled order (`NONE` if none).
     pub last_order_day: Vec<u32>,
+    /// Day of the first non-cancelled order (`NONE` if none).
+    pub first_order_day: Vec<u32>,
+    /// Its first accepted order used a coupon.
+    pub coupon_acquired: Vec<bool>,
     /// Placed an order with a merchant already in its loyalty memory.
     pub repeat_merchant: Vec<bool>,
     pub churned: Vec<bool>,
