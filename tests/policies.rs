@@ -125,3 +125,28 @@ fn a_coupon_blitz_lifts_gmv_during_the_blitz_and_its_buyers_repeat_less() {
         assert!(b.coupon_acquired_repeat_rate < b.other_repeat_rate - 0.05);
     }
 }
+
+#[test]
+fn a_long_tail_support_programme_lowers_creator_exits() {
+    for seed in SEEDS {
+        let exits = |extra: &[&str]| {
+            let mut sets = vec![
+                "population.creators=400",
+                "population.hosts=20",
+                "population.merchants=400",
+            ];
+            sets.extend_from_slice(extra);
+            let s = run(&shipped("long_tail_support", seed, &sets)).summary;
+            (s.creators.exits, s.totals.support_spend)
+        };
+        let ((with, spend), (without, _)) = (
+            exits(&[]),
+            exits(&["creator_support.reward_per_impression=0"]),
+        );
+        println!(
+            "seed {seed}: creator exits with support {with} (spend {spend:.0}), without {without}"
+        );
+        assert!((with as f64) < 0.8 * without as f64);
+        assert!(spend > 0.0);
+    }
+}

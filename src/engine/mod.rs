@@ -218,7 +218,7 @@ impl Simulation {
             impressions: &events.exposure,
             engagements: &events.engaged,
         });
-        self.update_creators(&events);
+        self.update_creators(&events, &mut row);
         self.churned_total += row.churned;
         self.coupon_spend += row.coupon_spend;
         self.record(&pools, &events, &mut row);
@@ -229,20 +229,48 @@ impl Simulation {
 
     /// Folds today's exposure and engagements into the creators' totals and moving averages,
     /// and counts the days each active creator spends under its motivation.
-    fn update_creators(&mut self, ev: &DayEvents) {
+    /// Folds today's exposure, engagements and income into the creators' totals and moving
+    /// averages, pays the long-tail support reward, and counts the days each active creator's
+    /// motivation signal (smoothed exposure + income_weight × smoothed income) stays under
+    /// its motivation.
+    fn update_creators(&mut self, ev: &DayEvents, row: &mut DailyRow) {
         let k = &self.scenario.creators;
+        let support = &self.scenario.creator_support;
         let a_exp = 1.0 - 0.5f32.powf(1.0 / k.exposure_halflife_days as f32);
         let a_pop =
             1.0 - 0.5f32.powf(1.0 / self.scenario.recommendation.popularity_halflife_days as f32);
         let cr = &mut self.world.creators;
+        // Long-tail support: active accounts whose smoothed exposure (as of this morning) is
+        // below the `quantile` of the active accounts' get a reward per impression today.
+        let cut = if support.reward_per_impression > 0.0 {
+            let mut e: Vec<f32> = (0..cr.len())
+                .filter(|&c| cr.active[c])
+                .map(|c| cr.exposure_ema[c])
+                .collect();
+            e.sort_by(f32::total_cmp);
+            e.get(((support.quantile * e.len() as f64) as usize).min(e.len().saturating_sub(1)))
+                .copied()
+        } else {
+            None
+        };
         for c in 0..ev.exposure.len() {
             let (x, e) = (ev.exposure[c], ev.engaged[c]);
+            if cr.active[c] && cut.is_some_and(|cut| cr.exposure_ema[c] < cut) {
+                let reward = support.reward_per_impression * x as f64;
+                cr.income[c] += reward;
+                row.support_spend += reward;
+                row.supported_creators += 1;
+            }
             cr.exposure_total[c] += x as u64;
             cr.engagements_total[c] += e as u64;
             cr.exposure_ema[c] += a_exp * (x as f32 - cr.exposure_ema[c]);
             cr.popularity[c] += a_pop * (e as f32 - cr.popularity[c]);
+            let income_today = (cr.income[c] - cr.income_seen[c]) as f32;
+            cr.income_seen[c] = cr.income[c];
+            cr.income_ema[c] += a_exp * (income_today - cr.income_ema[c]);
             if cr.active[c] {
-                cr.low_days[c] = if cr.exposure_ema[c] < cr.motivation[c] {
+                let signal = cr.exposure_ema[c] + k.income_weight as f32 * cr.income_ema[c];
+                cr.low_days[c] = if signal < cr.motivation[c] {
                     cr.low_days[c] + 1
                 } else {
                     0

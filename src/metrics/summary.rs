@@ -64,6 +64,7 @@ pub struct Totals {
     pub revenue_commission: f64,
     pub revenue_insurance: f64,
     pub creator_income: f64,
+    pub support_spend: f64,
     pub merchant_profit: f64,
 }
 
@@ -209,6 +210,7 @@ pub fn summarize(
         t.in_transit_gmv += r.in_transit_gmv;
         t.platform_revenue += r.platform_revenue;
         t.creator_income += r.creator_income;
+        t.support_spend += r.support_spend;
         t.merchant_profit += r.merchant_profit;
     }
     let impressions = t.impressions;

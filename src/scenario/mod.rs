@@ -39,6 +39,11 @@ pub const BUILT_IN: &[(&str, &str, &str)] = &[
         include_str!("../../scenarios/coupon_blitz.toml"),
     ),
     (
+        "long_tail_support",
+        "a feed ranked by likes plus a reward per impression for the bottom half: do creators stay?",
+        include_str!("../../scenarios/long_tail_support.toml"),
+    ),
+    (
         "rec_popularity",
         "the baseline ranked purely by likes: how concentrated does exposure get, who exits?",
         include_str!("../../scenarios/rec_popularity.toml"),

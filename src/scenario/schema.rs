@@ -22,7 +22,25 @@ pub struct Scenario {
     pub returns: Returns,
     pub brushing: Brushing,
     pub coupons: Coupons,
+    pub creator_support: CreatorSupport,
     pub platform: Platform,
+}
+
+/// `[creator_support]`: a long-tail support programme (seed 000 §4.3).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct CreatorSupport {
+    pub reward_per_impression: f64,
+    pub quantile: f64,
+}
+
+impl Default for CreatorSupport {
+    fn default() -> Self {
+        CreatorSupport {
+            reward_per_impression: 0.0,
+            quantile: 0.5,
+        }
+    }
 }
 
 /// `[coupons]`: coupons, red packets and full-reduction offers ("spend X, get Y off").
@@ -206,6 +224,7 @@ pub struct Creators {
     pub exposure_halflife_days: f64,
     pub patience_days: u64,
     pub entry_rate: f64,
+    pub income_weight: f64,
 }
 
 impl Default for Creators {
@@ -223,6 +242,7 @@ impl Default for Creators {
             exposure_halflife_days: 7.0,
             patience_days: 30,
             entry_rate: 2.0,
+            income_weight: 10.0,
         }
     }
 }

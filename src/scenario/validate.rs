@@ -155,6 +155,12 @@ pub fn validate(s: &Scenario) -> Result<(), (String, String)> {
     positive("creators.exposure_halflife_days", k.exposure_halflife_days)?;
     at_least("creators.patience_days", k.patience_days, 1)?;
     non_negative("creators.entry_rate", k.entry_rate)?;
+    non_negative("creators.income_weight", k.income_weight)?;
+    non_negative(
+        "creator_support.reward_per_impression",
+        s.creator_support.reward_per_impression,
+    )?;
+    probability("creator_support.quantile", s.creator_support.quantile)?;
     if k.entry_rate > 100_000.0 {
         return fail(
             "creators.entry_rate",

@@ -254,6 +254,8 @@ pub(crate) fn push_creator(
     c.engagements_total.push(0);
     c.popularity.push(0.0);
     c.income.push(0.0);
+    c.income_seen.push(0.0);
+    c.income_ema.push(0.0);
     c.low_days.push(0);
     c.active.push(true);
     c.entered_day.push(day);

@@ -119,8 +119,12 @@ pub struct Creators {
     pub engagements_total: Vec<u64>,
     /// Exponentially smoothed daily engagements: the public popularity ("likes").
     pub popularity: Vec<f32>,
-    /// Affiliate commission earned on kept orders.
+    /// Affiliate commission earned on kept orders, plus long-tail support rewards.
     pub income: Vec<f64>,
+    /// `income` at the last end of day (today's income is the difference).
+    pub income_seen: Vec<f64>,
+    /// Exponentially smoothed daily income (half-life `creators.exposure_halflife_days`).
+    pub income_ema: Vec<f32>,
     /// Consecutive days with smoothed exposure under motivation.
     pub low_days: Vec<u32>,
     pub active: Vec<bool>,
