@@ -46,6 +46,8 @@ pub enum Purpose {
     Brushing = 19,
     /// Whether a consumer holds a coupon today.
     Coupon = 20,
+    /// Scandals: random ones of a day, and who unfollows.
+    Scandal = 21,
 }
 
 /// SplitMix64's finaliser: a bijective mix with good avalanche.

@@ -150,3 +150,63 @@ fn a_long_tail_support_programme_lowers_creator_exits() {
         assert!(spend > 0.0);
     }
 }
+
+#[test]
+fn a_host_scandal_costs_followers_and_spills_over_to_the_hosts_merchants() {
+    for seed in SEEDS {
+        let study = |extra: &[&str]| {
+            let mut sets = vec!["run.days=100"];
+            sets.extend_from_slice(extra);
+            run(&shipped("host_scandal", seed, &sets)).summary.scandals[0].clone()
+        };
+        // The same run with a harmless scandal is the counterfactual for the same host and merchants.
+        let (hit, calm) = (study(&[]), study(&["scandals.events.0.severity=0"]));
+        println!(
+            "seed {seed}: host {} lost {:.1} % of {} followers; its GMV {:.0} -> {:.0} (calm: {:.0}); spillover merchants {:.0} -> {:.0} (calm: {:.0}); recovered in {:?} days",
+            hit.target,
+            100.0 * hit.followers_lost_share.unwrap(),
+            hit.followers_before.unwrap(),
+            hit.target_gmv_before,
+            hit.target_gmv_after,
+            calm.target_gmv_after,
+            hit.spillover_gmv_before,
+            hit.spillover_gmv_after,
+            calm.spillover_gmv_after,
+            hit.days_to_recover
+        );
+        assert_eq!(hit.target, calm.target);
+        assert!(hit.followers_lost_share.unwrap() > 0.4);
+        assert!(hit.target_gmv_after < 0.8 * calm.target_gmv_after);
+        assert!(hit.spillover_gmv_after < calm.spillover_gmv_after);
+    }
+}
+
+#[test]
+fn a_faster_platform_response_shortens_the_recovery_from_a_product_scandal() {
+    for seed in SEEDS {
+        let recovery = |extra: &[&str]| {
+            // Fewer merchants, so that the top one sells enough for a steady daily series.
+            let mut sets = vec!["run.days=140", "population.merchants=100"];
+            sets.extend_from_slice(extra);
+            let s = run(&shipped("product_scandal", seed, &sets))
+                .summary
+                .scandals[0]
+                .clone();
+            (
+                s.days_to_recover.unwrap_or(u32::MAX),
+                s.target_gmv_before,
+                s.target_gmv_after,
+            )
+        };
+        let slow = recovery(&[]);
+        let fast = recovery(&["scandals.apology=true", "scandals.delisting_delay_days=0"]);
+        println!(
+            "seed {seed}: product scandal recovery (days, GMV before, GMV after): slow response {slow:?}, apology and immediate delisting {fast:?}"
+        );
+        assert!(fast.0 < slow.0);
+        assert!(
+            slow.2 < 0.5 * slow.1,
+            "the scandal must hurt the merchant's sales"
+        );
+    }
+}

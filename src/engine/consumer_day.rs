@@ -152,7 +152,7 @@ pub fn creator_cards(cr: &crate::world::Creators) -> Vec<CreatorCard> {
             item_day: cr.item_day[c],
             item_quality: cr.item_quality[c],
             item_product: cr.item_product[c],
-            trust: cr.trust[c],
+            trust: cr.trust[c] * (1.0 - cr.damage[c]),
             active: cr.active[c],
             live: cr.live[c],
             is_host: cr.kind[c] == crate::world::CreatorKind::Host,
@@ -409,6 +409,11 @@ impl DayView<'_> {
             });
             let p = product as usize;
             let merchant = pr.merchant(product);
+            let m = &w.merchants;
+            let mi = merchant as usize;
+            if (m.delisted_from[mi]..m.delisted_until[mi]).contains(&self.day) {
+                continue; // delisted after a scandal: nothing of it can be bought
+            }
             let discount = if cand.live {
                 self.s.hosts.discount as f32
             } else {
@@ -432,7 +437,8 @@ impl DayView<'_> {
             let utility = b.purchase_match as f32 * cand.match_score
                 + b.purchase_quality as f32 * pr.advertised[p]
                 + b.purchase_trust as f32 * trust
-                + b.purchase_reputation as f32 * w.merchants.reputation[merchant as usize]
+                + b.purchase_reputation as f32 * m.reputation[mi] * (1.0 - m.damage[mi])
+                - self.s.scandals.purchase_aversion as f32 * m.damage[mi]
                 + b.purchase_discount as f32
                     * deal_term(
                         cons.deal_seeking[i],

@@ -21,7 +21,6 @@ use crate::scenario::Scenario;
 use crate::world::{World, build_world};
 pub use consumer_day::FeedScratch;
 use consumer_day::{CreatorCard, DayEvents, DayView, creator_cards};
-use orders::Order;
 use rayon::prelude::*;
 
 /// Consumers per phase-A chunk: a constant, never derived from the thread count.
@@ -36,8 +35,7 @@ pub struct Simulation {
     world: World,
     recommender: Box<dyn Recommender>,
     day: u32,
-    deliveries: Vec<Vec<Order>>,
-    next_order_id: u64,
+    orders: orders::OrderBook,
     /// Per consumer: bit 0 active on day 0, bit 1 active in the retention window.
     retention: Vec<u8>,
     initial_creators: usize,
@@ -48,6 +46,8 @@ pub struct Simulation {
     sample_size: usize,
     /// Coupon value redeemed so far (checked against `coupons.budget` each morning).
     coupon_spend: f64,
+    /// Scandal event studies.
+    events: crate::metrics::event_study::EventStudy,
 }
 
 impl Simulation {
@@ -73,14 +73,16 @@ impl Simulation {
             sample_stride,
             sample_size,
             coupon_spend: 0.0,
+            events: crate::metrics::event_study::EventStudy::new(
+                !scenario.scandals.events.is_empty() || scenario.scandals.rate > 0.0,
+            ),
             retention: vec![0; world.consumers.len()],
             initial_creators: world.creators.len(),
             scenario: scenario.clone(),
             world,
             recommender,
             day: 0,
-            deliveries: vec![Vec::new(); days],
-            next_order_id: 0,
+            orders: orders::OrderBook::new(days),
             daily: Vec::with_capacity(days),
             churned_total: 0,
         })
@@ -155,6 +157,17 @@ impl Simulation {
             ..Default::default()
         };
 
+        // 1. Events: scheduled and random scandals.
+        self.events
+            .begin_day(self.world.creators.len(), self.world.merchants.len());
+        for scandal in crate::policy::scandals::due(&self.world, s, day) {
+            let applied = crate::policy::scandals::apply(&mut self.world, s, day, &scandal);
+            row.scandals += 1;
+            row.churned += applied.churned;
+            row.compensation_spend += applied.compensation_spend;
+            self.events.start(day, &scandal, &applied);
+        }
+
         // 2. Supply.
         let supplied = supply::supply(&mut self.world, s, day);
         row.creator_exits = supplied.exits;
@@ -195,18 +208,17 @@ impl Simulation {
         );
         let mut intents = std::mem::take(&mut events.orders);
         orders::arrival_order(&mut intents, s.run.seed, day);
-        orders::book_orders(
+        self.orders.book(
             &mut self.world,
             s,
             day,
             &intents,
-            &mut self.next_order_id,
-            &mut self.deliveries,
             &mut row,
+            &mut self.events,
         );
         brushing::brush(&mut self.world, s, day, &mut row);
         // 8–12. Fulfilment, returns, reviews, loyalty, trust and churn.
-        let due = std::mem::take(&mut self.deliveries[day as usize]);
+        let due = self.orders.due(day);
         orders::fulfil(&mut self.world, s, &due, &mut row);
 
         // 13. Record; the recommender learns from the day.
@@ -219,6 +231,8 @@ impl Simulation {
             engagements: &events.engaged,
         });
         self.update_creators(&events, &mut row);
+        crate::policy::scandals::decay(&mut self.world, &self.scenario);
+        self.events.end_day();
         self.churned_total += row.churned;
         self.coupon_spend += row.coupon_spend;
         self.record(&pools, &events, &mut row);
@@ -325,13 +339,14 @@ impl Simulation {
 
     /// The run's results: daily rows, per-creator rows and the summary.
     pub fn finish(self) -> RunOutput {
-        let summary = summarize(
+        let mut summary = summarize(
             &self.scenario,
             &self.world,
             &self.daily,
             &self.retention,
             self.initial_creators,
         );
+        summary.scandals = self.events.finish();
         let creators = crate::metrics::creator_rows(&self.world);
         RunOutput {
             daily: self.daily,

@@ -27,67 +27,89 @@ pub fn arrival_order(intents: &mut [OrderIntent], seed: u64, day: u32) {
     });
 }
 
-/// Books today's order intents in arrival order. Live orders beyond the session's stock
-/// are cancelled. Accepted orders are queued for delivery on `day + lead_time`; those due on
-/// or after the horizon are counted as in transit and never delivered.
-pub fn book_orders(
-    world: &mut World,
-    s: &Scenario,
-    day: u32,
-    intents: &[OrderIntent],
-    next_id: &mut u64,
-    deliveries: &mut [Vec<Order>],
-    row: &mut DailyRow,
-) {
-    for intent in intents {
-        let i = intent.consumer as usize;
-        row.orders += 1;
-        row.gross_gmv += intent.value;
-        let c = intent.creator as usize;
-        if intent.live {
-            if world.creators.stock_left[c] == 0 {
-                row.cancelled_orders += 1;
-                row.cancelled_gmv += intent.value;
-                let cons = &mut world.consumers;
-                cons.trust[i] =
-                    (cons.trust[i] - s.behaviour.stockout_trust_penalty as f32).max(0.0);
-                churn_if_distrustful(world, s, i, row);
-                continue;
-            }
-            world.creators.stock_left[c] -= 1;
+/// Accepted orders waiting for delivery, by delivery day, and the next order id.
+pub struct OrderBook {
+    next_id: u64,
+    deliveries: Vec<Vec<Order>>,
+}
+
+impl OrderBook {
+    pub fn new(days: usize) -> OrderBook {
+        OrderBook {
+            next_id: 0,
+            deliveries: vec![Vec::new(); days],
         }
-        let cons = &mut world.consumers;
-        if intent.coupon > 0.0 {
-            row.coupon_orders += 1;
-            row.coupon_spend += intent.coupon as f64;
+    }
+
+    /// Takes the orders due on `day`, in order-id order.
+    pub fn due(&mut self, day: u32) -> Vec<Order> {
+        std::mem::take(&mut self.deliveries[day as usize])
+    }
+
+    /// Books today's order intents in arrival order. Live orders beyond the session's stock
+    /// are cancelled. Accepted orders are queued for delivery on `day + lead_time`; those due
+    /// on or after the horizon are counted as in transit and never delivered.
+    pub fn book(
+        &mut self,
+        world: &mut World,
+        s: &Scenario,
+        day: u32,
+        intents: &[OrderIntent],
+        row: &mut DailyRow,
+        study: &mut crate::metrics::event_study::EventStudy,
+    ) {
+        let (next_id, deliveries) = (&mut self.next_id, &mut self.deliveries);
+        for intent in intents {
+            let i = intent.consumer as usize;
+            row.orders += 1;
+            row.gross_gmv += intent.value;
+            let c = intent.creator as usize;
+            if intent.live {
+                if world.creators.stock_left[c] == 0 {
+                    row.cancelled_orders += 1;
+                    row.cancelled_gmv += intent.value;
+                    let cons = &mut world.consumers;
+                    cons.trust[i] =
+                        (cons.trust[i] - s.behaviour.stockout_trust_penalty as f32).max(0.0);
+                    churn_if_distrustful(world, s, i, row);
+                    continue;
+                }
+                world.creators.stock_left[c] -= 1;
+            }
+            let cons = &mut world.consumers;
+            if intent.coupon > 0.0 {
+                row.coupon_orders += 1;
+                row.coupon_spend += intent.coupon as f64;
+                if cons.orders[i] == 0 {
+                    cons.coupon_acquired[i] = true;
+                }
+            }
             if cons.orders[i] == 0 {
-                cons.coupon_acquired[i] = true;
+                cons.first_order_day[i] = day;
             }
-        }
-        if cons.orders[i] == 0 {
-            cons.first_order_day[i] = day;
-        }
-        if cons.last_order_day[i] != day {
-            row.unique_buyers += 1;
-            if cons.orders[i] > 0 {
-                row.repeat_buyers += 1;
+            if cons.last_order_day[i] != day {
+                row.unique_buyers += 1;
+                if cons.orders[i] > 0 {
+                    row.repeat_buyers += 1;
+                }
             }
+            cons.orders[i] += 1;
+            cons.last_order_day[i] = day;
+            let merchant = world.products.merchant(intent.product);
+            study.order(intent.creator, merchant, intent.value);
+            remember_merchant(world, i, merchant);
+            let due = day as usize + world.merchants.lead_time[merchant as usize] as usize;
+            if due < deliveries.len() {
+                deliveries[due].push(Order {
+                    id: *next_id,
+                    intent: *intent,
+                });
+            } else {
+                row.in_transit_orders += 1;
+                row.in_transit_gmv += intent.value;
+            }
+            *next_id += 1;
         }
-        cons.orders[i] += 1;
-        cons.last_order_day[i] = day;
-        let merchant = world.products.merchant(intent.product);
-        remember_merchant(world, i, merchant);
-        let due = day as usize + world.merchants.lead_time[merchant as usize] as usize;
-        if due < deliveries.len() {
-            deliveries[due].push(Order {
-                id: *next_id,
-                intent: *intent,
-            });
-        } else {
-            row.in_transit_orders += 1;
-            row.in_transit_gmv += intent.value;
-        }
-        *next_id += 1;
     }
 }
 
@@ -158,6 +180,7 @@ pub fn fulfil(world: &mut World, s: &Scenario, orders: &[Order], row: &mut Daily
                 + r.impulse * o.impulse as f64
                 + r.free_returns_effect * free
                 - r.restocking_fee_effect * r.restocking_fee
+                + s.scandals.return_effect * world.merchants.damage[merchant] as f64
                 - r.hassle,
         );
         let wants_return = (unit_f32(&mut rng) as f64) < p_return;

@@ -43,6 +43,8 @@ pub struct DailyRow {
     pub churned: u64,
     pub churned_total: u64,
     pub active_creators: u64,
+    pub scandals: u64,
+    pub compensation_spend: f64,
     pub supported_creators: u64,
     pub support_spend: f64,
     pub creator_entries: u64,

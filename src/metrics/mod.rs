@@ -1,6 +1,8 @@
 //! What the simulator records: one [`DailyRow`] a day, and the run's [`Summary`].
 
 mod daily;
+pub mod event_study;
+
 mod homogenization;
 pub mod inequality;
 mod summary;

@@ -32,6 +32,8 @@ pub struct Summary {
     pub followers: Distribution,
     /// Distribution of affiliate income over every creator and host that ever existed.
     pub income: Distribution,
+    /// One event study per scandal, in the order they happened.
+    pub scandals: Vec<super::event_study::ScandalStudy>,
 }
 
 /// Sums of the daily columns over the run.
@@ -296,6 +298,7 @@ pub fn summarize(
         exposure: Distribution::of(&exposure),
         followers: Distribution::of(&followers),
         income: Distribution::of(&cr.income),
+        scandals: Vec::new(),
     }
 }
 

@@ -2,3 +2,4 @@
 //! scandals, markets) live beside it.
 
 pub mod recommend;
+pub mod scandals;

@@ -84,17 +84,30 @@ pub fn line_at(name: &str, text: &str, offset: usize) -> String {
 }
 
 /// Byte offset of the deepest part of `path` present in the TOML text.
+/// Walks tables by key and arrays (`[[events]]`) by index.
 fn key_offset(text: &str, path: &[String]) -> Option<usize> {
     let root = DeTable::parse(text).ok()?;
-    let mut table: &DeTable = root.get_ref();
+    let mut value: Option<&DeValue> = None;
     let mut found = None;
     for part in path {
-        let (k, v) = table.get_key_value(part.as_str())?;
-        found = Some(k.span().start);
-        match v.get_ref() {
-            DeValue::Table(t) => table = t,
-            _ => break,
-        }
+        let next = match value {
+            None => root
+                .get_ref()
+                .get_key_value(part.as_str())
+                .map(|(k, v)| (k.span().start, v)),
+            Some(DeValue::Table(t)) => t
+                .get_key_value(part.as_str())
+                .map(|(k, v)| (k.span().start, v)),
+            Some(DeValue::Array(a)) => part
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| a.get(i))
+                .map(|v| (v.span().start, v)),
+            Some(_) => None,
+        };
+        let Some((offset, v)) = next else { break };
+        found = Some(offset);
+        value = Some(v.get_ref());
     }
     found
 }
@@ -147,25 +160,49 @@ fn clean_serde_message(m: &str) -> String {
     m.lines().next().unwrap_or(m).to_string()
 }
 
-/// Sets `path` in a TOML table, creating tables on the way.
+/// Sets `path` in a TOML table, creating tables on the way; a numeric part indexes an array
+/// of tables (`scandals.events.0.severity`).
 fn set_path(
     table: &mut toml::Table,
     path: &[String],
     value: toml::Value,
 ) -> std::result::Result<(), String> {
-    let (last, parents) = path.split_last().expect("override paths are never empty");
-    let mut t = table;
-    for p in parents {
-        let entry = t
-            .entry(p.clone())
-            .or_insert_with(|| toml::Value::Table(Default::default()));
-        t = match entry {
-            toml::Value::Table(inner) => inner,
-            _ => return Err(format!("`{p}` is a value, not a section")),
-        };
+    let (first, rest) = path.split_first().expect("override paths are never empty");
+    if rest.is_empty() {
+        table.insert(first.clone(), value);
+        return Ok(());
     }
-    t.insert(last.clone(), value);
-    Ok(())
+    let entry = table
+        .entry(first.clone())
+        .or_insert_with(|| toml::Value::Table(Default::default()));
+    set_in(entry, first, rest, value)
+}
+
+fn set_in(
+    node: &mut toml::Value,
+    name: &str,
+    rest: &[String],
+    value: toml::Value,
+) -> std::result::Result<(), String> {
+    match node {
+        toml::Value::Table(t) => set_path(t, rest, value),
+        toml::Value::Array(items) => {
+            let index: usize = rest[0].parse().map_err(|_| {
+                format!("`{name}` is a list: index it with a number, e.g. {name}.0")
+            })?;
+            let len = items.len();
+            let item = items.get_mut(index).ok_or_else(|| {
+                format!("`{name}` has {len} entries; index {index} does not exist")
+            })?;
+            if rest.len() == 1 {
+                *item = value;
+                Ok(())
+            } else {
+                set_in(item, &rest[0], &rest[1..], value)
+            }
+        }
+        _ => Err(format!("`{name}` is a value, not a section")),
+    }
 }
 
 #[cfg(test)]
@@ -233,6 +270,21 @@ mod tests {
         assert!(m.starts_with("--set behaviour.review_prob=1.5"), "{m}");
         let m = err("", &["behaviour.nope=1"]);
         assert!(m.contains("unknown field"), "{m}");
+    }
+
+    #[test]
+    fn overrides_reach_into_arrays_of_tables() {
+        let text =
+            "[[scandals.events]]\nday = 3\nkind = \"host\"\ntarget = \"top\"\nseverity = 0.5\n";
+        let s = parse_scenario(
+            "s.toml",
+            text,
+            &[Override::parse("scandals.events.0.severity=0.9").unwrap()],
+        )
+        .unwrap();
+        assert_eq!(s.scandals.events[0].severity, 0.9);
+        let m = err(text, &["scandals.events.2.severity=0.9"]);
+        assert!(m.contains("index 2 does not exist"), "{m}");
     }
 
     #[test]

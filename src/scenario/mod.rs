@@ -44,6 +44,16 @@ pub const BUILT_IN: &[(&str, &str, &str)] = &[
         include_str!("../../scenarios/long_tail_support.toml"),
     ),
     (
+        "host_scandal",
+        "the top host offends consumers on day 45: followers lost, spillover to his brands, recovery",
+        include_str!("../../scenarios/host_scandal.toml"),
+    ),
+    (
+        "product_scandal",
+        "the top merchant's products fail safety standards on day 45: delisting, apology, recovery",
+        include_str!("../../scenarios/product_scandal.toml"),
+    ),
+    (
         "rec_popularity",
         "the baseline ranked purely by likes: how concentrated does exposure get, who exits?",
         include_str!("../../scenarios/rec_popularity.toml"),

@@ -66,6 +66,14 @@ fn at_least(path: &str, v: u64, min: u64) -> Check {
     }
 }
 
+fn at_most_f(path: &str, v: f64, max: f64) -> Check {
+    if v <= max {
+        Ok(())
+    } else {
+        fail(path, format!("{v} is too large: it must be at most {max}"))
+    }
+}
+
 fn at_most(path: &str, v: u64, max: u64) -> Check {
     if v <= max {
         Ok(())
@@ -339,6 +347,69 @@ pub fn validate(s: &Scenario) -> Result<(), (String, String)> {
     }
     at_least("coupons.lapsed_days", cp.lapsed_days, 1)?;
     non_negative("coupons.activity_boost", cp.activity_boost)?;
+    let sc = &s.scandals;
+    non_negative("scandals.rate", sc.rate)?;
+    at_most_f("scandals.rate", sc.rate, 10.0)?;
+    probability("scandals.random_severity", sc.random_severity)?;
+    probability("scandals.spillover", sc.spillover)?;
+    non_negative("scandals.return_effect", sc.return_effect)?;
+    non_negative("scandals.purchase_aversion", sc.purchase_aversion)?;
+    probability("scandals.buyer_trust_loss", sc.buyer_trust_loss)?;
+    positive("scandals.recovery_halflife_days", sc.recovery_halflife_days)?;
+    positive("scandals.apology_halflife_days", sc.apology_halflife_days)?;
+    non_negative("scandals.compensation", sc.compensation)?;
+    for (k, e) in sc.events.iter().enumerate() {
+        let key = |f: &str| format!("scandals.events.{k}.{f}");
+        if e.day >= s.run.days as u64 {
+            return fail(
+                &key("day"),
+                format!(
+                    "day {} is past the horizon (run.days = {})",
+                    e.day, s.run.days
+                ),
+            );
+        }
+        probability(&key("severity"), e.severity)?;
+        let (what, first, count) = match e.kind.as_str() {
+            "host" => ("host account ids", p.creators, p.hosts),
+            "product" => ("merchant ids", 0, p.merchants),
+            other => {
+                return fail(
+                    &key("kind"),
+                    format!("unknown scandal kind {other:?}; choose host or product"),
+                );
+            }
+        };
+        if count == 0 {
+            return fail(
+                &key("kind"),
+                format!(
+                    "a {} scandal needs at least one {}",
+                    e.kind,
+                    if e.kind == "host" { "host" } else { "merchant" }
+                ),
+            );
+        }
+        match &e.target {
+            super::ScandalTarget::Name(n) if n == "top" || n == "random" => {}
+            super::ScandalTarget::Name(n) => {
+                return fail(
+                    &key("target"),
+                    format!("{n:?} is not a target; use \"top\", \"random\" or an id"),
+                );
+            }
+            super::ScandalTarget::Id(id) if *id < first || *id >= first + count => {
+                return fail(
+                    &key("target"),
+                    format!(
+                        "{id} does not exist: {what} run from {first} to {}",
+                        first + count - 1
+                    ),
+                );
+            }
+            super::ScandalTarget::Id(_) => {}
+        }
+    }
     let br = &s.brushing;
     probability("brushing.merchant_share", br.merchant_share)?;
     probability("brushing.host_share", br.host_share)?;

@@ -180,6 +180,9 @@ fn build_merchants(s: &Scenario) -> (Merchants, Products) {
                 < s.brushing.merchant_share as f32
         })
         .collect();
+    merchants.damage = vec![0.0; n];
+    merchants.delisted_from = vec![0; n];
+    merchants.delisted_until = vec![0; n];
     let mut order: Vec<u32> = (0..n as u32).collect();
     order.sort_by_key(|&i| (merchants.topic[i as usize], i));
     let mut start = vec![0u32; topics + 1];
@@ -275,4 +278,5 @@ pub(crate) fn push_creator(
             u64::MAX,
         )) < s.brushing.host_share as f32;
     c.brusher.push(brusher);
+    c.damage.push(0.0);
 }

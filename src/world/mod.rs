@@ -139,6 +139,8 @@ pub struct Creators {
     pub stock_left: Vec<u32>,
     /// Places fake orders (`brushing.host_share` of hosts).
     pub brusher: Vec<bool>,
+    /// Scandal damage in [0, 1]: consumers see credibility × (1 − damage).
+    pub damage: Vec<f32>,
 }
 
 impl Creators {
@@ -162,6 +164,11 @@ pub struct Merchants {
     pub reputation: Vec<f32>,
     /// Places fake orders (`brushing.merchant_share` of merchants).
     pub brusher: Vec<bool>,
+    /// Scandal damage in [0, 1]: consumers see reputation × (1 − damage); returns rise.
+    pub damage: Vec<f32>,
+    /// Delisted (nothing of it can be bought) on days delisted_from ≤ d < delisted_until.
+    pub delisted_from: Vec<u32>,
+    pub delisted_until: Vec<u32>,
     /// Merchant ids grouped by topic: `by_topic[by_topic_start[t]..by_topic_start[t+1]]`.
     pub by_topic: Vec<u32>,
     pub by_topic_start: Vec<u32>,

@@ -1,0 +1,226 @@
+//! Scandals (seed 000 §3): a host scandal (followers leave, the host's credibility falls,
+//! doubt spills over to the merchants he sold for) and a product-safety scandal (the
+//! merchant's reputation collapses, its returns rise, the hosts who sold it suffer by
+//! association, its recent buyers lose trust in the platform). Damage decays with a
+//! half-life the platform's apology shortens; a product scandal's merchant is delisted after a
+//! delay; compensation gives recent buyers their trust back.
+
+use crate::rng::{Purpose, below, key, stream, unit_f32};
+use crate::scenario::{ScandalTarget, Scenario};
+use crate::world::{CreatorKind, LOYALTY_SLOTS, NONE, World};
+use rand_distr::{Distribution, Poisson};
+
+/// What a scandal hits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A host (account id).
+    Host,
+    /// A merchant (merchant id).
+    Product,
+}
+
+/// A scandal about to happen.
+#[derive(Clone, Copy, Debug)]
+pub struct Scandal {
+    pub kind: Kind,
+    pub target: u32,
+    pub severity: f64,
+}
+
+/// What applying a scandal did.
+#[derive(Clone, Debug, Default)]
+pub struct Applied {
+    pub followers_before: u32,
+    pub unfollowed: u32,
+    /// Merchants (host scandal) or accounts (product scandal) hit by association.
+    pub spillover: Vec<u32>,
+    pub affected_buyers: u64,
+    pub compensation_spend: f64,
+    pub churned: u64,
+}
+
+/// The scandals of `day`: scheduled ones, then Poisson(`rate`) random ones.
+pub fn due(world: &World, s: &Scenario, day: u32) -> Vec<Scandal> {
+    let sc = &s.scandals;
+    let mut rng = stream(s.run.seed, Purpose::Scandal, 0, day as u64);
+    let hosts: Vec<u32> = (0..world.creators.len() as u32)
+        .filter(|&c| {
+            world.creators.kind[c as usize] == CreatorKind::Host
+                && world.creators.active[c as usize]
+        })
+        .collect();
+    let pick =
+        |rng: &mut crate::rng::StreamRng, kind: Kind, target: &ScandalTarget| -> Option<u32> {
+            match (kind, target) {
+                (_, ScandalTarget::Id(id)) => Some(*id as u32),
+                (Kind::Host, ScandalTarget::Name(n)) if n == "top" => hosts
+                    .iter()
+                    .copied()
+                    .max_by_key(|&h| (world.creators.followers[h as usize], std::cmp::Reverse(h))),
+                (Kind::Host, _) => (!hosts.is_empty()).then(|| hosts[below(rng, hosts.len())]),
+                (Kind::Product, ScandalTarget::Name(n)) if n == "top" => {
+                    // The merchant with the most ratings: the best-selling one.
+                    (0..world.merchants.len() as u32).max_by_key(|&m| {
+                        (
+                            world.merchants.rating_count[m as usize],
+                            std::cmp::Reverse(m),
+                        )
+                    })
+                }
+                (Kind::Product, _) => Some(below(rng, world.merchants.len()) as u32),
+            }
+        };
+    let mut out = Vec::new();
+    for e in sc.events.iter().filter(|e| e.day == day as u64) {
+        let kind = if e.kind == "host" {
+            Kind::Host
+        } else {
+            Kind::Product
+        };
+        if let Some(target) = pick(&mut rng, kind, &e.target) {
+            out.push(Scandal {
+                kind,
+                target,
+                severity: e.severity,
+            });
+        }
+    }
+    if sc.rate > 0.0 {
+        let n = Poisson::new(sc.rate).expect("validated").sample(&mut rng) as u64;
+        for _ in 0..n {
+            let kind = if unit_f32(&mut rng) < 0.5 {
+                Kind::Host
+            } else {
+                Kind::Product
+            };
+            if let Some(target) = pick(&mut rng, kind, &ScandalTarget::Name("random".into())) {
+                out.push(Scandal {
+                    kind,
+                    target,
+                    severity: sc.random_severity,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Applies a scandal to the world.
+pub fn apply(world: &mut World, s: &Scenario, day: u32, sc: &Scandal) -> Applied {
+    let p = &s.scandals;
+    let mut out = Applied::default();
+    let affiliates = s.creators.affiliates as usize;
+    let lineup = s.hosts.lineup as usize;
+    match sc.kind {
+        Kind::Host => {
+            let h = sc.target;
+            out.followers_before = world.creators.followers[h as usize];
+            out.unfollowed = unfollow(world, s, day, h, sc.severity);
+            let d = &mut world.creators.damage[h as usize];
+            *d = d.max(sc.severity as f32);
+            let mut merchants: Vec<u32> =
+                world.creators.affiliates[h as usize * affiliates..][..lineup].to_vec();
+            merchants.sort_unstable();
+            merchants.dedup();
+            for &m in &merchants {
+                let d = &mut world.merchants.damage[m as usize];
+                *d = d.max((p.spillover * sc.severity) as f32);
+            }
+            out.spillover = merchants;
+        }
+        Kind::Product => {
+            let m = sc.target;
+            let d = &mut world.merchants.damage[m as usize];
+            *d = d.max(sc.severity as f32);
+            if p.delist {
+                world.merchants.delisted_from[m as usize] = day + p.delisting_delay_days as u32;
+                world.merchants.delisted_until[m as usize] =
+                    day + (p.delisting_delay_days + p.delist_days) as u32;
+            }
+            let cr = &mut world.creators;
+            for c in 0..cr.len() {
+                if cr.kind[c] == CreatorKind::Host
+                    && cr.affiliates[c * affiliates..][..lineup].contains(&m)
+                {
+                    cr.damage[c] = cr.damage[c].max((p.spillover * sc.severity) as f32);
+                    out.spillover.push(c as u32);
+                }
+            }
+            // Recent buyers (the merchant is in their memory) doubt the platform; compensation
+            // of a typical order's price gives that trust back.
+            let loss = (p.buyer_trust_loss * sc.severity) as f32;
+            let back = loss * (p.compensation / s.merchants.price_median).min(1.0) as f32;
+            let cons = &mut world.consumers;
+            for i in 0..cons.len() {
+                if cons.churned[i]
+                    || !cons.loyal_merchant[i * LOYALTY_SLOTS..][..LOYALTY_SLOTS].contains(&m)
+                {
+                    continue;
+                }
+                out.affected_buyers += 1;
+                out.compensation_spend += p.compensation;
+                cons.trust[i] = (cons.trust[i] - loss + back).clamp(0.0, 1.0);
+                if cons.trust[i] < s.behaviour.churn_threshold as f32 {
+                    cons.churned[i] = true;
+                    out.churned += 1;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Each follower of host `h` unfollows with probability `severity`; returns how many did.
+fn unfollow(world: &mut World, s: &Scenario, day: u32, h: u32, severity: f64) -> u32 {
+    let slots = s.behaviour.max_follows as usize;
+    let cons = &mut world.consumers;
+    let mut lost = 0;
+    for i in 0..cons.len() {
+        let count = cons.follow_count[i] as usize;
+        let used = count.min(slots);
+        let row = &mut cons.follows[i * slots..(i + 1) * slots];
+        if !row[..used].contains(&h) {
+            continue;
+        }
+        let u =
+            (key(s.run.seed, Purpose::Scandal, i as u64, day as u64) >> 40) as f64 / 16_777_216.0;
+        if u >= severity {
+            continue;
+        }
+        // Rebuild the ring oldest first without h, so that count = its length again.
+        let start = if count > slots { count % slots } else { 0 };
+        let kept: Vec<u32> = (0..used)
+            .map(|k| row[(start + k) % slots])
+            .filter(|&c| c != h)
+            .collect();
+        row.fill(NONE);
+        row[..kept.len()].copy_from_slice(&kept);
+        cons.follow_count[i] = kept.len() as u32;
+        if cons.latest_follow[i] == h {
+            cons.latest_follow[i] = kept.last().copied().unwrap_or(NONE);
+        }
+        lost += 1;
+    }
+    world.creators.followers[h as usize] -= lost;
+    lost
+}
+
+/// Damage fades: halved every `recovery_halflife_days`, or `apology_halflife_days` after a
+/// quick public apology.
+pub fn decay(world: &mut World, s: &Scenario) {
+    let p = &s.scandals;
+    let h = if p.apology {
+        p.apology_halflife_days
+    } else {
+        p.recovery_halflife_days
+    };
+    let f = 0.5f32.powf(1.0 / h as f32);
+    for d in world
+        .creators
+        .damage
+        .iter_mut()
+        .chain(world.merchants.damage.iter_mut())
+    {
+        *d *= f;
+    }
+}
