@@ -210,3 +210,19 @@ fn a_faster_platform_response_shortens_the_recovery_from_a_product_scandal() {
         );
     }
 }
+
+#[test]
+fn loyalty_points_raise_the_repeat_purchase_rate() {
+    for seed in SEEDS {
+        let repeat = |extra: &[&str]| {
+            let s = run(&shipped("baseline", seed, extra)).summary;
+            (s.buyers.repeat_purchase_rate, s.totals.points_redeemed)
+        };
+        let ((plain, _), (points, redeemed)) = (repeat(&[]), repeat(&["loyalty.points_rate=0.1"]));
+        println!(
+            "seed {seed}: repeat-purchase rate without points {plain:.3}, with 10 % back in points {points:.3} ({redeemed:.0} redeemed)"
+        );
+        assert!(points > plain + 0.02);
+        assert!(redeemed > 0.0);
+    }
+}

@@ -24,6 +24,8 @@ pub struct OrderIntent {
     pub expected: f32,
     /// Coupon value taken off the price (paid by the platform; 0 without a coupon).
     pub coupon: f32,
+    /// Membership points redeemed on this order (paid by the platform).
+    pub points: f32,
 }
 
 /// What a run of consumers did today. Counters are integers, so merging is exact in any
@@ -375,6 +377,7 @@ impl DayView<'_> {
         let mut rng = stream(self.seed, Purpose::Engage, i as u64, self.day as u64);
         let mut purchase_rng: Option<StreamRng> = None;
         let mut orders_today = 0u64;
+        let mut points_used = 0.0f32;
         for cand in feed {
             let c = cand.creator as usize;
             let card = &self.cards[c];
@@ -426,7 +429,11 @@ impl DayView<'_> {
             } else {
                 0.0
             };
-            let paid = (value - coupon_value).max(0.01);
+            // Points: up to max_redeem_share of the price, from the morning's balance.
+            let points = (cons.points[i] - points_used)
+                .min(value * self.s.loyalty.max_redeem_share as f32)
+                .max(0.0);
+            let paid = (value - coupon_value - points).max(0.01);
             // Scarcity: a session watched by many followers for little stock feels scarcer.
             let impulse = if cand.live {
                 let scarcity = card.followers as f32 / (card.followers as f32 + self.stock);
@@ -442,7 +449,7 @@ impl DayView<'_> {
                 + b.purchase_discount as f32
                     * deal_term(
                         cons.deal_seeking[i],
-                        discount + coupon_value / pr.price[p],
+                        discount + (coupon_value + points) / pr.price[p],
                         b,
                     )
                 + b.purchase_loyalty as f32 * loyalty(w, i, merchant)
@@ -451,6 +458,7 @@ impl DayView<'_> {
             if unit_f32(rng) < sigmoid(utility - b.purchase_threshold as f32) {
                 orders_today += 1;
                 coupon &= coupon_value == 0.0;
+                points_used += points;
                 let hype = if cand.live {
                     self.s.hosts.live_hype as f32
                 } else {
@@ -465,6 +473,7 @@ impl DayView<'_> {
                     impulse,
                     expected: pr.advertised[p] + hype,
                     coupon: coupon_value,
+                    points,
                 });
             }
         }

@@ -84,6 +84,11 @@ impl OrderBook {
                     cons.coupon_acquired[i] = true;
                 }
             }
+            if intent.points > 0.0 {
+                let used = intent.points.min(cons.points[i]);
+                cons.points[i] -= used;
+                row.points_redeemed += used as f64;
+            }
             if cons.orders[i] == 0 {
                 cons.first_order_day[i] = day;
             }
@@ -197,6 +202,9 @@ pub fn fulfil(world: &mut World, s: &Scenario, orders: &[Order], row: &mut Daily
             row.merchant_profit += o.value * r.restocking_fee;
         } else {
             row.revenue_commission += commission * o.value;
+            let earned = (s.loyalty.points_rate * o.value) as f32;
+            world.consumers.points[i] += earned;
+            row.points_earned += earned as f64;
             row.creator_income += affiliate * o.value;
             world.creators.income[c] += affiliate * o.value;
             row.merchant_profit +=

@@ -29,6 +29,8 @@ pub struct DailyRow {
     pub in_transit_gmv: f64,
     pub coupon_orders: u64,
     pub coupon_spend: f64,
+    pub points_earned: f64,
+    pub points_redeemed: f64,
     pub unique_buyers: u64,
     pub repeat_buyers: u64,
     pub repeat_purchase_rate: f64,

@@ -53,6 +53,8 @@ pub struct Totals {
     pub insured_orders: u64,
     pub coupon_orders: u64,
     pub coupon_spend: f64,
+    pub points_earned: f64,
+    pub points_redeemed: f64,
     pub brushed_orders: u64,
     pub brushed_gmv: f64,
     pub brushing_detected: u64,
@@ -200,6 +202,8 @@ pub fn summarize(
         t.insured_orders += r.insured_orders;
         t.coupon_orders += r.coupon_orders;
         t.coupon_spend += r.coupon_spend;
+        t.points_earned += r.points_earned;
+        t.points_redeemed += r.points_redeemed;
         t.brushed_orders += r.brushed_orders;
         t.brushed_gmv += r.brushed_gmv;
         t.brushing_detected += r.brushing_detected;

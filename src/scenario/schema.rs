@@ -22,6 +22,7 @@ pub struct Scenario {
     pub returns: Returns,
     pub brushing: Brushing,
     pub coupons: Coupons,
+    pub loyalty: Loyalty,
     pub creator_support: CreatorSupport,
     pub scandals: Scandals,
     pub platform: Platform,
@@ -87,6 +88,23 @@ pub struct ScandalEvent {
 pub enum ScandalTarget {
     Id(u64),
     Name(String),
+}
+
+/// `[loyalty]`: membership points for repeat purchases (seed 000 §4.1).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Loyalty {
+    pub points_rate: f64,
+    pub max_redeem_share: f64,
+}
+
+impl Default for Loyalty {
+    fn default() -> Self {
+        Loyalty {
+            points_rate: 0.0,
+            max_redeem_share: 0.2,
+        }
+    }
 }
 
 /// `[creator_support]`: a long-tail support programme (seed 000 §4.3).

@@ -410,6 +410,8 @@ pub fn validate(s: &Scenario) -> Result<(), (String, String)> {
             super::ScandalTarget::Id(_) => {}
         }
     }
+    probability("loyalty.points_rate", s.loyalty.points_rate)?;
+    probability("loyalty.max_redeem_share", s.loyalty.max_redeem_share)?;
     let br = &s.brushing;
     probability("brushing.merchant_share", br.merchant_share)?;
     probability("brushing.host_share", br.host_share)?;

@@ -133,6 +133,7 @@ fn build_consumers(s: &Scenario, community: Vec<u32>) -> Consumers {
         first_order_day: vec![NONE; n],
         repeat_merchant: vec![false; n],
         coupon_acquired: vec![false; n],
+        points: vec![0.0; n],
         churned: vec![false; n],
     }
 }

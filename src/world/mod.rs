@@ -63,6 +63,8 @@ pub struct Consumers {
     pub last_order_day: Vec<u32>,
     /// Day of the first non-cancelled order (`NONE` if none).
     pub first_order_day: Vec<u32>,
+    /// Membership points (currency units) earned on kept orders, redeemable on later ones.
+    pub points: Vec<f32>,
     /// Its first accepted order used a coupon.
     pub coupon_acquired: Vec<bool>,
     /// Placed an order with a merchant already in its loyalty memory.
