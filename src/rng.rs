@@ -48,6 +48,8 @@ pub enum Purpose {
     Coupon = 20,
     /// Scandals: random ones of a day, and who unfollows.
     Scandal = 21,
+    /// Group buying: which products, whom an opener invites, whether an invitation is taken.
+    GroupBuy = 22,
 }
 
 /// SplitMix64's finaliser: a bijective mix with good avalanche.

@@ -243,3 +243,16 @@ fn algorithm_parameter_out_of_range() {
         "{e}"
     );
 }
+
+#[test]
+fn group_size_zero_is_an_error() {
+    let e = fails(
+        "group-size",
+        "[group_buying]\nproduct_share = 0.3\nsize = 0\n",
+        &[],
+    );
+    assert!(
+        e.contains("line 3") && e.contains("group_buying.size"),
+        "{e}"
+    );
+}

@@ -226,3 +226,33 @@ fn loyalty_points_raise_the_repeat_purchase_rate() {
         assert!(redeemed > 0.0);
     }
 }
+
+#[test]
+fn group_buying_forms_and_fails_groups_and_keeps_the_identities() {
+    for seed in SEEDS {
+        // Shrunk 5x, keeping communities of 100 consumers (about 5 friends each).
+        let out = run(&shipped(
+            "group_buying",
+            seed,
+            &[
+                "population.creators=400",
+                "population.hosts=20",
+                "population.merchants=400",
+                "graph.blocks=200",
+            ],
+        ));
+        let t = &out.summary.totals;
+        println!(
+            "seed {seed}: groups opened {}, formed {}, failed {}; invitations {} -> joins {}",
+            t.groups_opened, t.groups_formed, t.groups_failed, t.group_invitations, t.group_joins
+        );
+        assert!(t.groups_formed > 50 && t.groups_failed > 50);
+        assert!(t.groups_formed + t.groups_failed <= t.groups_opened);
+        assert!(t.group_joins >= 2 * t.groups_formed);
+        for r in &out.daily {
+            let net = r.gross_gmv - r.returned_gmv - r.cancelled_gmv;
+            assert!((r.net_gmv - net).abs() <= 1e-9 * r.gross_gmv.max(1.0));
+            assert!(r.cancelled_orders <= r.orders + r.group_joins + r.groups_opened * 3);
+        }
+    }
+}

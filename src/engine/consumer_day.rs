@@ -26,6 +26,8 @@ pub struct OrderIntent {
     pub coupon: f32,
     /// Membership points redeemed on this order (paid by the platform).
     pub points: f32,
+    /// The group this order joins ([`NONE`]: a group-buy product bought from a feed opens one).
+    pub group: u32,
 }
 
 /// What a run of consumers did today. Counters are integers, so merging is exact in any
@@ -180,6 +182,9 @@ pub struct DayView<'a> {
     pub sample_size: usize,
     /// Coupons are being handed out today (inside the window, budget not spent).
     pub coupons_today: bool,
+    /// Open groups' invitations (consumer, group), sorted by consumer, and the groups.
+    pub invitations: &'a [(u32, u32)],
+    pub groups: &'a [super::orders::Group],
 }
 
 #[inline]
@@ -228,6 +233,9 @@ impl DayView<'_> {
             ev.diversity_micros += (k * k - same) * 1_000_000 / (k * k);
         }
         self.engage(i, feed, coupon, ev);
+        if !self.invitations.is_empty() {
+            self.answer_invitations(i, ev);
+        }
         ev.scratch = scratch;
     }
 
@@ -348,6 +356,63 @@ impl DayView<'_> {
     }
 
     /// Impressions, engagement, follows and purchases for the ranked feed.
+    /// Group-buying invitations from friends: each (at most three a day) is a purchase decision
+    /// on the group's product at the group price, with a friend's endorsement
+    /// (`invitation_bonus`) in place of a creator's credibility.
+    fn answer_invitations(&self, i: usize, ev: &mut DayEvents) {
+        let w = self.world;
+        let (cons, pr) = (&w.consumers, &w.products);
+        let b = &self.s.behaviour;
+        let g = &self.s.group_buying;
+        let start = self.invitations.partition_point(|&(c, _)| (c as usize) < i);
+        let mut rng = stream(self.seed, Purpose::GroupBuy, i as u64, self.day as u64);
+        let t = w.topics;
+        for &(_, gid) in self.invitations[start..]
+            .iter()
+            .take_while(|&&(c, _)| c as usize == i)
+            .take(3)
+        {
+            let group = &self.groups[gid as usize];
+            if !group.open || group.opener as usize == i {
+                continue;
+            }
+            let p = group.product as usize;
+            let mi = pr.merchant(group.product) as usize;
+            let m = &w.merchants;
+            if (m.delisted_from[mi]..m.delisted_until[mi]).contains(&self.day) {
+                continue;
+            }
+            let topic = m.topic[mi] as usize;
+            // Cosine of the consumer's interests with the merchant's one topic.
+            let match_score = cons.interest[i * t + topic] * cons.interest_inv_norm[i];
+            let value = pr.price[p] * (1.0 - g.discount as f32);
+            let utility = b.purchase_match as f32 * match_score
+                + b.purchase_quality as f32 * pr.advertised[p]
+                + b.purchase_trust as f32 * cons.trust[i]
+                + b.purchase_reputation as f32 * m.reputation[mi] * (1.0 - m.damage[mi])
+                - self.s.scandals.purchase_aversion as f32 * m.damage[mi]
+                + b.purchase_discount as f32
+                    * deal_term(cons.deal_seeking[i], g.discount as f32, b)
+                + b.purchase_loyalty as f32 * loyalty(w, i, mi as u32)
+                + g.invitation_bonus as f32
+                - cons.price_sensitivity[i] * value.ln();
+            if unit_f32(&mut rng) < sigmoid(utility - b.purchase_threshold as f32) {
+                ev.orders.push(OrderIntent {
+                    consumer: i as u32,
+                    creator: group.creator,
+                    product: group.product,
+                    value: value as f64,
+                    live: false,
+                    impulse: 0.0,
+                    expected: pr.advertised[p],
+                    coupon: 0.0,
+                    points: 0.0,
+                    group: gid,
+                });
+            }
+        }
+    }
+
     /// Whether consumer `i` holds a coupon today: coupons are out, the consumer is targeted,
     /// and its coupon draw is below `coupons.frequency`.
     fn holds_coupon(&self, i: usize) -> bool {
@@ -417,10 +482,15 @@ impl DayView<'_> {
             if (m.delisted_from[mi]..m.delisted_until[mi]).contains(&self.day) {
                 continue; // delisted after a scandal: nothing of it can be bought
             }
-            let discount = if cand.live {
+            let live_discount = if cand.live {
                 self.s.hosts.discount as f32
             } else {
                 0.0
+            };
+            let discount = if pr.group_buy[p] {
+                live_discount.max(self.s.group_buying.discount as f32)
+            } else {
+                live_discount
             };
             let value = pr.price[p] * (1.0 - discount);
             // A coupon applies to the first purchase that reaches the threshold.
@@ -474,6 +544,7 @@ impl DayView<'_> {
                     expected: pr.advertised[p] + hype,
                     coupon: coupon_value,
                     points,
+                    group: NONE,
                 });
             }
         }

@@ -124,6 +124,8 @@ impl Simulation {
             stock: s.hosts.session_stock as f32,
             sample_stride: self.sample_stride,
             sample_size: self.sample_size,
+            invitations: &self.orders.invitations,
+            groups: &self.orders.groups,
             coupons_today: {
                 let c = &s.coupons;
                 let day = self.day as u64;
@@ -208,18 +210,17 @@ impl Simulation {
         );
         let mut intents = std::mem::take(&mut events.orders);
         orders::arrival_order(&mut intents, s.run.seed, day);
-        self.orders.book(
-            &mut self.world,
-            s,
-            day,
-            &intents,
-            &mut row,
-            &mut self.events,
-        );
+        let mut ledger = orders::Ledger {
+            row: &mut row,
+            study: &mut self.events,
+        };
+        self.orders
+            .book(&mut self.world, s, day, &intents, &mut ledger);
         brushing::brush(&mut self.world, s, day, &mut row);
         // 8–12. Fulfilment, returns, reviews, loyalty, trust and churn.
         let due = self.orders.due(day);
         orders::fulfil(&mut self.world, s, &due, &mut row);
+        self.orders.close_groups(day, &mut row);
 
         // 13. Record; the recommender learns from the day.
         for &(i, c) in &events.sample_engagements {

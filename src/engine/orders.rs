@@ -27,10 +27,32 @@ pub fn arrival_order(intents: &mut [OrderIntent], seed: u64, day: u32) {
     });
 }
 
-/// Accepted orders waiting for delivery, by delivery day, and the next order id.
+/// Where today's bookings are recorded.
+pub struct Ledger<'a> {
+    pub row: &'a mut DailyRow,
+    pub study: &'a mut crate::metrics::event_study::EventStudy,
+}
+
+/// A group-buying group (Pinduoduo style): its product, the orders of its members (the
+/// opener first), the last day it may form, and whether it is still open.
+#[derive(Clone, Debug)]
+pub struct Group {
+    pub product: u32,
+    /// The account whose item the opener bought from (joiners' orders are credited to it).
+    pub creator: u32,
+    pub opener: u32,
+    pub deadline: u32,
+    pub members: Vec<OrderIntent>,
+    pub open: bool,
+}
+
+/// Accepted orders waiting for delivery, by delivery day; the next order id; the groups.
 pub struct OrderBook {
     next_id: u64,
     deliveries: Vec<Vec<Order>>,
+    pub groups: Vec<Group>,
+    /// (invited consumer, group) for the next day's feeds, sorted by consumer.
+    pub invitations: Vec<(u32, u32)>,
 }
 
 impl OrderBook {
@@ -38,6 +60,8 @@ impl OrderBook {
         OrderBook {
             next_id: 0,
             deliveries: vec![Vec::new(); days],
+            groups: Vec::new(),
+            invitations: Vec::new(),
         }
     }
 
@@ -46,76 +70,163 @@ impl OrderBook {
         std::mem::take(&mut self.deliveries[day as usize])
     }
 
-    /// Books today's order intents in arrival order. Live orders beyond the session's stock
-    /// are cancelled. Accepted orders are queued for delivery on `day + lead_time`; those due
-    /// on or after the horizon are counted as in transit and never delivered.
+    /// Books today's order intents in arrival order. Every intent is an order (in `orders`
+    /// and `gross_gmv`). Live orders beyond the session's stock are cancelled. Orders of
+    /// group-buy products open or join a group and wait for it to form. The rest are
+    /// accepted.
     pub fn book(
         &mut self,
         world: &mut World,
         s: &Scenario,
         day: u32,
         intents: &[OrderIntent],
-        row: &mut DailyRow,
-        study: &mut crate::metrics::event_study::EventStudy,
+        l: &mut Ledger,
     ) {
-        let (next_id, deliveries) = (&mut self.next_id, &mut self.deliveries);
         for intent in intents {
             let i = intent.consumer as usize;
-            row.orders += 1;
-            row.gross_gmv += intent.value;
+            l.row.orders += 1;
+            l.row.gross_gmv += intent.value;
             let c = intent.creator as usize;
             if intent.live {
                 if world.creators.stock_left[c] == 0 {
-                    row.cancelled_orders += 1;
-                    row.cancelled_gmv += intent.value;
+                    cancel(l.row, intent);
                     let cons = &mut world.consumers;
                     cons.trust[i] =
                         (cons.trust[i] - s.behaviour.stockout_trust_penalty as f32).max(0.0);
-                    churn_if_distrustful(world, s, i, row);
+                    churn_if_distrustful(world, s, i, l.row);
                     continue;
                 }
                 world.creators.stock_left[c] -= 1;
             }
-            let cons = &mut world.consumers;
-            if intent.coupon > 0.0 {
-                row.coupon_orders += 1;
-                row.coupon_spend += intent.coupon as f64;
-                if cons.orders[i] == 0 {
-                    cons.coupon_acquired[i] = true;
-                }
-            }
-            if intent.points > 0.0 {
-                let used = intent.points.min(cons.points[i]);
-                cons.points[i] -= used;
-                row.points_redeemed += used as f64;
-            }
-            if cons.orders[i] == 0 {
-                cons.first_order_day[i] = day;
-            }
-            if cons.last_order_day[i] != day {
-                row.unique_buyers += 1;
-                if cons.orders[i] > 0 {
-                    row.repeat_buyers += 1;
-                }
-            }
-            cons.orders[i] += 1;
-            cons.last_order_day[i] = day;
-            let merchant = world.products.merchant(intent.product);
-            study.order(intent.creator, merchant, intent.value);
-            remember_merchant(world, i, merchant);
-            let due = day as usize + world.merchants.lead_time[merchant as usize] as usize;
-            if due < deliveries.len() {
-                deliveries[due].push(Order {
-                    id: *next_id,
-                    intent: *intent,
-                });
+            if world.products.group_buy[intent.product as usize] {
+                self.group_order(world, s, day, intent, l);
             } else {
-                row.in_transit_orders += 1;
-                row.in_transit_gmv += intent.value;
+                self.accept(world, day, intent, l);
             }
-            *next_id += 1;
         }
     }
+
+    /// Opens a group (an order from a feed) or joins one (an accepted invitation); a group
+    /// that reaches `group_buying.size` forms and all its orders are accepted.
+    fn group_order(
+        &mut self,
+        world: &mut World,
+        s: &Scenario,
+        day: u32,
+        intent: &OrderIntent,
+        l: &mut Ledger,
+    ) {
+        let g = &s.group_buying;
+        let gid = if intent.group == NONE {
+            let gid = self.groups.len() as u32;
+            self.groups.push(Group {
+                product: intent.product,
+                creator: intent.creator,
+                opener: intent.consumer,
+                deadline: day + g.window_days as u32 - 1,
+                members: vec![*intent],
+                open: true,
+            });
+            l.row.groups_opened += 1;
+            // Invitations to distinct random friends, seen from tomorrow on.
+            let mut friends = world.social.neighbours(intent.consumer).to_vec();
+            let mut rng = stream(s.run.seed, Purpose::GroupBuy, gid as u64, day as u64);
+            let k = (g.invites as usize).min(friends.len());
+            for j in 0..k {
+                let pick = j + crate::rng::below(&mut rng, friends.len() - j);
+                friends.swap(j, pick);
+                self.invitations.push((friends[j], gid));
+            }
+            l.row.group_invitations += k as u64;
+            gid
+        } else {
+            let group = &mut self.groups[intent.group as usize];
+            if !group.open || group.members.len() >= g.size as usize {
+                cancel(l.row, intent); // the group closed before this order reached it
+                return;
+            }
+            group.members.push(*intent);
+            l.row.group_joins += 1;
+            intent.group
+        };
+        let group = &mut self.groups[gid as usize];
+        if group.members.len() >= g.size as usize {
+            group.open = false;
+            l.row.groups_formed += 1;
+            for m in std::mem::take(&mut group.members) {
+                self.accept(world, day, &m, l);
+            }
+        }
+    }
+
+    /// Ends the day: open groups whose window ends today fail and their orders are refunded
+    /// (cancelled); invitations to closed groups are dropped.
+    pub fn close_groups(&mut self, day: u32, row: &mut DailyRow) {
+        for group in self
+            .groups
+            .iter_mut()
+            .filter(|g| g.open && g.deadline <= day)
+        {
+            group.open = false;
+            row.groups_failed += 1;
+            for m in std::mem::take(&mut group.members) {
+                cancel(row, &m);
+            }
+        }
+        let groups = &self.groups;
+        self.invitations.retain(|&(_, g)| groups[g as usize].open);
+        self.invitations.sort_by_key(|&(c, g)| (c, g));
+    }
+
+    /// An accepted order: buyer bookkeeping, loyalty memory, queued for delivery.
+    fn accept(&mut self, world: &mut World, day: u32, intent: &OrderIntent, l: &mut Ledger) {
+        let i = intent.consumer as usize;
+        let row = &mut *l.row;
+        let cons = &mut world.consumers;
+        if intent.coupon > 0.0 {
+            row.coupon_orders += 1;
+            row.coupon_spend += intent.coupon as f64;
+            if cons.orders[i] == 0 {
+                cons.coupon_acquired[i] = true;
+            }
+        }
+        if intent.points > 0.0 {
+            let used = intent.points.min(cons.points[i]);
+            cons.points[i] -= used;
+            row.points_redeemed += used as f64;
+        }
+        if cons.orders[i] == 0 {
+            cons.first_order_day[i] = day;
+        }
+        if cons.last_order_day[i] != day {
+            row.unique_buyers += 1;
+            if cons.orders[i] > 0 {
+                row.repeat_buyers += 1;
+            }
+        }
+        cons.orders[i] += 1;
+        cons.last_order_day[i] = day;
+        let merchant = world.products.merchant(intent.product);
+        l.study.order(intent.creator, merchant, intent.value);
+        remember_merchant(world, i, merchant);
+        let due = day as usize + world.merchants.lead_time[merchant as usize] as usize;
+        if due < self.deliveries.len() {
+            self.deliveries[due].push(Order {
+                id: self.next_id,
+                intent: *intent,
+            });
+        } else {
+            row.in_transit_orders += 1;
+            row.in_transit_gmv += intent.value;
+        }
+        self.next_id += 1;
+    }
+}
+
+/// A cancelled order: its value is refunded (`cancelled_orders`, `cancelled_gmv`).
+fn cancel(row: &mut DailyRow, intent: &OrderIntent) {
+    row.cancelled_orders += 1;
+    row.cancelled_gmv += intent.value;
 }
 
 /// Records `merchant` in the consumer's loyalty memory, which holds the last

@@ -53,6 +53,11 @@ pub struct Totals {
     pub insured_orders: u64,
     pub coupon_orders: u64,
     pub coupon_spend: f64,
+    pub groups_opened: u64,
+    pub groups_formed: u64,
+    pub groups_failed: u64,
+    pub group_invitations: u64,
+    pub group_joins: u64,
     pub points_earned: f64,
     pub points_redeemed: f64,
     pub brushed_orders: u64,
@@ -202,6 +207,11 @@ pub fn summarize(
         t.insured_orders += r.insured_orders;
         t.coupon_orders += r.coupon_orders;
         t.coupon_spend += r.coupon_spend;
+        t.groups_opened += r.groups_opened;
+        t.groups_formed += r.groups_formed;
+        t.groups_failed += r.groups_failed;
+        t.group_invitations += r.group_invitations;
+        t.group_joins += r.group_joins;
         t.points_earned += r.points_earned;
         t.points_redeemed += r.points_redeemed;
         t.brushed_orders += r.brushed_orders;

@@ -54,6 +54,11 @@ pub const BUILT_IN: &[(&str, &str, &str)] = &[
         include_str!("../../scenarios/product_scandal.toml"),
     ),
     (
+        "group_buying",
+        "a third of products sold Pinduoduo style: groups of 3 within 2 days or refunded",
+        include_str!("../../scenarios/group_buying.toml"),
+    ),
+    (
         "rec_popularity",
         "the baseline ranked purely by likes: how concentrated does exposure get, who exits?",
         include_str!("../../scenarios/rec_popularity.toml"),

@@ -23,6 +23,7 @@ pub struct Scenario {
     pub brushing: Brushing,
     pub coupons: Coupons,
     pub loyalty: Loyalty,
+    pub group_buying: GroupBuying,
     pub creator_support: CreatorSupport,
     pub scandals: Scandals,
     pub platform: Platform,
@@ -103,6 +104,31 @@ impl Default for Loyalty {
         Loyalty {
             points_rate: 0.0,
             max_redeem_share: 0.2,
+        }
+    }
+}
+
+/// `[group_buying]`: Pinduoduo-style group buying (seed 000 §2.1).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct GroupBuying {
+    pub product_share: f64,
+    pub discount: f64,
+    pub size: u64,
+    pub window_days: u64,
+    pub invites: u64,
+    pub invitation_bonus: f64,
+}
+
+impl Default for GroupBuying {
+    fn default() -> Self {
+        GroupBuying {
+            product_share: 0.0,
+            discount: 0.3,
+            size: 3,
+            window_days: 2,
+            invites: 5,
+            invitation_bonus: 3.0,
         }
     }
 }

@@ -412,6 +412,30 @@ pub fn validate(s: &Scenario) -> Result<(), (String, String)> {
     }
     probability("loyalty.points_rate", s.loyalty.points_rate)?;
     probability("loyalty.max_redeem_share", s.loyalty.max_redeem_share)?;
+    let gb = &s.group_buying;
+    probability("group_buying.product_share", gb.product_share)?;
+    if !(0.0..1.0).contains(&gb.discount) {
+        return fail(
+            "group_buying.discount",
+            format!(
+                "{} is a share of the price and must lie in [0, 1)",
+                gb.discount
+            ),
+        );
+    }
+    if gb.size < 2 {
+        return fail(
+            "group_buying.size",
+            format!(
+                "{}: a group needs at least 2 members (the opener and one friend)",
+                gb.size
+            ),
+        );
+    }
+    at_most("group_buying.size", gb.size, 100)?;
+    at_least("group_buying.window_days", gb.window_days, 1)?;
+    at_most("group_buying.invites", gb.invites, 1_000)?;
+    finite("group_buying.invitation_bonus", gb.invitation_bonus)?;
     let br = &s.brushing;
     probability("brushing.merchant_share", br.merchant_share)?;
     probability("brushing.host_share", br.host_share)?;

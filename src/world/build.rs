@@ -181,6 +181,12 @@ fn build_merchants(s: &Scenario) -> (Merchants, Products) {
                 < s.brushing.merchant_share as f32
         })
         .collect();
+    products.group_buy = (0..products.price.len() as u64)
+        .map(|p| {
+            unit_f32(&mut stream(s.run.seed, Purpose::GroupBuy, p, u64::MAX))
+                < s.group_buying.product_share as f32
+        })
+        .collect();
     merchants.damage = vec![0.0; n];
     merchants.delisted_from = vec![0; n];
     merchants.delisted_until = vec![0; n];

@@ -199,6 +199,8 @@ pub struct Products {
     pub quality: Vec<f32>,
     /// Quality as advertised, ≥ true quality.
     pub advertised: Vec<f32>,
+    /// Sold by group buying (`group_buying.product_share` of products).
+    pub group_buy: Vec<bool>,
 }
 
 impl Products {
