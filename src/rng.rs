@@ -50,6 +50,8 @@ pub enum Purpose {
     Scandal = 21,
     /// Group buying: which products, whom an opener invites, whether an invitation is taken.
     GroupBuy = 22,
+    /// Ads shown to a consumer, and premium membership (world building).
+    Ads = 23,
 }
 
 /// SplitMix64's finaliser: a bijective mix with good avalanche.

@@ -256,3 +256,33 @@ fn group_buying_forms_and_fails_groups_and_keeps_the_identities() {
         }
     }
 }
+
+#[test]
+fn revenue_is_recorded_by_part_and_ads_take_organic_slots() {
+    let small = [
+        "population.creators=400",
+        "population.hosts=20",
+        "population.merchants=400",
+        "run.days=30",
+    ];
+    let plain = run(&shipped("baseline", 1, &small)).summary;
+    let mut sets = small.to_vec();
+    sets.extend([
+        "platform.ad_slots=4",
+        "platform.premium_share=0.2",
+        "returns.insurance_take_up=0.3",
+    ]);
+    let out = run(&shipped("baseline", 1, &sets));
+    let t = &out.summary.totals;
+    let parts = t.revenue_commission + t.revenue_insurance + t.revenue_ads + t.revenue_premium;
+    assert!((t.platform_revenue - parts).abs() < 1e-6 * t.platform_revenue);
+    assert!(t.revenue_ads > 0.0 && t.revenue_premium > 0.0 && t.revenue_insurance > 0.0);
+    for r in &out.daily {
+        assert!(
+            r.impressions <= 16 * r.active_consumers,
+            "4 of 20 slots are ads"
+        );
+        assert_eq!(r.ad_impressions, 4 * r.active_consumers);
+    }
+    assert!(t.impressions < plain.totals.impressions);
+}

@@ -53,6 +53,8 @@ pub struct DayEvents {
     pub engage_prob_micros: u64,
     /// (consumer, creator) engagements of the homogenization sample.
     pub sample_engagements: Vec<(u32, u32)>,
+    /// Ad impressions shown today.
+    pub ad_impressions: u64,
     scratch: FeedScratch,
 }
 
@@ -81,6 +83,7 @@ impl DayEvents {
             diversity_micros: 0,
             engage_prob_micros: 0,
             sample_engagements: Vec::new(),
+            ad_impressions: 0,
             scratch: FeedScratch::default(),
         }
     }
@@ -104,6 +107,7 @@ impl DayEvents {
         self.engage_prob_micros += later.engage_prob_micros;
         self.sample_engagements
             .append(&mut later.sample_engagements);
+        self.ad_impressions += later.ad_impressions;
         self
     }
 }
@@ -236,6 +240,9 @@ impl DayView<'_> {
         if !self.invitations.is_empty() {
             self.answer_invitations(i, ev);
         }
+        if self.s.platform.ad_slots > 0 {
+            self.show_ads(i, ev);
+        }
         ev.scratch = scratch;
     }
 
@@ -348,9 +355,14 @@ impl DayView<'_> {
                 candidate,
             }
         }));
-        self.recommender
-            .rerank(&view, ranked, rec.feed_size as usize);
-        ranked.truncate(rec.feed_size as usize);
+        self.recommender.rerank(
+            &view,
+            ranked,
+            (rec.feed_size - self.s.platform.ad_slots) as usize,
+        );
+        // Ad slots take the last places of the feed.
+        let organic = (rec.feed_size - self.s.platform.ad_slots) as usize;
+        ranked.truncate(organic);
         feed.clear();
         feed.extend(ranked.iter().map(|s| s.candidate));
     }
@@ -360,13 +372,11 @@ impl DayView<'_> {
     /// on the group's product at the group price, with a friend's endorsement
     /// (`invitation_bonus`) in place of a creator's credibility.
     fn answer_invitations(&self, i: usize, ev: &mut DayEvents) {
-        let w = self.world;
-        let (cons, pr) = (&w.consumers, &w.products);
+        let pr = &self.world.products;
         let b = &self.s.behaviour;
         let g = &self.s.group_buying;
         let start = self.invitations.partition_point(|&(c, _)| (c as usize) < i);
         let mut rng = stream(self.seed, Purpose::GroupBuy, i as u64, self.day as u64);
-        let t = w.topics;
         for &(_, gid) in self.invitations[start..]
             .iter()
             .take_while(|&&(c, _)| c as usize == i)
@@ -376,26 +386,15 @@ impl DayView<'_> {
             if !group.open || group.opener as usize == i {
                 continue;
             }
-            let p = group.product as usize;
-            let mi = pr.merchant(group.product) as usize;
-            let m = &w.merchants;
-            if (m.delisted_from[mi]..m.delisted_until[mi]).contains(&self.day) {
+            let Some((utility, value)) = self.offer(
+                i,
+                group.product,
+                g.discount as f32,
+                g.invitation_bonus as f32,
+            ) else {
                 continue;
-            }
-            let topic = m.topic[mi] as usize;
-            // Cosine of the consumer's interests with the merchant's one topic.
-            let match_score = cons.interest[i * t + topic] * cons.interest_inv_norm[i];
-            let value = pr.price[p] * (1.0 - g.discount as f32);
-            let utility = b.purchase_match as f32 * match_score
-                + b.purchase_quality as f32 * pr.advertised[p]
-                + b.purchase_trust as f32 * cons.trust[i]
-                + b.purchase_reputation as f32 * m.reputation[mi] * (1.0 - m.damage[mi])
-                - self.s.scandals.purchase_aversion as f32 * m.damage[mi]
-                + b.purchase_discount as f32
-                    * deal_term(cons.deal_seeking[i], g.discount as f32, b)
-                + b.purchase_loyalty as f32 * loyalty(w, i, mi as u32)
-                + g.invitation_bonus as f32
-                - cons.price_sensitivity[i] * value.ln();
+            };
+            let p = group.product as usize;
             if unit_f32(&mut rng) < sigmoid(utility - b.purchase_threshold as f32) {
                 ev.orders.push(OrderIntent {
                     consumer: i as u32,
@@ -408,6 +407,77 @@ impl DayView<'_> {
                     coupon: 0.0,
                     points: 0.0,
                     group: gid,
+                });
+            }
+        }
+    }
+
+    /// The purchase utility and price of product `product` offered to consumer `i` outside a
+    /// creator's item (a friend's invitation, an ad): the match is the consumer's interest in
+    /// the merchant's topic, the trust term its platform trust, `bonus` is added. `None` if
+    /// the merchant is delisted.
+    fn offer(&self, i: usize, product: u32, discount: f32, bonus: f32) -> Option<(f32, f32)> {
+        let w = self.world;
+        let (cons, pr, m) = (&w.consumers, &w.products, &w.merchants);
+        let b = &self.s.behaviour;
+        let (p, mi) = (product as usize, pr.merchant(product) as usize);
+        if (m.delisted_from[mi]..m.delisted_until[mi]).contains(&self.day) {
+            return None;
+        }
+        let discount = self.with_membership(i, discount);
+        // Cosine of the consumer's interests with the merchant's one topic.
+        let match_score =
+            cons.interest[i * w.topics + m.topic[mi] as usize] * cons.interest_inv_norm[i];
+        let value = pr.price[p] * (1.0 - discount);
+        let utility = b.purchase_match as f32 * match_score
+            + b.purchase_quality as f32 * pr.advertised[p]
+            + b.purchase_trust as f32 * cons.trust[i]
+            + b.purchase_reputation as f32 * m.reputation[mi] * (1.0 - m.damage[mi])
+            - self.s.scandals.purchase_aversion as f32 * m.damage[mi]
+            + b.purchase_discount as f32 * deal_term(cons.deal_seeking[i], discount, b)
+            + b.purchase_loyalty as f32 * loyalty(w, i, mi as u32)
+            + bonus
+            - cons.price_sensitivity[i] * value.ln();
+        Some((utility, value))
+    }
+
+    /// A discount plus the premium members' discount (capped at 95 %).
+    #[inline]
+    fn with_membership(&self, i: usize, discount: f32) -> f32 {
+        if self.world.consumers.premium[i] {
+            (discount + self.s.platform.premium_discount as f32).min(0.95)
+        } else {
+            discount
+        }
+    }
+
+    /// The feed's ad slots: each shows a uniformly drawn product; an engaged ad is a purchase
+    /// decision on it (an [`offer`](Self::offer) with no bonus).
+    fn show_ads(&self, i: usize, ev: &mut DayEvents) {
+        let pl = &self.s.platform;
+        let pr = &self.world.products;
+        let mut rng = stream(self.seed, Purpose::Ads, i as u64, self.day as u64);
+        for _ in 0..pl.ad_slots {
+            ev.ad_impressions += 1;
+            let product = below(&mut rng, pr.price.len()) as u32;
+            if unit_f32(&mut rng) >= pl.ad_engage_prob as f32 {
+                continue;
+            }
+            let Some((utility, value)) = self.offer(i, product, 0.0, 0.0) else {
+                continue;
+            };
+            if unit_f32(&mut rng) < sigmoid(utility - self.s.behaviour.purchase_threshold as f32) {
+                ev.orders.push(OrderIntent {
+                    consumer: i as u32,
+                    creator: NONE,
+                    product,
+                    value: value as f64,
+                    live: false,
+                    impulse: 0.0,
+                    expected: pr.advertised[product as usize],
+                    coupon: 0.0,
+                    points: 0.0,
+                    group: NONE,
                 });
             }
         }
@@ -487,11 +557,14 @@ impl DayView<'_> {
             } else {
                 0.0
             };
-            let discount = if pr.group_buy[p] {
-                live_discount.max(self.s.group_buying.discount as f32)
-            } else {
-                live_discount
-            };
+            let discount = self.with_membership(
+                i,
+                if pr.group_buy[p] {
+                    live_discount.max(self.s.group_buying.discount as f32)
+                } else {
+                    live_discount
+                },
+            );
             let value = pr.price[p] * (1.0 - discount);
             // A coupon applies to the first purchase that reaches the threshold.
             let coupon_value = if coupon && value as f64 >= self.s.coupons.threshold {

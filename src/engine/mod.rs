@@ -302,7 +302,15 @@ impl Simulation {
             row.returned_live_orders as f64,
             row.delivered_live_orders as f64,
         );
-        row.platform_revenue = row.revenue_commission + row.revenue_insurance;
+        row.ad_impressions = ev.ad_impressions;
+        row.revenue_ads = self.scenario.platform.ad_price * ev.ad_impressions as f64;
+        let cons = &self.world.consumers;
+        row.premium_members = (0..cons.len())
+            .filter(|&i| cons.premium[i] && !cons.churned[i])
+            .count() as u64;
+        row.revenue_premium = self.scenario.platform.premium_fee * row.premium_members as f64;
+        row.platform_revenue =
+            row.revenue_commission + row.revenue_insurance + row.revenue_ads + row.revenue_premium;
         let cons = &self.world.consumers;
         let remaining = cons.churned.iter().filter(|&&c| !c).count();
         let trust_sum = ordered_sum(cons.len(), |i| {

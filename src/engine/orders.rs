@@ -207,7 +207,9 @@ impl OrderBook {
         cons.orders[i] += 1;
         cons.last_order_day[i] = day;
         let merchant = world.products.merchant(intent.product);
-        l.study.order(intent.creator, merchant, intent.value);
+        if intent.creator != NONE {
+            l.study.order(intent.creator, merchant, intent.value);
+        }
         remember_merchant(world, i, merchant);
         let due = day as usize + world.merchants.lead_time[merchant as usize] as usize;
         if due < self.deliveries.len() {
@@ -289,7 +291,7 @@ pub fn fulfil(world: &mut World, s: &Scenario, orders: &[Order], row: &mut Daily
             row.insured_orders += 1;
             row.revenue_insurance += r.insurance_premium;
         }
-        let free = (r.free_returns || insured) as u8 as f64;
+        let free = (r.free_returns || insured || world.consumers.premium[i]) as u8 as f64;
         let p_return = sigmoid(
             r.base
                 + r.expectation_gap * gap
@@ -317,7 +319,9 @@ pub fn fulfil(world: &mut World, s: &Scenario, orders: &[Order], row: &mut Daily
             world.consumers.points[i] += earned;
             row.points_earned += earned as f64;
             row.creator_income += affiliate * o.value;
-            world.creators.income[c] += affiliate * o.value;
+            if c != NONE as usize {
+                world.creators.income[c] += affiliate * o.value;
+            }
             row.merchant_profit +=
                 o.value * (1.0 - commission - affiliate) - world.products.cost[p] as f64;
         }
@@ -349,8 +353,10 @@ pub fn fulfil(world: &mut World, s: &Scenario, orders: &[Order], row: &mut Daily
             *l += rate * (satisfaction - *l);
         }
         cons.trust[i] += b.trust_rate as f32 * (satisfaction - cons.trust[i]);
-        let ct = &mut world.creators.trust[c];
-        *ct += b.creator_trust_rate as f32 * (satisfaction - *ct);
+        if c != NONE as usize {
+            let ct = &mut world.creators.trust[c];
+            *ct += b.creator_trust_rate as f32 * (satisfaction - *ct);
+        }
         churn_if_distrustful(world, s, i, row);
     }
 }

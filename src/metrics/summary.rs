@@ -72,6 +72,9 @@ pub struct Totals {
     pub platform_revenue: f64,
     pub revenue_commission: f64,
     pub revenue_insurance: f64,
+    pub revenue_ads: f64,
+    pub revenue_premium: f64,
+    pub ad_impressions: u64,
     pub creator_income: f64,
     pub support_spend: f64,
     pub merchant_profit: f64,
@@ -221,6 +224,9 @@ pub fn summarize(
         t.returned_live_orders += r.returned_live_orders;
         t.revenue_commission += r.revenue_commission;
         t.revenue_insurance += r.revenue_insurance;
+        t.revenue_ads += r.revenue_ads;
+        t.revenue_premium += r.revenue_premium;
+        t.ad_impressions += r.ad_impressions;
         t.net_gmv += r.net_gmv;
         t.in_transit_orders += r.in_transit_orders;
         t.in_transit_gmv += r.in_transit_gmv;

@@ -586,12 +586,24 @@ impl Default for Returns {
 #[serde(deny_unknown_fields, default)]
 pub struct Platform {
     pub commission_rate: f64,
+    pub ad_slots: u64,
+    pub ad_price: f64,
+    pub ad_engage_prob: f64,
+    pub premium_share: f64,
+    pub premium_fee: f64,
+    pub premium_discount: f64,
 }
 
 impl Default for Platform {
     fn default() -> Self {
         Platform {
             commission_rate: 0.05,
+            ad_slots: 0,
+            ad_price: 0.02,
+            ad_engage_prob: 0.03,
+            premium_share: 0.0,
+            premium_fee: 0.5,
+            premium_discount: 0.05,
         }
     }
 }

@@ -452,6 +452,29 @@ pub fn validate(s: &Scenario) -> Result<(), (String, String)> {
     probability("brushing.detection_rate", br.detection_rate)?;
     at_most("brushing.penalty_ratings", br.penalty_ratings, 1_000)?;
     probability("platform.commission_rate", s.platform.commission_rate)?;
+    let pl = &s.platform;
+    if pl.ad_slots >= s.recommendation.feed_size {
+        return fail(
+            "platform.ad_slots",
+            format!(
+                "{} ad slots leave no room in a feed of recommendation.feed_size = {}",
+                pl.ad_slots, s.recommendation.feed_size
+            ),
+        );
+    }
+    non_negative("platform.ad_price", pl.ad_price)?;
+    probability("platform.ad_engage_prob", pl.ad_engage_prob)?;
+    probability("platform.premium_share", pl.premium_share)?;
+    non_negative("platform.premium_fee", pl.premium_fee)?;
+    if !(0.0..1.0).contains(&pl.premium_discount) {
+        return fail(
+            "platform.premium_discount",
+            format!(
+                "{} is a share of the price and must lie in [0, 1)",
+                pl.premium_discount
+            ),
+        );
+    }
     if s.platform.commission_rate + s.creators.affiliate_commission > 1.0 {
         return fail(
             "platform.commission_rate",

@@ -134,6 +134,12 @@ fn build_consumers(s: &Scenario, community: Vec<u32>) -> Consumers {
         repeat_merchant: vec![false; n],
         coupon_acquired: vec![false; n],
         points: vec![0.0; n],
+        premium: (0..n as u64)
+            .map(|i| {
+                unit_f32(&mut stream(seed, Purpose::Ads, i, u64::MAX))
+                    < s.platform.premium_share as f32
+            })
+            .collect(),
         churned: vec![false; n],
     }
 }

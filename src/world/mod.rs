@@ -63,6 +63,8 @@ pub struct Consumers {
     pub last_order_day: Vec<u32>,
     /// Day of the first non-cancelled order (`NONE` if none).
     pub first_order_day: Vec<u32>,
+    /// A premium member: pays `platform.premium_fee` a day, gets a discount and free returns.
+    pub premium: Vec<bool>,
     /// Membership points (currency units) earned on kept orders, redeemable on later ones.
     pub points: Vec<f32>,
     /// Its first accepted order used a coupon.
