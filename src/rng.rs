@@ -52,6 +52,8 @@ pub enum Purpose {
     GroupBuy = 22,
     /// Ads shown to a consumer, and premium membership (world building).
     Ads = 23,
+    /// Purchases of products friends shared.
+    Share = 24,
 }
 
 /// SplitMix64's finaliser: a bijective mix with good avalanche.

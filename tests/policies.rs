@@ -286,3 +286,53 @@ fn revenue_is_recorded_by_part_and_ads_take_organic_slots() {
     }
     assert!(t.impressions < plain.totals.impressions);
 }
+
+#[test]
+fn review_rewards_inflate_ratings_and_the_jury_corrects_them() {
+    for seed in SEEDS {
+        let gap = |extra: &[&str]| {
+            let mut sets = vec![
+                "population.creators=400",
+                "population.hosts=20",
+                "population.merchants=400",
+            ];
+            sets.extend_from_slice(extra);
+            let out = run(&shipped("baseline", seed, &sets));
+            let last = out.daily.last().unwrap().rating_gap;
+            (last, out.daily.iter().map(|r| r.jury_removed).sum::<u64>())
+        };
+        let (plain, _) = gap(&[]);
+        let (rewarded, _) = gap(&["reviews.reward=1"]);
+        let (jury, removed) = gap(&[
+            "reviews.reward=1",
+            "reviews.jury=true",
+            "reviews.jury_rate=0.9",
+        ]);
+        println!(
+            "seed {seed}: rating gap (displayed − deserved stars) plain {plain:.3}, rewarded reviews {rewarded:.3}, rewarded + jury {jury:.3} ({removed} removed)"
+        );
+        assert!(rewarded > plain + 0.2);
+        assert!(jury < rewarded - 0.1 && removed > 0);
+    }
+}
+
+#[test]
+fn share_rewards_multiply_shares_but_each_share_persuades_less() {
+    for seed in SEEDS {
+        let shares = |extra: &[&str]| {
+            let mut sets = vec![
+                "population.creators=400",
+                "population.hosts=20",
+                "population.merchants=400",
+                "sharing.share_prob=0.3",
+            ];
+            sets.extend_from_slice(extra);
+            let out = run(&shipped("baseline", seed, &sets));
+            out.daily.iter().map(|r| r.shares).sum::<u64>()
+        };
+        let (plain, rewarded) = (shares(&[]), shares(&["sharing.reward=0.5"]));
+        println!("seed {seed}: shares without reward {plain}, with a reward {rewarded}");
+        assert!(plain > 100);
+        assert!(rewarded > 2 * plain);
+    }
+}

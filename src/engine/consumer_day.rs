@@ -188,6 +188,8 @@ pub struct DayView<'a> {
     pub coupons_today: bool,
     /// Open groups' invitations (consumer, group), sorted by consumer, and the groups.
     pub invitations: &'a [(u32, u32)],
+    /// Yesterday's shares (friend, product, account), sorted by friend.
+    pub shares: &'a [(u32, u32, u32)],
     pub groups: &'a [super::orders::Group],
 }
 
@@ -239,6 +241,9 @@ impl DayView<'_> {
         self.engage(i, feed, coupon, ev);
         if !self.invitations.is_empty() {
             self.answer_invitations(i, ev);
+        }
+        if !self.shares.is_empty() {
+            self.answer_shares(i, ev);
         }
         if self.s.platform.ad_slots > 0 {
             self.show_ads(i, ev);
@@ -448,6 +453,44 @@ impl DayView<'_> {
             (discount + self.s.platform.premium_discount as f32).min(0.95)
         } else {
             discount
+        }
+    }
+
+    /// Products friends shared yesterday (at most three): each is a purchase decision with the
+    /// friend's endorsement `share_bonus`, scaled by `rewarded_trust` when shares are rewarded
+    /// (consumers know some are paid for).
+    fn answer_shares(&self, i: usize, ev: &mut DayEvents) {
+        let sh = &self.s.sharing;
+        let bonus = sh.share_bonus as f32
+            * if sh.reward > 0.0 {
+                sh.rewarded_trust as f32
+            } else {
+                1.0
+            };
+        let start = self.shares.partition_point(|&(f, _, _)| (f as usize) < i);
+        let mut rng = stream(self.seed, Purpose::Share, i as u64, self.day as u64);
+        for &(_, product, creator) in self.shares[start..]
+            .iter()
+            .take_while(|&&(f, _, _)| f as usize == i)
+            .take(3)
+        {
+            let Some((utility, value)) = self.offer(i, product, 0.0, bonus) else {
+                continue;
+            };
+            if unit_f32(&mut rng) < sigmoid(utility - self.s.behaviour.purchase_threshold as f32) {
+                ev.orders.push(OrderIntent {
+                    consumer: i as u32,
+                    creator,
+                    product,
+                    value: value as f64,
+                    live: false,
+                    impulse: 0.0,
+                    expected: self.world.products.advertised[product as usize],
+                    coupon: 0.0,
+                    points: 0.0,
+                    group: NONE,
+                });
+            }
         }
     }
 

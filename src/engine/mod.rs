@@ -125,6 +125,7 @@ impl Simulation {
             sample_stride: self.sample_stride,
             sample_size: self.sample_size,
             invitations: &self.orders.invitations,
+            shares: &self.orders.shares,
             groups: &self.orders.groups,
             coupons_today: {
                 let c = &s.coupons;
@@ -219,7 +220,10 @@ impl Simulation {
         brushing::brush(&mut self.world, s, day, &mut row);
         // 8–12. Fulfilment, returns, reviews, loyalty, trust and churn.
         let due = self.orders.due(day);
-        orders::fulfil(&mut self.world, s, &due, &mut row);
+        let mut shares = Vec::new();
+        orders::fulfil(&mut self.world, s, &due, &mut row, &mut shares);
+        shares.sort_by_key(|&(f, p, c)| (f, p, c));
+        self.orders.shares = shares;
         self.orders.close_groups(day, &mut row);
 
         // 13. Record; the recommender learns from the day.
@@ -302,6 +306,7 @@ impl Simulation {
             row.returned_live_orders as f64,
             row.delivered_live_orders as f64,
         );
+        row.rating_gap = rating_gap(&self.world, &self.scenario);
         row.ad_impressions = ev.ad_impressions;
         row.revenue_ads = self.scenario.platform.ad_price * ev.ad_impressions as f64;
         let cons = &self.world.consumers;
@@ -381,6 +386,34 @@ fn apply_follows(world: &mut World, slots: usize, follows: &[(u32, u32)], row: &
         cr.followers[c as usize] += 1;
         row.follows += 1;
     }
+}
+
+/// Mean over merchants with at least one rating of (displayed stars − the stars their true
+/// quality deserves): the displayed stars are the Bayesian average shown to consumers, the
+/// deserved ones 1 + 4 × the mean true quality of the merchant's products.
+fn rating_gap(world: &World, s: &Scenario) -> f64 {
+    let (m, pr) = (&world.merchants, &world.products);
+    let ppm = pr.per_merchant as usize;
+    let (w, prior) = (
+        s.merchants.rating_prior_weight,
+        s.merchants.rating_prior_mean,
+    );
+    let mut sum = 0.0;
+    let mut n = 0u64;
+    for k in 0..m.len() {
+        if m.rating_count[k] == 0 {
+            continue;
+        }
+        let shown = (prior * w + m.rating_sum[k]) / (w + m.rating_count[k] as f64);
+        let quality: f64 = pr.quality[k * ppm..(k + 1) * ppm]
+            .iter()
+            .map(|&q| q as f64)
+            .sum::<f64>()
+            / ppm as f64;
+        sum += shown - (1.0 + 4.0 * quality);
+        n += 1;
+    }
+    ratio(sum, n as f64)
 }
 
 /// Builds feeds without simulating; see [`Simulation::feed_builder`].

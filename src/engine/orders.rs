@@ -53,6 +53,8 @@ pub struct OrderBook {
     pub groups: Vec<Group>,
     /// (invited consumer, group) for the next day's feeds, sorted by consumer.
     pub invitations: Vec<(u32, u32)>,
+    /// (friend, product, account) shared yesterday, for today's feeds, sorted by friend.
+    pub shares: Vec<(u32, u32, u32)>,
 }
 
 impl OrderBook {
@@ -62,6 +64,7 @@ impl OrderBook {
             deliveries: vec![Vec::new(); days],
             groups: Vec::new(),
             invitations: Vec::new(),
+            shares: Vec::new(),
         }
     }
 
@@ -268,8 +271,15 @@ fn sigmoid(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
 
-/// Fulfils the orders delivered today, in order-id order.
-pub fn fulfil(world: &mut World, s: &Scenario, orders: &[Order], row: &mut DailyRow) {
+/// Fulfils the orders delivered today, in order-id order; shares go into `shares` as
+/// (friend, product, account) for tomorrow's feeds.
+pub fn fulfil(
+    world: &mut World,
+    s: &Scenario,
+    orders: &[Order],
+    row: &mut DailyRow,
+    shares: &mut Vec<(u32, u32, u32)>,
+) {
     let b = &s.behaviour;
     let r = &s.returns;
     let discovery = Exp::new(1.0 / r.discovery_days).expect("validated");
@@ -328,18 +338,40 @@ pub fn fulfil(world: &mut World, s: &Scenario, orders: &[Order], row: &mut Daily
         let satisfaction = sigmoid(
             b.satisfaction_slope * (realized - o.expected as f64 + b.satisfaction_tolerance),
         ) as f32;
-        if (unit_f32(&mut rng) as f64) < b.review_prob {
-            let z: f64 = StandardNormal.sample(&mut rng);
-            let stars = (1.0 + 4.0 * realized + b.rating_noise * z).clamp(1.0, 5.0);
-            let m = &mut world.merchants;
-            m.rating_sum[merchant] += stars;
-            m.rating_count[merchant] += 1;
-            m.reputation[merchant] = reputation(
-                s.merchants.rating_prior_mean,
-                s.merchants.rating_prior_weight,
-                m.rating_sum[merchant],
-                m.rating_count[merchant],
-            );
+        // Reviews: a reward makes buyers review more and rate higher; the jury removes disputed
+        // reviews (far from the quality received). Every draw is taken whatever the policy.
+        let rv = &s.reviews;
+        let rewarded = rv.reward > 0.0;
+        let u_review = unit_f32(&mut rng) as f64;
+        let z: f64 = StandardNormal.sample(&mut rng);
+        let u_jury = unit_f32(&mut rng) as f64;
+        let review_prob = b.review_prob
+            + if rewarded {
+                rv.reward_review_boost
+            } else {
+                0.0
+            };
+        if u_review < review_prob {
+            let honest = 1.0 + 4.0 * realized;
+            let bias = if rewarded { rv.reward_bias } else { 0.0 };
+            let stars = (honest + bias + b.rating_noise * z).clamp(1.0, 5.0);
+            if rewarded {
+                row.review_reward_spend += rv.reward;
+            }
+            if rv.jury && (stars - honest).abs() > rv.jury_threshold && u_jury < rv.jury_rate {
+                row.jury_removed += 1;
+            } else {
+                row.reviews += 1;
+                let m = &mut world.merchants;
+                m.rating_sum[merchant] += stars;
+                m.rating_count[merchant] += 1;
+                m.reputation[merchant] = reputation(
+                    s.merchants.rating_prior_mean,
+                    s.merchants.rating_prior_weight,
+                    m.rating_sum[merchant],
+                    m.rating_count[merchant],
+                );
+            }
         }
         let cons = &mut world.consumers;
         let base = i * LOYALTY_SLOTS;
@@ -356,6 +388,26 @@ pub fn fulfil(world: &mut World, s: &Scenario, orders: &[Order], row: &mut Daily
         if c != NONE as usize {
             let ct = &mut world.creators.trust[c];
             *ct += b.creator_trust_rate as f32 * (satisfaction - *ct);
+        }
+        // Word of mouth: a satisfied buyer shares with a friend; a share reward adds shares
+        // whatever the satisfaction (they can be untrue).
+        let sh = &s.sharing;
+        let u_share = unit_f32(&mut rng) as f64;
+        let friends = world.social.neighbours(o.consumer);
+        let friend =
+            (!friends.is_empty()).then(|| friends[crate::rng::below(&mut rng, friends.len())]);
+        let p_share = sh.share_prob * satisfaction as f64
+            + if sh.reward > 0.0 {
+                sh.reward_share_prob
+            } else {
+                0.0
+            };
+        if let Some(f) = friend.filter(|_| u_share < p_share && !returned) {
+            shares.push((f, o.product, o.creator));
+            row.shares += 1;
+            if sh.reward > 0.0 {
+                row.share_reward_spend += sh.reward;
+            }
         }
         churn_if_distrustful(world, s, i, row);
     }

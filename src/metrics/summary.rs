@@ -53,6 +53,11 @@ pub struct Totals {
     pub insured_orders: u64,
     pub coupon_orders: u64,
     pub coupon_spend: f64,
+    pub reviews: u64,
+    pub jury_removed: u64,
+    pub review_reward_spend: f64,
+    pub shares: u64,
+    pub share_reward_spend: f64,
     pub groups_opened: u64,
     pub groups_formed: u64,
     pub groups_failed: u64,
@@ -210,6 +215,11 @@ pub fn summarize(
         t.insured_orders += r.insured_orders;
         t.coupon_orders += r.coupon_orders;
         t.coupon_spend += r.coupon_spend;
+        t.reviews += r.reviews;
+        t.jury_removed += r.jury_removed;
+        t.review_reward_spend += r.review_reward_spend;
+        t.shares += r.shares;
+        t.share_reward_spend += r.share_reward_spend;
         t.groups_opened += r.groups_opened;
         t.groups_formed += r.groups_formed;
         t.groups_failed += r.groups_failed;

@@ -23,6 +23,8 @@ pub struct Scenario {
     pub brushing: Brushing,
     pub coupons: Coupons,
     pub loyalty: Loyalty,
+    pub reviews: Reviews,
+    pub sharing: Sharing,
     pub group_buying: GroupBuying,
     pub creator_support: CreatorSupport,
     pub scandals: Scandals,
@@ -104,6 +106,54 @@ impl Default for Loyalty {
         Loyalty {
             points_rate: 0.0,
             max_redeem_share: 0.2,
+        }
+    }
+}
+
+/// `[reviews]`: review rewards and the review jury (seed 000 §4.2).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Reviews {
+    pub reward: f64,
+    pub reward_review_boost: f64,
+    pub reward_bias: f64,
+    pub jury: bool,
+    pub jury_threshold: f64,
+    pub jury_rate: f64,
+}
+
+impl Default for Reviews {
+    fn default() -> Self {
+        Reviews {
+            reward: 0.0,
+            reward_review_boost: 0.3,
+            reward_bias: 0.8,
+            jury: false,
+            jury_threshold: 0.75,
+            jury_rate: 0.5,
+        }
+    }
+}
+
+/// `[sharing]`: word of mouth and share rewards (seed 000 §2.1, §4.2).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Sharing {
+    pub share_prob: f64,
+    pub reward: f64,
+    pub reward_share_prob: f64,
+    pub share_bonus: f64,
+    pub rewarded_trust: f64,
+}
+
+impl Default for Sharing {
+    fn default() -> Self {
+        Sharing {
+            share_prob: 0.0,
+            reward: 0.0,
+            reward_share_prob: 0.2,
+            share_bonus: 1.0,
+            rewarded_trust: 0.5,
         }
     }
 }

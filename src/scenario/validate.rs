@@ -412,6 +412,18 @@ pub fn validate(s: &Scenario) -> Result<(), (String, String)> {
     }
     probability("loyalty.points_rate", s.loyalty.points_rate)?;
     probability("loyalty.max_redeem_share", s.loyalty.max_redeem_share)?;
+    let rv = &s.reviews;
+    non_negative("reviews.reward", rv.reward)?;
+    probability("reviews.reward_review_boost", rv.reward_review_boost)?;
+    non_negative("reviews.reward_bias", rv.reward_bias)?;
+    positive("reviews.jury_threshold", rv.jury_threshold)?;
+    probability("reviews.jury_rate", rv.jury_rate)?;
+    let sh = &s.sharing;
+    probability("sharing.share_prob", sh.share_prob)?;
+    non_negative("sharing.reward", sh.reward)?;
+    probability("sharing.reward_share_prob", sh.reward_share_prob)?;
+    finite("sharing.share_bonus", sh.share_bonus)?;
+    probability("sharing.rewarded_trust", sh.rewarded_trust)?;
     let gb = &s.group_buying;
     probability("group_buying.product_share", gb.product_share)?;
     if !(0.0..1.0).contains(&gb.discount) {
