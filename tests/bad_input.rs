@@ -260,13 +260,24 @@ fn group_size_zero_is_an_error() {
 #[test]
 fn inconsistent_policy_settings_name_the_key() {
     let e = fails("coupon", "[coupons]\nvalue = 20.0\nthreshold = 10.0\n", &[]);
-    assert!(e.contains("line 3") && e.contains("coupons.threshold") && e.contains("coupons.value"), "{e}");
+    assert!(
+        e.contains("line 3") && e.contains("coupons.threshold") && e.contains("coupons.value"),
+        "{e}"
+    );
     let past = "[run]\ndays = 30\n[[scandals.events]]\nday = 40\nkind = \"host\"\ntarget = \"top\"\nseverity = 0.5\n";
     let e = fails("scandal-day", past, &[]);
-    assert!(e.contains("line 4") && e.contains("scandals.events.0.day") && e.contains("horizon"), "{e}");
+    assert!(
+        e.contains("line 4") && e.contains("scandals.events.0.day") && e.contains("horizon"),
+        "{e}"
+    );
     let missing = "[population]\nmerchants = 50\n[[scandals.events]]\nday = 1\nkind = \"product\"\ntarget = 77\nseverity = 0.5\n";
     let e = fails("scandal-target", missing, &[]);
-    assert!(e.contains("line 6") && e.contains("scandals.events.0.target") && e.contains("does not exist"), "{e}");
+    assert!(
+        e.contains("line 6")
+            && e.contains("scandals.events.0.target")
+            && e.contains("does not exist"),
+        "{e}"
+    );
     let e = fails("ads", "[platform]\nad_slots = 20\n", &[]);
     assert!(e.contains("platform.ad_slots"), "{e}");
 }

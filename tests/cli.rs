@@ -84,10 +84,16 @@ fn every_daily_row_satisfies_its_identities() {
         let rec = rec.unwrap();
         let f = |name: &str| rec[col(name)].parse::<f64>().unwrap();
         for (h, v) in headers.iter().zip(rec.iter()) {
-                        let x: f64 = v.parse().unwrap_or_else(|_| panic!("{h} = {v:?} is not a number"));
+            let x: f64 = v
+                .parse()
+                .unwrap_or_else(|_| panic!("{h} = {v:?} is not a number"));
             // Signed by definition: ratings can flatter or not; a deep discount can sell below cost.
             let signed = ["rating_gap", "merchant_profit"].contains(&h);
-            assert!(x.is_finite() && (signed || x >= 0.0), "{h} = {x} on day {}", &rec[0]);
+            assert!(
+                x.is_finite() && (signed || x >= 0.0),
+                "{h} = {x} on day {}",
+                &rec[0]
+            );
         }
         let net = f("gross_gmv") - f("returned_gmv") - f("cancelled_gmv");
         assert!((f("net_gmv") - net).abs() <= 1e-9 * f("gross_gmv").max(1.0));

@@ -62,7 +62,8 @@ fn every_key_is_documented_with_its_default() {
 }
 
 fn outputs_doc() -> String {
-    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/OUTPUTS.md")).expect("docs/OUTPUTS.md exists")
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/OUTPUTS.md"))
+        .expect("docs/OUTPUTS.md exists")
 }
 
 #[test]
@@ -70,7 +71,10 @@ fn every_daily_column_is_defined_in_outputs_md() {
     let doc = outputs_doc();
     let row = serde_json::to_value(socsim::metrics::DailyRow::default()).unwrap();
     for column in row.as_object().unwrap().keys() {
-        assert!(doc.contains(&format!("| `{column}` |")), "daily.csv column {column} has no row in docs/OUTPUTS.md");
+        assert!(
+            doc.contains(&format!("| `{column}` |")),
+            "daily.csv column {column} has no row in docs/OUTPUTS.md"
+        );
     }
 }
 
@@ -87,10 +91,14 @@ fn every_summary_field_is_named_in_outputs_md() {
     sim.run(|_| {});
     for (name, _) in socsim::experiment::metrics::flatten(&sim.finish().summary) {
         // Distribution fields are documented once for the three distributions.
-        let generic = name.replacen("followers.", "exposure.", 1).replacen("income.", "exposure.", 1);
+        let generic =
+            name.replacen("followers.", "exposure.", 1)
+                .replacen("income.", "exposure.", 1);
         let last = name.rsplit('.').next().unwrap();
         assert!(
-            doc.contains(&format!("`{name}`")) || doc.contains(&format!("`{generic}`")) || doc.contains(&format!("`{last}`")),
+            doc.contains(&format!("`{name}`"))
+                || doc.contains(&format!("`{generic}`"))
+                || doc.contains(&format!("`{last}`")),
             "summary.json field {name} is not named in docs/OUTPUTS.md"
         );
     }
