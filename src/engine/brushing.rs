@@ -6,7 +6,7 @@
 use crate::metrics::DailyRow;
 use crate::rng::{Purpose, below, stream, unit_f32};
 use crate::scenario::Scenario;
-use crate::world::{NONE, World, build::reputation};
+use crate::world::{NONE, World};
 use rand_distr::{Distribution, Poisson};
 
 /// Today's fake orders of every brushing merchant, then every brushing host.
@@ -42,11 +42,10 @@ pub fn brush(world: &mut World, s: &Scenario, day: u32, row: &mut DailyRow) {
             };
             let merchant = world.products.merchant(product) as usize;
             let value = world.products.price[product as usize] as f64;
-            let m = &mut world.merchants;
             if (unit_f32(&mut rng) as f64) < b.detection_rate {
                 row.brushing_detected += 1;
-                m.rating_sum[merchant] += b.penalty_ratings as f64;
-                m.rating_count[merchant] += b.penalty_ratings as u32;
+                let n = b.penalty_ratings as u32;
+                world.merchants.add_ratings(merchant, n as f64, n, s);
             } else {
                 row.orders += 1;
                 row.gross_gmv += value;
@@ -54,15 +53,8 @@ pub fn brush(world: &mut World, s: &Scenario, day: u32, row: &mut DailyRow) {
                 row.brushed_gmv += value;
                 row.cancelled_orders += 1;
                 row.cancelled_gmv += value;
-                m.rating_sum[merchant] += 5.0;
-                m.rating_count[merchant] += 1;
+                world.merchants.add_ratings(merchant, 5.0, 1, s);
             }
-            m.reputation[merchant] = reputation(
-                s.merchants.rating_prior_mean,
-                s.merchants.rating_prior_weight,
-                m.rating_sum[merchant],
-                m.rating_count[merchant],
-            );
         }
     }
 }

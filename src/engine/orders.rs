@@ -5,7 +5,7 @@ use super::consumer_day::OrderIntent;
 use crate::metrics::DailyRow;
 use crate::rng::{Purpose, stream, unit_f32};
 use crate::scenario::Scenario;
-use crate::world::{LOYALTY_SLOTS, NONE, World, build::reputation};
+use crate::world::{LOYALTY_SLOTS, NONE, World};
 use rand_distr::{Distribution, Exp, StandardNormal};
 
 /// An order that was not cancelled, waiting for delivery.
@@ -362,15 +362,7 @@ pub fn fulfil(
                 row.jury_removed += 1;
             } else {
                 row.reviews += 1;
-                let m = &mut world.merchants;
-                m.rating_sum[merchant] += stars;
-                m.rating_count[merchant] += 1;
-                m.reputation[merchant] = reputation(
-                    s.merchants.rating_prior_mean,
-                    s.merchants.rating_prior_weight,
-                    m.rating_sum[merchant],
-                    m.rating_count[merchant],
-                );
+                world.merchants.add_ratings(merchant, stars, 1, s);
             }
         }
         let cons = &mut world.consumers;

@@ -185,6 +185,19 @@ impl Merchants {
     pub fn is_empty(&self) -> bool {
         self.topic.is_empty()
     }
+    /// Adds `count` ratings totalling `stars` to merchant `m` and recomputes its reputation
+    /// from the scenario's prior (`merchants.rating_prior_mean`, `rating_prior_weight`).
+    pub fn add_ratings(&mut self, m: usize, stars: f64, count: u32, s: &crate::scenario::Scenario) {
+        self.rating_sum[m] += stars;
+        self.rating_count[m] += count;
+        self.reputation[m] = build::reputation(
+            s.merchants.rating_prior_mean,
+            s.merchants.rating_prior_weight,
+            self.rating_sum[m],
+            self.rating_count[m],
+        );
+    }
+
     /// The merchants of topic `t`.
     pub fn of_topic(&self, t: usize) -> &[u32] {
         &self.by_topic[self.by_topic_start[t] as usize..self.by_topic_start[t + 1] as usize]
