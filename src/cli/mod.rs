@@ -50,15 +50,34 @@ struct SweepArgs {
     /// Number of shards when the index comes from JOB_COMPLETION_INDEX.
     #[arg(long, value_name = "N")]
     shard_count: Option<usize>,
+    #[command(flatten)]
+    workers: Workers,
+}
+
+/// How many runs at once, on how many threads (sweep, compare).
+#[derive(Args)]
+struct Workers {
     /// Runs in flight at once [default: --threads].
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
     /// Worker threads shared by the runs [default: all cores].
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
-    /// Print nothing but errors and the final line.
+    /// Print nothing but errors and the final result.
     #[arg(long, short)]
     quiet: bool,
+}
+
+impl Workers {
+    /// The thread pool and the number of runs in flight.
+    fn start(&self) -> Result<(rayon::ThreadPool, usize)> {
+        let (threads, pool) = thread_pool(self.threads)?;
+        match self.jobs {
+            Some(0) => Err(Error::input("--jobs", "must be at least 1")),
+            Some(j) => Ok((pool, j)),
+            None => Ok((pool, threads)),
+        }
+    }
 }
 
 #[derive(Args)]
@@ -87,15 +106,8 @@ struct CompareArgs {
     /// Output folder for compare.csv and manifest.json [default: outputs/compare/<run.name>].
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
-    /// Runs in flight at once [default: --threads].
-    #[arg(long, value_name = "N")]
-    jobs: Option<usize>,
-    /// Worker threads [default: all cores].
-    #[arg(long, value_name = "N")]
-    threads: Option<usize>,
-    /// Print nothing but errors and the table.
-    #[arg(long, short)]
-    quiet: bool,
+    #[command(flatten)]
+    workers: Workers,
 }
 
 #[derive(Args)]
@@ -409,13 +421,8 @@ fn sweep(args: SweepArgs) -> Result<i32> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("outputs").join("sweeps").join(&sweep.name));
-    let (threads, pool) = thread_pool(args.threads)?;
-    let jobs = match args.jobs {
-        Some(0) => return Err(Error::input("--jobs", "must be at least 1")),
-        Some(j) => j,
-        None => threads,
-    };
-    if !args.quiet {
+    let (pool, jobs) = args.workers.start()?;
+    if !args.workers.quiet {
         eprintln!(
             "sweep {}: {} runs ({} points × {} replicates), shard {}/{}, {jobs} at a time",
             sweep.name,
@@ -426,7 +433,7 @@ fn sweep(args: SweepArgs) -> Result<i32> {
             shard.count
         );
     }
-    let report = pool.install(|| run_sweep(&sweep, &out, shard, jobs, args.quiet))?;
+    let report = pool.install(|| run_sweep(&sweep, &out, shard, jobs, args.workers.quiet))?;
     let dir = shard.folder(&out);
     println!(
         "{} runs done ({} now, {} from an earlier attempt), {} failed: {}",
@@ -502,14 +509,13 @@ fn compare(args: CompareArgs) -> Result<i32> {
         .iter()
         .map(|v| variant(v, &args.base, &args.scenario))
         .collect::<Result<_>>()?;
-    let (threads, pool) = thread_pool(args.threads)?;
-    let jobs = args.jobs.unwrap_or(threads).max(1);
+    let (pool, jobs) = args.workers.start()?;
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| Path::new("outputs").join("compare").join(&base.run.name));
     socsim::output::check_out_dir(&out)?;
-    let quiet = args.quiet;
+    let quiet = args.workers.quiet;
     let rows = pool.install(|| {
         socsim::experiment::compare::compare(
             &base,
