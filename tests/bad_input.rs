@@ -194,7 +194,7 @@ fn out_dir_that_is_not_a_run_folder_is_refused_and_kept() {
     std::fs::write(precious.join("thesis.txt"), "years of work").unwrap();
     let o = socsim(&["run", &scenario, "-q", "--out", precious.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(stderr(&o).contains("not a socsim run folder"));
+    assert!(stderr(&o).contains("not written by socsim"));
     assert!(precious.join("thesis.txt").is_file());
     // An earlier run folder is replaced.
     let out = dir.join("run");

@@ -5,8 +5,20 @@ use socsim::error::{Error, Result};
 use socsim::experiment::{Shard, Sweep, run_sweep};
 use socsim::output::{self, Manifest, Timings};
 use socsim::scenario::{self, Override, Scenario};
+use socsim::world::footprint;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+
+/// How a scenario's size is named in a memory error.
+fn scenario_size(source: &str, s: &Scenario) -> String {
+    format!(
+        "{source} ({} consumers, about {:.3e} graph edges, {} accounts, {} merchants)",
+        s.population.consumers,
+        footprint::expected_edges(s),
+        s.population.creators + s.population.hosts,
+        s.population.merchants
+    )
+}
 
 #[derive(Parser)]
 #[command(
@@ -66,6 +78,21 @@ struct Workers {
     /// Print nothing but errors and the final result.
     #[arg(long, short)]
     quiet: bool,
+    #[command(flatten)]
+    memory: MemoryArgs,
+}
+
+/// The memory the work may take.
+#[derive(Args)]
+struct MemoryArgs {
+    /// Refuse work estimated to need more memory than SIZE (e.g. 8G, 512M) [default: the
+    /// machine's memory, or its container's limit].
+    #[arg(long, value_name = "SIZE", value_parser = parse_memory)]
+    max_memory: Option<u64>,
+}
+
+fn parse_memory(text: &str) -> std::result::Result<u64, String> {
+    socsim::world::footprint::parse_size(text)
 }
 
 impl Workers {
@@ -139,6 +166,8 @@ struct RunArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
+    #[command(flatten)]
+    memory: MemoryArgs,
 }
 
 #[derive(Args)]
@@ -230,7 +259,22 @@ fn run(args: RunArgs) -> Result<i32> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("outputs").join(&scenario.run.name).join(&run_id));
-    output::check_out_dir(&dir)?;
+    let memory = footprint::estimate_bytes(&scenario);
+    footprint::check_fits(
+        memory,
+        args.memory.max_memory,
+        &scenario_size(&source, &scenario),
+    )?;
+    let claim = output::Claim::new(&dir, output::Kind::Run, &output::FILES)?;
+    if !args.quiet {
+        eprintln!(
+            "  {} consumers, {} days, about {} of memory: {}",
+            scenario.population.consumers,
+            scenario.run.days,
+            footprint::human(memory),
+            dir.display()
+        );
+    }
 
     let mut timings = Timings::default();
     let out = pool.install(|| -> Result<socsim::RunOutput> {
@@ -239,7 +283,14 @@ fn run(args: RunArgs) -> Result<i32> {
         timings.build_world_s = t.elapsed().as_secs_f64();
         let t = Instant::now();
         let days = scenario.run.days;
+        // A deliberate panic, for testing how one reaches the user.
+        let panic_day: Option<u32> = std::env::var("SOCSIM_PANIC_ON_DAY")
+            .ok()
+            .and_then(|d| d.parse().ok());
         sim.run(|row| {
+            if panic_day == Some(row.day) {
+                panic!("SOCSIM_PANIC_ON_DAY: a deliberate panic on day {}", row.day);
+            }
             if !args.quiet && (row.day + 1) % 30 == 0 && row.day + 1 < days {
                 eprintln!(
                     "  day {:>4}/{days}  net GMV {:>14.0}",
@@ -259,6 +310,8 @@ fn run(args: RunArgs) -> Result<i32> {
     timings.consumer_days_per_s = consumer_days as f64 / timings.simulate_s;
     timings.active_consumer_days_per_s = active as f64 / timings.simulate_s;
     timings.impressions_per_s = out.summary.totals.impressions as f64 / timings.simulate_s;
+    timings.memory_estimate_bytes = memory;
+    timings.peak_memory_bytes = footprint::peak_bytes();
     let mut manifest = Manifest {
         tool: "socsim",
         version: env!("CARGO_PKG_VERSION"),
@@ -274,7 +327,7 @@ fn run(args: RunArgs) -> Result<i32> {
         files: output::FILES.to_vec(),
         scenario: resolved,
     };
-    output::write_run(&dir, &out, &mut manifest, t0)?;
+    output::write_run(claim, &out, &mut manifest, t0)?;
     if !args.quiet {
         print_summary(&out.summary, &manifest.timings, &dir);
     }
@@ -422,15 +475,34 @@ fn sweep(args: SweepArgs) -> Result<i32> {
         .clone()
         .unwrap_or_else(|| Path::new("outputs").join("sweeps").join(&sweep.name));
     let (pool, jobs) = args.workers.start()?;
+    // The largest run among (up to 512 evenly spread) points, times the runs in flight, and
+    // the manifest.
+    let firsts: Vec<_> = sweep.runs.iter().filter(|r| r.replicate == 0).collect();
+    let per_run = firsts
+        .iter()
+        .step_by(firsts.len().div_ceil(512).max(1))
+        .filter_map(|r| sweep.scenario(r).ok())
+        .map(|s| footprint::estimate_bytes(&s))
+        .max()
+        .unwrap_or(0);
+    let memory = per_run
+        .saturating_mul(jobs.min(sweep.runs.len()) as u64)
+        .saturating_add(256 * sweep.runs.len() as u64);
+    footprint::check_fits(
+        memory,
+        args.workers.memory.max_memory,
+        &format!("sweep {} ({jobs} runs at once)", args.file.display()),
+    )?;
     if !args.workers.quiet {
         eprintln!(
-            "sweep {}: {} runs ({} points × {} replicates), shard {}/{}, {jobs} at a time",
+            "sweep {}: {} runs ({} points × {} replicates), shard {}/{}, {jobs} at a time, about {} of memory",
             sweep.name,
             sweep.runs.len(),
             sweep.runs.len() as u64 / sweep.replicates,
             sweep.replicates,
             shard.index,
-            shard.count
+            shard.count,
+            footprint::human(memory)
         );
     }
     let report = pool.install(|| run_sweep(&sweep, &out, shard, jobs, args.workers.quiet))?;
@@ -509,12 +581,46 @@ fn compare(args: CompareArgs) -> Result<i32> {
         .iter()
         .map(|v| variant(v, &args.base, &args.scenario))
         .collect::<Result<_>>()?;
+    for (i, (name, _)) in variants.iter().enumerate() {
+        if variants[..i].iter().any(|(n, _)| n == name) {
+            return Err(Error::input(
+                format!("--variant {}", args.variants[i]),
+                format!(
+                    "another variant is already named {name:?}; give each variant its own name"
+                ),
+            ));
+        }
+    }
     let (pool, jobs) = args.workers.start()?;
+    let per_run = std::iter::once(&base)
+        .chain(variants.iter().map(|(_, s)| s))
+        .map(footprint::estimate_bytes)
+        .max()
+        .unwrap_or(0);
+    // Each run keeps its summary's metrics (about 1 KiB) until the comparison is made.
+    let kept = args
+        .replicates
+        .saturating_mul(variants.len() as u64 + 1)
+        .saturating_mul(1024);
+    footprint::check_fits(
+        per_run
+            .saturating_mul(jobs.min(args.replicates as usize) as u64)
+            .saturating_add(kept),
+        args.workers.memory.max_memory,
+        &format!(
+            "the comparison ({jobs} runs at once, {} runs in all)",
+            args.replicates.saturating_mul(variants.len() as u64 + 1)
+        ),
+    )?;
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| Path::new("outputs").join("compare").join(&base.run.name));
-    socsim::output::check_out_dir(&out)?;
+    let claim = output::Claim::new(
+        &out,
+        output::Kind::Compare,
+        &["compare.csv", "manifest.json"],
+    )?;
     let quiet = args.workers.quiet;
     let rows = pool.install(|| {
         socsim::experiment::compare::compare(
@@ -533,8 +639,7 @@ fn compare(args: CompareArgs) -> Result<i32> {
             },
         )
     })?;
-    std::fs::create_dir_all(&out).map_err(|e| Error::io(&out, e))?;
-    socsim::output::write_csv(&out.join("compare.csv"), &rows)?;
+    socsim::output::write_csv(&claim.staging().join("compare.csv"), &rows)?;
     let manifest = serde_json::json!({
         "tool": "socsim",
         "version": env!("CARGO_PKG_VERSION"),
@@ -548,7 +653,8 @@ fn compare(args: CompareArgs) -> Result<i32> {
         "finished_at": output::now_unix(),
         "base_scenario": base.to_toml(),
     });
-    socsim::output::write_json(&out.join("manifest.json"), &manifest)?;
+    socsim::output::write_json(&claim.staging().join("manifest.json"), &manifest)?;
+    claim.commit()?;
     const SHOWN: [&str; 8] = [
         "totals.net_gmv",
         "totals.gross_gmv",

@@ -1,8 +1,17 @@
 //! `socsim merge`: joins shard folders of one sweep into one `runs.csv`, in manifest order.
 
-use super::runner::{SweepManifest, assemble, runs_header, write_atomic};
+use super::runner::{SweepManifest, assemble, runs_header};
 use crate::error::{Error, Result};
+use crate::output::{Claim, Kind, write_atomic};
 use std::path::{Path, PathBuf};
+
+/// The files of a merge folder.
+const MERGE_FILES: [&str; 4] = [
+    "runs.csv",
+    "runs_manifest.csv",
+    "manifest.json",
+    "daily_long.csv",
+];
 
 /// What a merge found.
 #[derive(Debug)]
@@ -92,16 +101,17 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport> {
                 .map_err(|e| Error::Run(e.to_string()))
         })
         .collect::<Result<_>>()?;
-    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    let claim = Claim::new(out, Kind::Merge, &MERGE_FILES)?;
+    let staging = claim.staging();
     let sources: Vec<&Path> = shards.iter().map(PathBuf::as_path).collect();
     let assembled = assemble(
-        out,
+        staging,
         &runs_header(&header),
         first_manifest.daily,
         ids.clone(),
         &sources,
     )?;
-    write_atomic(&out.join("runs_manifest.csv"), &manifest_text)?;
+    write_atomic(&staging.join("runs_manifest.csv"), manifest_text.as_bytes())?;
     let report = serde_json::json!({
         "tool": "socsim",
         "version": env!("CARGO_PKG_VERSION"),
@@ -115,7 +125,8 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport> {
         "command": std::env::args().collect::<Vec<_>>(),
         "finished_at": crate::output::now_unix(),
     });
-    crate::output::write_json(&out.join("manifest.json"), &report)?;
+    crate::output::write_json(&staging.join("manifest.json"), &report)?;
+    claim.commit()?;
     Ok(MergeReport {
         runs: ids.len(),
         failed: assembled.failed,

@@ -3,7 +3,7 @@
 
 use super::sweep::{RunSpec, Sweep, cell};
 use crate::error::{Error, Result};
-use crate::output::{now_unix, write_json};
+use crate::output::{InPlace, now_unix, write_json};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -92,11 +92,47 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     move |e| Error::io(path, e)
 }
 
-/// Writes `text` to `path` through a temporary file and a rename.
-pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
-    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-    std::fs::write(&tmp, text).map_err(io(&tmp))?;
-    std::fs::rename(&tmp, path).map_err(io(path))
+/// Writes `text` to `path` atomically ([`crate::output::write_atomic`]).
+fn write_text(path: &Path, text: &str) -> Result<()> {
+    crate::output::write_atomic(path, text.as_bytes())
+}
+
+/// The files socsim writes at the top of a sweep (or shard) folder.
+const SWEEP_FILES: [&str; 5] = [
+    "runs_manifest.csv",
+    "manifest.json",
+    "runs.csv",
+    "daily_long.csv",
+    "results",
+];
+
+/// The sweep id in a sweep folder written before folders carried a marker.
+fn legacy_sweep_id(dir: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(dir.join("manifest.json")).ok()?;
+    serde_json::from_str::<SweepManifest>(&text)
+        .ok()
+        .filter(|m| m.tool == "socsim" && m.kind == "sweep")
+        .map(|m| m.sweep_id)
+}
+
+/// The `status` cell of a `runs.csv` row.
+fn row_status(row: &str, status_col: usize) -> Option<String> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(row.as_bytes())
+        .records()
+        .next()
+        .and_then(|r| r.ok())
+        .and_then(|r| r.get(status_col).map(String::from))
+}
+
+/// The position of `status` in a `runs.csv` header.
+fn status_column(header: &str) -> usize {
+    header
+        .trim_end()
+        .split(',')
+        .position(|h| h == "status")
+        .expect("runs.csv has a status column")
 }
 
 /// The header of `runs.csv` / `runs_manifest.csv` for this sweep.
@@ -252,40 +288,25 @@ pub fn run_sweep(
     jobs: usize,
     quiet: bool,
 ) -> Result<SweepReport> {
-    let dir = shard.folder(out);
+    let claim = InPlace::new(&shard.folder(out), &sweep.id, &SWEEP_FILES, legacy_sweep_id)?;
+    let dir = claim.dir.clone();
     let results = dir.join("results");
     let manifest_path = dir.join("manifest.json");
-    if manifest_path.is_file() {
-        let old: SweepManifest = serde_json::from_str(
-            &std::fs::read_to_string(&manifest_path).map_err(io(&manifest_path))?,
-        )
-        .map_err(|e| {
-            Error::input(
-                manifest_path.display(),
-                format!("not a sweep manifest: {e}"),
-            )
-        })?;
-        if old.sweep_id != sweep.id {
-            return Err(Error::input(
-                dir.display(),
-                "this folder holds results of a different sweep (another sweep file, base scenario or version); choose another --out",
-            ));
-        }
-    } else if dir.exists() && std::fs::read_dir(&dir).map_err(io(&dir))?.next().is_some() {
-        return Err(Error::input(
-            dir.display(),
-            "the folder exists and is not a sweep folder; choose a new or empty --out",
-        ));
-    }
     std::fs::create_dir_all(&results).map_err(io(&results))?;
-    write_atomic(&dir.join("runs_manifest.csv"), &manifest_csv(sweep))?;
+    write_text(&dir.join("runs_manifest.csv"), &manifest_csv(sweep))?;
+    let header = runs_header(&manifest_header(sweep));
+    let status_col = status_column(&header);
 
     let mine: Vec<&RunSpec> = sweep
         .runs
         .iter()
         .filter(|r| r.index % shard.count == shard.index)
         .collect();
-    let done = |r: &RunSpec| results.join(format!("{}.row", r.run_id)).is_file();
+    // A run is done when its row says ok; a failed run is tried again.
+    let done = |r: &RunSpec| {
+        std::fs::read_to_string(results.join(format!("{}.row", r.run_id)))
+            .is_ok_and(|row| row_status(&row, status_col).as_deref() == Some("ok"))
+    };
     let pending: Vec<&RunSpec> = mine.iter().copied().filter(|r| !done(r)).collect();
     let mut manifest = SweepManifest {
         tool: "socsim".into(),
@@ -324,9 +345,9 @@ pub fn run_sweep(
                     let (row, daily, ok) = execute(sweep, run);
                     let write = || -> Result<()> {
                         if sweep.daily {
-                            write_atomic(&results.join(format!("{}.daily", run.run_id)), &daily)?;
+                            write_text(&results.join(format!("{}.daily", run.run_id)), &daily)?;
                         }
-                        write_atomic(&results.join(format!("{}.row", run.run_id)), &row)
+                        write_text(&results.join(format!("{}.row", run.run_id)), &row)
                     };
                     if let Err(e) = write() {
                         first_error.lock().unwrap().get_or_insert(e);
@@ -354,13 +375,7 @@ pub fn run_sweep(
     }
     // Failed runs recorded by earlier attempts count too.
     let ids: Vec<String> = mine.iter().map(|r| r.run_id.clone()).collect();
-    let rows = assemble(
-        &dir,
-        &runs_header(&manifest_header(sweep)),
-        sweep.daily,
-        ids,
-        &[&dir],
-    )?;
+    let rows = assemble(&dir, &header, sweep.daily, ids, &[&dir])?;
     manifest.finished_at = Some(now_unix());
     manifest.done = mine.len();
     manifest.failed = rows.failed;
@@ -387,11 +402,7 @@ pub fn assemble(
     run_ids: Vec<String>,
     sources: &[&Path],
 ) -> Result<Assembled> {
-    let status_col = header
-        .trim_end()
-        .split(',')
-        .position(|h| h == "status")
-        .expect("runs.csv has a status column");
+    let status_col = status_column(header);
     let mut runs_csv = header.to_string();
     let mut daily_csv = "run_id,day,metric,value\n".to_string();
     let mut failed = 0;
@@ -406,14 +417,7 @@ pub fn assemble(
             continue;
         };
         let row = std::fs::read_to_string(&path).map_err(io(&path))?;
-        let status = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .from_reader(row.as_bytes())
-            .records()
-            .next()
-            .and_then(|r| r.ok())
-            .and_then(|r| r.get(status_col).map(String::from));
-        if status.as_deref() != Some("ok") {
+        if row_status(&row, status_col).as_deref() != Some("ok") {
             failed += 1;
         }
         runs_csv.push_str(&row);
@@ -424,9 +428,9 @@ pub fn assemble(
             }
         }
     }
-    write_atomic(&dest.join("runs.csv"), &runs_csv)?;
+    write_text(&dest.join("runs.csv"), &runs_csv)?;
     if daily {
-        write_atomic(&dest.join("daily_long.csv"), &daily_csv)?;
+        write_text(&dest.join("daily_long.csv"), &daily_csv)?;
     }
     Ok(Assembled { failed, missing })
 }

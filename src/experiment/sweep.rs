@@ -8,6 +8,9 @@ use crate::scenario::{self, Override, Scenario, line_at, parse_scenario, place_i
 use serde::Deserialize;
 use std::path::Path;
 
+/// The most runs one sweep may have (its manifest is held in memory, about 200 bytes a run).
+pub const MAX_RUNS: u64 = 10_000_000;
+
 /// The sweep file as written.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -216,6 +219,24 @@ impl Sweep {
                 )
             })?;
             params.push(param(&place, &path, default, leaf, design)?);
+        }
+        // Count the runs before making them: a sweep too large to list is refused here.
+        let point_count = match design {
+            "grid" => params.iter().try_fold(1u64, |n, p| match p {
+                Param::Values { values, .. } => n.checked_mul(values.len() as u64),
+                Param::Range { .. } => Some(n),
+            }),
+            _ => file.points,
+        };
+        let run_count = point_count.and_then(|p| p.checked_mul(file.replicates));
+        if run_count.is_none_or(|n| n > MAX_RUNS) {
+            return Err(Error::input(
+                at(if design == "grid" { "vary" } else { "points" }),
+                format!(
+                    "the sweep has {} runs (points × replicates); one sweep holds at most {MAX_RUNS}: split it into several, or sample with design = \"lhs\" or \"sobol\"",
+                    run_count.map_or("more than 2^64".to_string(), |n| n.to_string())
+                ),
+            ));
         }
         let points = match design {
             "grid" => grid_points(&params),

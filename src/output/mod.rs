@@ -1,13 +1,17 @@
 //! Writing a run's results: `daily.csv`, `creators.csv`, `summary.json`, `manifest.json`.
 //!
 //! Everything is written into a hidden sibling folder first and renamed into place at the
-//! end, so a killed or failed run never leaves a folder that looks finished. The first three
+//! end, so a killed or failed run never leaves a folder that looks finished; [`folder`]
+//! holds the rules that keep the user's own files safe. The first three
 //! files are deterministic; timings and the command line live only in the manifest.
 
 use crate::engine::RunOutput;
 use crate::error::{Error, Result};
 use serde::Serialize;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+pub mod folder;
+pub use folder::{Claim, InPlace, Kind, MARKER, Marker, resolve, write_atomic};
 
 /// `manifest.json`: what produced a run, and how long it took.
 #[derive(Clone, Debug, Serialize)]
@@ -44,6 +48,11 @@ pub struct Timings {
     /// Active consumer-days (consumers who opened the app) per second.
     pub active_consumer_days_per_s: f64,
     pub impressions_per_s: f64,
+    /// The memory estimated before the run (the figure checked against the machine's).
+    pub memory_estimate_bytes: u64,
+    /// The process's peak resident memory (`VmHWM`) after the simulation; null where the
+    /// platform does not say.
+    pub peak_memory_bytes: Option<u64>,
 }
 
 /// The files of a run folder; all but `manifest.json` are deterministic.
@@ -62,90 +71,45 @@ pub fn run_id(resolved_toml: &str, seed: u64) -> String {
     format!("s{seed}-{:08x}", h >> 32)
 }
 
-/// Refuses an output folder that exists, is not empty and is not an earlier run's folder
-/// (one with a `manifest.json`): replacing it would delete someone's files.
-pub fn check_out_dir(dir: &Path) -> Result<()> {
-    let Ok(mut entries) = std::fs::read_dir(dir) else {
-        return if dir.exists() {
-            Err(Error::input(
-                dir.display(),
-                "--out must name a folder, not a file",
-            ))
-        } else {
-            Ok(())
-        };
-    };
-    if entries.next().is_none() || dir.join("manifest.json").is_file() {
-        Ok(())
-    } else {
-        Err(Error::input(
-            dir.display(),
-            "the output folder exists and is not a socsim run folder; choose a new or empty folder",
-        ))
-    }
-}
-
-/// Writes the run's files into `dir` atomically (replacing an earlier run in `dir`). The
-/// manifest is completed last: `timings.write_s`, `timings.total_s` (from `started`) and
-/// `finished_at` include writing the other files.
+/// Writes the run's files into the claimed folder's staging folder, then moves them into
+/// place. The manifest is completed last: `timings.write_s`, `timings.total_s` (from
+/// `started`) and `finished_at` include writing the other files.
 pub fn write_run(
-    dir: &Path,
+    claim: Claim,
     out: &RunOutput,
     manifest: &mut Manifest,
     started: std::time::Instant,
 ) -> Result<()> {
-    check_out_dir(dir)?;
-    let tmp = staging_path(dir);
-    let result = (|| {
-        let t = std::time::Instant::now();
-        std::fs::create_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
-        write_csv(&tmp.join("daily.csv"), &out.daily)?;
-        write_csv(&tmp.join("creators.csv"), &out.creators)?;
-        write_json(&tmp.join("summary.json"), &out.summary)?;
-        manifest.timings.write_s = t.elapsed().as_secs_f64();
-        manifest.timings.total_s = started.elapsed().as_secs_f64();
-        manifest.finished_at = now_unix();
-        write_json(&tmp.join("manifest.json"), manifest)?;
-        if dir.exists() {
-            std::fs::remove_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        }
-        std::fs::rename(&tmp, dir).map_err(|e| Error::io(dir, e))
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&tmp);
-    }
-    result
+    let t = std::time::Instant::now();
+    let tmp = claim.staging();
+    write_csv(&tmp.join("daily.csv"), &out.daily)?;
+    write_csv(&tmp.join("creators.csv"), &out.creators)?;
+    write_json(&tmp.join("summary.json"), &out.summary)?;
+    manifest.timings.write_s = t.elapsed().as_secs_f64();
+    manifest.timings.total_s = started.elapsed().as_secs_f64();
+    manifest.finished_at = now_unix();
+    write_json(&tmp.join("manifest.json"), manifest)?;
+    claim.commit()
 }
 
-/// `parent/.name.partial-<pid>`: where a run folder is assembled before the rename.
-fn staging_path(dir: &Path) -> PathBuf {
-    let name = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let parent = dir
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    parent.join(format!(".{name}.partial-{}", std::process::id()))
-}
-
-/// Writes rows as a CSV file with a header.
+/// Writes rows as a CSV file with a header, atomically ([`write_atomic`]).
 pub fn write_csv<T: Serialize>(path: &Path, rows: &[T]) -> Result<()> {
-    let mut w =
-        csv::Writer::from_path(path).map_err(|e| Error::Run(format!("{}: {e}", path.display())))?;
+    let mut w = csv::Writer::from_writer(Vec::new());
     for r in rows {
         w.serialize(r)
             .map_err(|e| Error::Run(format!("{}: {e}", path.display())))?;
     }
-    w.flush().map_err(|e| Error::io(path, e))
+    let bytes = w
+        .into_inner()
+        .map_err(|e| Error::Run(format!("{}: {e}", path.display())))?;
+    write_atomic(path, &bytes)
 }
 
-/// Writes a value as pretty JSON with a final newline.
+/// Writes a value as pretty JSON with a final newline, atomically ([`write_atomic`]).
 pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
     let mut text = serde_json::to_string_pretty(value).map_err(|e| Error::Run(e.to_string()))?;
     text.push('\n');
-    std::fs::write(path, text).map_err(|e| Error::io(path, e))
+    write_atomic(path, text.as_bytes())
 }
 
 /// Seconds since the Unix epoch.

@@ -4,6 +4,7 @@
 //! [`CreatorKind`]), merchants and their products, and the consumers' social graph.
 
 pub(crate) mod build;
+pub mod footprint;
 
 pub use build::build_world;
 
