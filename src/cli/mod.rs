@@ -115,11 +115,11 @@ struct ScenarioArgs {
     /// Override any scenario key, e.g. --set recommendation.algorithm=popularity (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     set: Vec<String>,
-    /// Override run.seed.
-    #[arg(long)]
+    /// Override run.seed: any whole number from 0 to 18446744073709551615.
+    #[arg(long, value_name = "N")]
     seed: Option<u64>,
     /// Override run.days.
-    #[arg(long)]
+    #[arg(long, value_name = "N")]
     days: Option<u32>,
 }
 
@@ -186,35 +186,27 @@ pub fn main() -> Result<i32> {
     }
 }
 
-/// Loads a scenario from a file, a built-in name, or (None) the built-in baseline.
+/// Loads a scenario from a file, a built-in name, or (None) the built-in baseline. A file
+/// wins over a built-in scenario of the same name; a folder is not a file. Everything a
+/// run needs from its input is checked here, the edge list included, so `validate` and
+/// `run` refuse the same scenarios.
 fn load(file: Option<&str>, a: &ScenarioArgs) -> Result<(Scenario, String, Vec<Override>)> {
     let mut overrides = Vec::new();
     for s in &a.set {
         overrides.push(Override::parse(s)?);
     }
     if let Some(seed) = a.seed {
-        overrides.push(Override::parse(&format!("run.seed={seed}"))?);
+        overrides.push(Override::seed(seed));
     }
     if let Some(days) = a.days {
-        overrides.push(Override::parse(&format!("run.days={days}"))?);
+        overrides.push(Override::days(days));
     }
     let (scenario, source) = match file {
         None => (
             scenario::load(None, &overrides)?,
             "built-in baseline".to_string(),
         ),
-        Some(f) if !Path::new(f).exists() && scenario::built_in(f).is_some() => (
-            scenario::parse_scenario(
-                &format!("built-in {f}"),
-                scenario::built_in(f).unwrap(),
-                &overrides,
-            )?,
-            format!("built-in {f}"),
-        ),
-        Some(f) => (
-            scenario::load(Some(Path::new(f)), &overrides)?,
-            f.to_string(),
-        ),
+        Some(f) => scenario::load_named(f, &overrides)?,
     };
     Ok((scenario, source, overrides))
 }
