@@ -344,6 +344,35 @@ fn a_sweep_name_is_checked_like_run_name() {
     }
 }
 
+#[test]
+fn sweep_errors_name_the_sweep_line_not_a_set_flag() {
+    let dir = temp_dir("msg-sweep-set");
+    let file = write(
+        &dir,
+        "sweep.toml",
+        "base = \"baseline\"\n[set]\nrun.days = 0\n[vary]\nhosts.discount = [0.1]\n",
+    );
+    let e = fails_in(&dir, &["sweep", &file]);
+    assert!(
+        e.contains("sweep.toml line 3, set.run.days: 0 is too small"),
+        "{e}"
+    );
+    assert!(!e.contains("--set"), "{e}");
+    // An error of the base scenario names the base's line, after the sweep line.
+    let base = write(&dir, "base.toml", "[behaviour]\nfollow_prob = 2.0\n");
+    let file = write(
+        &dir,
+        "sweep.toml",
+        &format!("base = {base:?}\n[vary]\nhosts.discount = [0.1]\n"),
+    );
+    let e = fails_in(&dir, &["sweep", &file]);
+    assert!(
+        e.contains("sweep.toml line 1, base: ")
+            && e.contains("base.toml line 2, behaviour.follow_prob"),
+        "{e}"
+    );
+}
+
 // Item 15: built-in names.
 
 #[test]

@@ -184,7 +184,16 @@ impl Sweep {
                 place: at(&format!("set.{p}")),
             })
             .collect();
-        let base: Scenario = parse_scenario(&base_source, &base_text, &set)?;
+        // An error at a [set] key names that line; any other names the base scenario's line,
+        // after the sweep line that brought the base (and the [set] keys) in.
+        let base: Scenario = parse_scenario(&base_source, &base_text, &set).map_err(|e| {
+            let m = e.to_string();
+            if m.starts_with(&format!("{name} line ")) || m.starts_with(&format!("{name}, ")) {
+                e
+            } else {
+                Error::input(at(if set.is_empty() { "base" } else { "set" }), m)
+            }
+        })?;
         let resolved: toml::Table = toml::from_str(&base.to_toml()).expect("a scenario serializes");
 
         if file.replicates == 0 {
