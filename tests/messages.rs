@@ -280,6 +280,14 @@ fn every_u64_seed_is_accepted_and_round_trips() {
         serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["seed"].as_u64(), Some(u64::MAX));
     assert_eq!(manifest["scenario"].as_str(), Some(resolved.as_str()));
+    // A --seed beyond the range is refused by the argument parser, in the same words.
+    let o = socsim(&["validate", &file, "--seed", "18446744073709551616"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("expected a whole number from 0 to 18446744073709551615"),
+        "{}",
+        stderr(&o)
+    );
     // The largest TOML integer is still written as an integer.
     let o = socsim(&["validate", &file, "--seed", "9223372036854775807"]);
     assert!(

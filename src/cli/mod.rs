@@ -116,10 +116,12 @@ struct ScenarioArgs {
     #[arg(long = "set", value_name = "KEY=VALUE")]
     set: Vec<String>,
     /// Override run.seed: any whole number from 0 to 18446744073709551615.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = |v: &str| v.parse::<u64>()
+        .map_err(|_| format!("expected a whole number from 0 to {}", u64::MAX)))]
     seed: Option<u64>,
-    /// Override run.days.
-    #[arg(long, value_name = "N")]
+    /// Override run.days: a whole number of days from 1 to 100000.
+    #[arg(long, value_name = "N", value_parser = |v: &str| v.parse::<u32>()
+        .map_err(|_| "expected a whole number of days from 1 to 100000".to_string()))]
     days: Option<u32>,
 }
 

@@ -320,7 +320,9 @@ impl Sweep {
                 place: format!("vary {}={}", p.path(), v),
             });
         }
-        o.push(Override::seed(run.seed));
+        let mut seed = Override::seed(run.seed);
+        seed.place = format!("the seed of run {}", run.run_id);
+        o.push(seed);
         parse_scenario(&self.base_source, &self.base_text, &o)
     }
 }
