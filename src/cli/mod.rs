@@ -142,11 +142,13 @@ struct ScenarioArgs {
     /// Override any scenario key, e.g. --set recommendation.algorithm=popularity (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     set: Vec<String>,
-    /// Override run.seed.
-    #[arg(long)]
+    /// Override run.seed: any whole number from 0 to 18446744073709551615.
+    #[arg(long, value_name = "N", value_parser = |v: &str| v.parse::<u64>()
+        .map_err(|_| format!("expected a whole number from 0 to {}", u64::MAX)))]
     seed: Option<u64>,
-    /// Override run.days.
-    #[arg(long)]
+    /// Override run.days: a whole number of days from 1 to 100000.
+    #[arg(long, value_name = "N", value_parser = |v: &str| v.parse::<u32>()
+        .map_err(|_| "expected a whole number of days from 1 to 100000".to_string()))]
     days: Option<u32>,
 }
 
@@ -215,35 +217,27 @@ pub fn main() -> Result<i32> {
     }
 }
 
-/// Loads a scenario from a file, a built-in name, or (None) the built-in baseline.
+/// Loads a scenario from a file, a built-in name, or (None) the built-in baseline. A file
+/// wins over a built-in scenario of the same name; a folder is not a file. Everything a
+/// run needs from its input is checked here, the edge list included, so `validate` and
+/// `run` refuse the same scenarios.
 fn load(file: Option<&str>, a: &ScenarioArgs) -> Result<(Scenario, String, Vec<Override>)> {
     let mut overrides = Vec::new();
     for s in &a.set {
         overrides.push(Override::parse(s)?);
     }
     if let Some(seed) = a.seed {
-        overrides.push(Override::parse(&format!("run.seed={seed}"))?);
+        overrides.push(Override::seed(seed));
     }
     if let Some(days) = a.days {
-        overrides.push(Override::parse(&format!("run.days={days}"))?);
+        overrides.push(Override::days(days));
     }
     let (scenario, source) = match file {
         None => (
             scenario::load(None, &overrides)?,
             "built-in baseline".to_string(),
         ),
-        Some(f) if !Path::new(f).exists() && scenario::built_in(f).is_some() => (
-            scenario::parse_scenario(
-                &format!("built-in {f}"),
-                scenario::built_in(f).unwrap(),
-                &overrides,
-            )?,
-            format!("built-in {f}"),
-        ),
-        Some(f) => (
-            scenario::load(Some(Path::new(f)), &overrides)?,
-            f.to_string(),
-        ),
+        Some(f) => scenario::load_named(f, &overrides)?,
     };
     Ok((scenario, source, overrides))
 }

@@ -4,7 +4,10 @@
 use super::design;
 use crate::error::{Error, Result};
 use crate::rng::{mix64, replicate_seed};
-use crate::scenario::{self, Override, Scenario, line_at, parse_scenario, place_in};
+use crate::scenario::{
+    self, Override, Scenario, key_path, name_problem, parse_scenario, parse_toml, place_in,
+    serde_message,
+};
 use serde::Deserialize;
 use std::path::Path;
 
@@ -19,6 +22,7 @@ struct SweepFile {
     base: String,
     #[serde(default = "one")]
     replicates: u64,
+    #[serde(default, deserialize_with = "scenario::seed::deserialize_option")]
     seed: Option<u64>,
     #[serde(default = "grid")]
     design: String,
@@ -122,11 +126,9 @@ fn leaves(prefix: &str, table: &toml::Table, out: &mut Vec<(String, toml::Value)
 }
 
 impl Sweep {
-    /// Reads and expands a sweep file.
+    /// Reads and expands a sweep file (at most [`scenario::MAX_FILE_BYTES`]).
     pub fn load(path: &Path) -> Result<Sweep> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Error::input(path.display(), format!("cannot read the sweep file: {e}"))
-        })?;
+        let text = scenario::read_file(path, "sweep file")?;
         Sweep::parse(
             &path.display().to_string(),
             &text,
@@ -136,6 +138,7 @@ impl Sweep {
 
     /// Parses and expands sweep-file text; `dir` resolves a relative `base` path.
     pub fn parse(name: &str, text: &str, dir: &Path) -> Result<Sweep> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let at = |path: &str| {
             place_in(
                 name,
@@ -143,29 +146,21 @@ impl Sweep {
                 &path.split('.').map(String::from).collect::<Vec<_>>(),
             )
         };
-        let table: toml::Table = toml::from_str(text).map_err(|e| {
-            let place = e
-                .span()
-                .map(|s| line_at(name, text, s.start))
-                .unwrap_or_else(|| name.into());
-            Error::input(place, format!("TOML syntax error: {}", e.message().trim()))
-        })?;
+        let table = parse_toml(name, text)?;
         let file: SweepFile =
             serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
-                let path = e.path().to_string();
-                let m = e.inner().to_string();
-                Error::input(at(&path), m.lines().next().unwrap_or("").trim().to_string())
+                let path = key_path(e.path()).join(".");
+                Error::input(at(&path), serde_message(&e.inner().to_string()))
             })?;
+        if let Some(problem) = file.name.as_deref().and_then(name_problem) {
+            return Err(Error::input(at("name"), problem));
+        }
 
         // The base scenario: a file (relative to the sweep file) or a built-in name.
         let base_path = dir.join(&file.base);
-        let (base_source, base_text) = if base_path.is_file() {
-            let t = std::fs::read_to_string(&base_path).map_err(|e| {
-                Error::input(
-                    at("base"),
-                    format!("cannot read {}: {e}", base_path.display()),
-                )
-            })?;
+        let (base_source, base_text) = if base_path.exists() && !base_path.is_dir() {
+            let t = scenario::read_file(&base_path, "scenario file")
+                .map_err(|e| Error::input(at("base"), e))?;
             (base_path.display().to_string(), t)
         } else if let Some(t) = scenario::built_in(&file.base) {
             (format!("built-in {}", file.base), t.to_string())
@@ -173,9 +168,10 @@ impl Sweep {
             return Err(Error::input(
                 at("base"),
                 format!(
-                    "{:?} is neither a scenario file (looked for {}) nor a built-in scenario",
+                    "{:?} (looked for {}) is {}",
                     file.base,
-                    base_path.display()
+                    base_path.display(),
+                    scenario::not_found(&file.base, base_path.is_dir())
                 ),
             ));
         };
@@ -188,10 +184,19 @@ impl Sweep {
                 path: p.split('.').map(String::from).collect(),
                 value: v.clone(),
                 text: format!("{p}={}", v),
+                place: at(&format!("set.{p}")),
             })
             .collect();
-        let base: Scenario = parse_scenario(&base_source, &base_text, &set)
-            .map_err(|e| Error::input(at("set"), e))?;
+        // An error at a [set] key names that line; any other names the base scenario's line,
+        // after the sweep line that brought the base (and the [set] keys) in.
+        let base: Scenario = parse_scenario(&base_source, &base_text, &set).map_err(|e| {
+            let m = e.to_string();
+            if m.starts_with(&format!("{name} line ")) || m.starts_with(&format!("{name}, ")) {
+                e
+            } else {
+                Error::input(at(if set.is_empty() { "base" } else { "set" }), m)
+            }
+        })?;
         let resolved: toml::Table = toml::from_str(&base.to_toml()).expect("a scenario serializes");
 
         if file.replicates == 0 {
@@ -333,9 +338,12 @@ impl Sweep {
                 path: p.path().split('.').map(String::from).collect(),
                 value: v.clone(),
                 text: format!("{}={}", p.path(), v),
+                place: format!("vary {}={}", p.path(), v),
             });
         }
-        o.push(Override::parse(&format!("run.seed={}", run.seed))?);
+        let mut seed = Override::seed(run.seed);
+        seed.place = format!("the seed of run {}", run.run_id);
+        o.push(seed);
         parse_scenario(&self.base_source, &self.base_text, &o)
     }
 }

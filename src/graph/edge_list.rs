@@ -1,16 +1,24 @@
 //! Loading real networks from two-column edge-list files.
+//!
+//! Files are read as a stream, one line at a time, and no line may be longer than
+//! [`MAX_LINE_BYTES`]: a device such as `/dev/zero` or a binary file is refused at its first
+//! line instead of filling memory.
 
 use super::Csr;
 use std::fmt;
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 /// Longest piece of offending input quoted in an error message.
 const QUOTE_LIMIT: usize = 60;
 
+/// The longest line an edge list may hold, in bytes (the line break not counted).
+pub const MAX_LINE_BYTES: usize = 4096;
+
 /// Errors from loading an edge list.
 #[derive(Debug, Clone, PartialEq)]
 pub enum EdgeListError {
-    /// The file could not be read (missing, unreadable, not UTF-8).
+    /// The file could not be read (missing, unreadable, a folder).
     Io { path: String, message: String },
     /// A line is not an edge; `line` is 1-based and counts every line,
     /// including blank and comment lines. `message` says what was expected
@@ -29,35 +37,37 @@ pub enum EdgeListError {
     },
 }
 
-impl fmt::Display for EdgeListError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl EdgeListError {
+    /// The message without the leading `graph.path: `, for callers that name the key
+    /// themselves (with the scenario line it stands on).
+    pub fn detail(&self) -> String {
         match self {
-            EdgeListError::Io { path, message } => write!(
-                f,
-                "graph.path: cannot read edge list {path}: {message}; \
-                 check that the path exists and is a readable UTF-8 text file"
+            EdgeListError::Io { path, message } => format!(
+                "cannot read edge list {path}: {message}; \
+                 check that the path exists and is a readable text file"
             ),
             EdgeListError::Malformed {
                 path,
                 line,
                 message,
-            } => write!(
-                f,
-                "graph.path: {path} line {line}: {message}; \
-                 fix the line or comment it out with '#'"
-            ),
+            } => format!("{path} line {line}: {message}; fix the line or comment it out with '#'"),
             EdgeListError::OutOfRange {
                 path,
                 line,
                 id,
                 nodes,
-            } => write!(
-                f,
-                "graph.path: {path} line {line}: consumer id {id} is out of range, \
+            } => format!(
+                "{path} line {line}: consumer id {id} is out of range, \
                  ids must be 0-based and below the number of consumers ({nodes}); \
                  renumber the edge list or raise the consumer count"
             ),
         }
+    }
+}
+
+impl fmt::Display for EdgeListError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "graph.path: {}", self.detail())
     }
 }
 
@@ -67,15 +77,35 @@ impl std::error::Error for EdgeListError {}
 /// network datasets come: separators comma, tab or spaces; blank lines and
 /// lines starting with `#` or `%` skipped; a first line that is a header
 /// (two non-numeric fields, e.g. `source,target`) skipped; extra columns
-/// (e.g. a weight or timestamp) after the first two ignored. Self-loops and
-/// repeated edges are dropped.
+/// (e.g. a weight or timestamp) after the first two ignored; a UTF-8 byte-order
+/// mark at the start ignored. Self-loops and repeated edges are dropped.
 pub fn load_edge_list(path: &Path, nodes: usize) -> Result<Csr, EdgeListError> {
+    let mut edges = Vec::new();
+    read_file(path, nodes, |u, v| edges.push((u, v)))?;
+    Ok(Csr::from_edges(nodes, &edges))
+}
+
+/// Reads the whole edge list as [`load_edge_list`] does and reports its first error,
+/// without keeping the edges: the check that `socsim validate` and `socsim run` make
+/// before any work starts.
+pub fn check_edge_list(path: &Path, nodes: usize) -> Result<(), EdgeListError> {
+    read_file(path, nodes, |_, _| {})
+}
+
+fn read_file(path: &Path, nodes: usize, edge: impl FnMut(u32, u32)) -> Result<(), EdgeListError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| EdgeListError::Io {
+    let io = |e: std::io::Error| EdgeListError::Io {
         path: shown.clone(),
         message: e.to_string(),
-    })?;
-    parse_edge_list(&text, &shown, nodes)
+    };
+    if path.is_dir() {
+        return Err(EdgeListError::Io {
+            path: shown.clone(),
+            message: "it is a folder, not a file".into(),
+        });
+    }
+    let file = std::fs::File::open(path).map_err(io)?;
+    read_edges(BufReader::new(file), &shown, nodes, edge)
 }
 
 /// [`load_edge_list`] on text already in memory; `path_for_messages` names
@@ -90,8 +120,59 @@ pub fn parse_edge_list(
     nodes: usize,
 ) -> Result<Csr, EdgeListError> {
     let mut edges = Vec::new();
+    read_edges(text.as_bytes(), path_for_messages, nodes, |u, v| {
+        edges.push((u, v))
+    })?;
+    Ok(Csr::from_edges(nodes, &edges))
+}
+
+/// Streams the lines of an edge list, passing each edge to `edge`; stops at the first
+/// error. Never holds more than one line ([`MAX_LINE_BYTES`]) in memory.
+fn read_edges(
+    mut reader: impl BufRead,
+    path_for_messages: &str,
+    nodes: usize,
+    mut edge: impl FnMut(u32, u32),
+) -> Result<(), EdgeListError> {
     let mut seen_data_line = false;
-    for (index, raw) in text.lines().enumerate() {
+    let mut bytes = Vec::with_capacity(128);
+    let mut number = 0;
+    loop {
+        bytes.clear();
+        let read = (&mut reader)
+            .take(MAX_LINE_BYTES as u64 + 1)
+            .read_until(b'\n', &mut bytes)
+            .map_err(|e| EdgeListError::Io {
+                path: path_for_messages.to_string(),
+                message: e.to_string(),
+            })?;
+        if read == 0 {
+            return Ok(());
+        }
+        number += 1;
+        let at = Location {
+            path: path_for_messages,
+            line: number,
+            nodes,
+        };
+        if bytes.last() == Some(&b'\n') {
+            bytes.pop();
+        } else if bytes.len() > MAX_LINE_BYTES {
+            return Err(at.malformed(format!(
+                "the line is longer than {MAX_LINE_BYTES} bytes, the most an edge-list line may \
+                 hold (is this a text file of id pairs?)"
+            )));
+        }
+        let Ok(raw) = std::str::from_utf8(&bytes) else {
+            return Err(at.malformed(
+                "the line is not UTF-8 text (is this a text file of id pairs?)".into(),
+            ));
+        };
+        let raw = if number == 1 {
+            raw.strip_prefix('\u{feff}').unwrap_or(raw)
+        } else {
+            raw
+        };
         let line = raw.trim();
         if line.is_empty() || line.starts_with('#') || line.starts_with('%') {
             continue;
@@ -102,14 +183,9 @@ pub fn parse_edge_list(
         if first_data_line && is_header(&fields) {
             continue;
         }
-        let at = Location {
-            path: path_for_messages,
-            line: index + 1,
-            nodes,
-        };
-        edges.push(parse_edge(&fields, line, &at)?);
+        let (u, v) = parse_edge(&fields, line, &at)?;
+        edge(u, v);
     }
-    Ok(Csr::from_edges(nodes, &edges))
 }
 
 /// Where a line came from, for error messages.
@@ -322,10 +398,73 @@ mod tests {
     }
 
     #[test]
+    fn byte_order_mark_is_ignored() {
+        let g = parse_edge_list("\u{feff}source,target\n0,1\n", "e", 2).unwrap();
+        assert_eq!(edges(&g), vec![(0, 1)]);
+        let g = parse_edge_list("\u{feff}0 1\r\n1 2\r\n", "e", 3).unwrap();
+        assert_eq!(edges(&g), vec![(0, 1), (1, 2)]);
+    }
+
+    // Exact: the longest line allowed passes, one byte more is an error at its line.
+    #[test]
+    fn line_length_is_capped() {
+        let pad = |n: usize| format!("0 1 {}", "x".repeat(n - 4));
+        let ok = format!("{}\n{}", pad(MAX_LINE_BYTES), pad(MAX_LINE_BYTES));
+        assert!(parse_edge_list(&ok, "e", 2).is_ok());
+        let long = format!("0 1\n{}\n1 0\n", pad(MAX_LINE_BYTES + 1));
+        match parse_edge_list(&long, "e", 2) {
+            Err(EdgeListError::Malformed {
+                line: 2, message, ..
+            }) => {
+                assert!(message.contains("longer than 4096 bytes"), "{message}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn binary_input_is_refused_at_its_first_line() {
+        match parse_edge_list("0 1\n\u{0}", "e", 2) {
+            Err(EdgeListError::Malformed { line: 2, .. }) => {}
+            other => panic!("{other:?}"),
+        }
+        let mut bytes = b"0 1\n".to_vec();
+        bytes.extend_from_slice(&[0xff, 0xfe, b'\n']);
+        match read_edges(&bytes[..], "e", 2, |_, _| {}) {
+            Err(EdgeListError::Malformed {
+                line: 2, message, ..
+            }) => {
+                assert!(message.contains("not UTF-8"), "{message}")
+            }
+            other => panic!("{other:?}"),
+        }
+        // An endless stream without line breaks stops at the cap.
+        let zeros = std::io::BufReader::new(std::io::repeat(0));
+        match read_edges(zeros, "zeros", 2, |_, _| {}) {
+            Err(EdgeListError::Malformed {
+                line: 1, message, ..
+            }) => {
+                assert!(message.contains("longer than"), "{message}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_folder_is_not_an_edge_list() {
+        match check_edge_list(&std::env::temp_dir(), 2) {
+            Err(EdgeListError::Io { message, .. }) => assert!(message.contains("folder")),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
     fn loads_file_from_disk() {
         let path = std::env::temp_dir().join(format!("socsim_edges_{}.tsv", std::process::id()));
         std::fs::write(&path, "# test\nsrc\tdst\n0\t1\n1\t2\n").unwrap();
         let result = load_edge_list(&path, 3);
+        assert_eq!(check_edge_list(&path, 3), Ok(()));
+        assert!(check_edge_list(&path, 2).is_err());
         std::fs::remove_file(&path).unwrap();
         let g = result.unwrap();
         assert_eq!(edges(&g), vec![(0, 1), (1, 2)]);

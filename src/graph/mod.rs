@@ -17,7 +17,9 @@ mod watts_strogatz;
 pub use barabasi_albert::barabasi_albert;
 pub use configuration_model::configuration_model;
 pub use csr::Csr;
-pub use edge_list::{EdgeListError, load_edge_list, parse_edge_list};
+pub use edge_list::{
+    EdgeListError, MAX_LINE_BYTES, check_edge_list, load_edge_list, parse_edge_list,
+};
 pub use stats::{average_clustering, power_law_exponent_mle};
 pub use stochastic_block::stochastic_block;
 pub use watts_strogatz::watts_strogatz;

@@ -10,8 +10,11 @@ use toml::de::{DeTable, DeValue};
 pub struct Override {
     pub path: Vec<String>,
     pub value: toml::Value,
-    /// The text as the user typed it, for messages and the manifest.
+    /// `key.path=value`, for the manifest.
     pub text: String,
+    /// Where the user wrote it, for messages: `--set key.path=value`, `--days 30`, or a
+    /// line of a sweep file.
+    pub place: String,
 }
 
 impl Override {
@@ -42,7 +45,33 @@ impl Override {
             path,
             value,
             text: text.to_string(),
+            place,
         })
+    }
+
+    /// `--seed N`: sets `run.seed`, any unsigned 64-bit integer (a seed above the largest
+    /// TOML integer, 9223372036854775807, is carried as text, as a scenario file writes it).
+    pub fn seed(seed: u64) -> Override {
+        let value = match i64::try_from(seed) {
+            Ok(i) => toml::Value::Integer(i),
+            Err(_) => toml::Value::String(seed.to_string()),
+        };
+        Override {
+            path: vec!["run".into(), "seed".into()],
+            value,
+            text: format!("run.seed={seed}"),
+            place: format!("--seed {seed}"),
+        }
+    }
+
+    /// `--days N`: sets `run.days`.
+    pub fn days(days: u32) -> Override {
+        Override {
+            path: vec!["run".into(), "days".into()],
+            value: toml::Value::Integer(days.into()),
+            text: format!("run.days={days}"),
+            place: format!("--days {days}"),
+        }
     }
 }
 
@@ -114,50 +143,313 @@ fn key_offset(text: &str, path: &[String]) -> Option<usize> {
 
 /// Reads, overrides, types and validates a scenario.
 ///
-/// `name` is used in messages (a file path, or `built-in baseline`).
+/// `name` is used in messages (a file path, or `built-in baseline`). With `graph.kind =
+/// "edge_list"` the edge list is read through once, so that a missing or broken file is
+/// reported here, before any work starts.
 pub fn parse_scenario(name: &str, text: &str, overrides: &[Override]) -> Result<Scenario> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let source = Source { name, text };
-    let mut table: toml::Table = toml::from_str(text).map_err(|e| {
-        let place = e
-            .span()
-            .map(|s| source.at_offset(s.start))
-            .unwrap_or_else(|| name.into());
-        Error::input(place, format!("TOML syntax error: {}", e.message().trim()))
-    })?;
+    let mut table = parse_toml(name, text)?;
     for o in overrides {
-        set_path(&mut table, &o.path, o.value.clone())
-            .map_err(|m| Error::input(format!("--set {}", o.text), m))?;
+        set_path(&mut table, &o.path, o.value.clone()).map_err(|m| Error::input(&o.place, m))?;
+    }
+    if let Err((path, message)) = check_sections(&table) {
+        return Err(Error::input(place_of(&source, overrides, &path), message));
     }
     let scenario: Scenario =
         serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
-            let path: Vec<String> = e.path().to_string().split('.').map(String::from).collect();
+            let path = key_path(e.path());
             let place = place_of(&source, overrides, &path);
-            Error::input(place, clean_serde_message(&e.inner().to_string()))
+            Error::input(place, serde_message(&e.inner().to_string()))
         })?;
     if let Err((path, message)) = super::validate::validate(&scenario) {
         let path: Vec<String> = path.split('.').map(String::from).collect();
         return Err(Error::input(place_of(&source, overrides, &path), message));
     }
+    if scenario.graph.kind == "edge_list" {
+        let nodes = scenario.population.consumers as usize;
+        crate::graph::check_edge_list(std::path::Path::new(&scenario.graph.path), nodes).map_err(
+            |e| {
+                let path = ["graph".to_string(), "path".to_string()];
+                Error::input(place_of(&source, overrides, &path), e.detail())
+            },
+        )?;
+    }
     Ok(scenario)
 }
 
-/// The place to name for a key: the `--set` that last wrote it, else the file line.
+/// Parses TOML text into a table; a syntax error names the line.
+pub fn parse_toml(name: &str, text: &str) -> Result<toml::Table> {
+    toml::from_str(text).map_err(|e| {
+        let place = e
+            .span()
+            .map(|s| line_at(name, text, s.start))
+            .unwrap_or_else(|| name.into());
+        Error::input(place, syntax_message(e.message()))
+    })
+}
+
+/// A TOML parser's message, with no Rust type names (an integer beyond the 64-bit range is
+/// reported by the parser in those terms).
+fn syntax_message(message: &str) -> String {
+    const TOO_BIG: &str = "is outside the whole numbers TOML can hold, -9223372036854775808 \
+        to 9223372036854775807 (only run.seed may be larger, written in double quotes)";
+    let m = message.trim();
+    let m = m.lines().next().unwrap_or(m).trim();
+    if m == "u64 value was too large" {
+        return format!("this number {TOO_BIG}");
+    }
+    if let Some((n, _)) = m
+        .strip_prefix("invalid type: integer `")
+        .and_then(|rest| rest.split_once('`'))
+    {
+        return format!("{n} {TOO_BIG}");
+    }
+    format!("TOML syntax error: {m}")
+}
+
+/// A deserializer's error path as scenario key parts: `scandals.events[1].day` becomes
+/// `["scandals", "events", "1", "day"]`, the form of `--set` and of the validation errors.
+pub fn key_path(path: &serde_path_to_error::Path) -> Vec<String> {
+    use serde_path_to_error::Segment;
+    path.iter()
+        .filter_map(|s| match s {
+            Segment::Seq { index } => Some(index.to_string()),
+            Segment::Map { key } => Some(key.clone()),
+            Segment::Enum { variant } => Some(variant.clone()),
+            Segment::Unknown => None,
+        })
+        .collect()
+}
+
+/// The place to name for a key: the override that last wrote it (`--set …`, `--days …`),
+/// else the file line.
 fn place_of(source: &Source, overrides: &[Override], path: &[String]) -> String {
     match overrides
         .iter()
         .rev()
         .find(|o| path.starts_with(&o.path) || o.path.starts_with(path))
     {
-        Some(o) => format!("--set {}", o.text),
+        Some(o) if path.len() > o.path.len() => format!("{}, {}", o.place, path.join(".")),
+        Some(o) => o.place.clone(),
         None => source.at_key(path),
     }
 }
 
-fn clean_serde_message(m: &str) -> String {
-    let m = m.trim();
+/// Checks that every section is a table and every `[[scandals.events]]` entry a table,
+/// before typing: serde would otherwise read a list as a section, field by field.
+fn check_sections(table: &toml::Table) -> std::result::Result<(), (Vec<String>, String)> {
+    let defaults = toml::Value::try_from(Scenario::default()).expect("a scenario serializes");
+    let sections = defaults.as_table().expect("a scenario is a table");
+    for (key, value) in table {
+        if sections.get(key).is_some_and(toml::Value::is_table) && !value.is_table() {
+            return Err((
+                vec![key.clone()],
+                format!(
+                    "expected a section ([{key}] with its keys on the lines below), found {}",
+                    describe(value)
+                ),
+            ));
+        }
+    }
+    let Some(events) = table
+        .get("scandals")
+        .and_then(toml::Value::as_table)
+        .and_then(|t| t.get("events"))
+    else {
+        return Ok(());
+    };
+    let path = |more: Option<usize>| {
+        let mut p = vec!["scandals".to_string(), "events".to_string()];
+        p.extend(more.map(|i| i.to_string()));
+        p
+    };
+    let Some(events) = events.as_array() else {
+        return Err((
+            path(None),
+            format!(
+                "expected a list of [[scandals.events]] tables, found {}",
+                describe(events)
+            ),
+        ));
+    };
+    for (i, event) in events.iter().enumerate() {
+        if !event.is_table() {
+            return Err((
+                path(Some(i)),
+                format!(
+                    "expected a [[scandals.events]] table (day, kind, target, severity), found {}",
+                    describe(event)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A TOML value in words, for "found …".
+fn describe(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => format!("the text {s:?}"),
+        toml::Value::Integer(i) => i.to_string(),
+        toml::Value::Float(f) => format!("the decimal number {f}"),
+        toml::Value::Boolean(b) => b.to_string(),
+        toml::Value::Datetime(d) => format!("the date {d}"),
+        toml::Value::Array(_) => "a list".into(),
+        toml::Value::Table(_) => "a table".into(),
+    }
+}
+
+/// Says a deserializer's message in the words of the scenario reference, with no Rust type
+/// names: `invalid type: floating point `100000.0`, expected u64` becomes `expected a whole
+/// number ≥ 0, found the decimal number 100000.0 (…; write 100000)`. Used for scenario and
+/// sweep files; a message it does not know is passed on (first line only).
+pub fn serde_message(message: &str) -> String {
+    let m = message.trim();
     let m = m.strip_prefix("TOML parse error: ").unwrap_or(m);
     // toml appends a source excerpt after a newline for file-based errors; keep line one.
-    m.lines().next().unwrap_or(m).to_string()
+    let m = m.lines().next().unwrap_or(m).trim();
+    let mismatch = m
+        .strip_prefix("invalid type: ")
+        .or_else(|| m.strip_prefix("invalid value: "))
+        .and_then(|rest| rest.rsplit_once(", expected "));
+    if let Some((found, expected)) = mismatch {
+        return format!(
+            "expected {}, found {}",
+            expected_in_words(expected),
+            found_in_words(found, expected)
+        );
+    }
+    let length = m
+        .strip_prefix("invalid length ")
+        .and_then(|rest| rest.split_once(", expected "));
+    if let Some((n, expected)) = length {
+        return format!(
+            "expected {}, found a list of {n} values",
+            expected_in_words(expected)
+        );
+    }
+    if let Some(rest) = m.strip_prefix("missing field ") {
+        return format!("the key {rest} is missing");
+    }
+    if let Some(rest) = m.strip_prefix("duplicate field ") {
+        return format!("the key {rest} is given twice");
+    }
+    if let Some(rest) = m.strip_prefix("unknown field ") {
+        return unknown_field(rest);
+    }
+    if let Some(rest) = m.strip_prefix("unknown variant ") {
+        return format!("unknown choice {rest}");
+    }
+    if m.starts_with("data did not match any variant") {
+        return "the value has none of the accepted forms (see docs/SCENARIO.md)".into();
+    }
+    m.to_string()
+}
+
+/// `unknown field `x`, expected one of `a`, `b``: suggests the closest key when it is close.
+fn unknown_field(rest: &str) -> String {
+    let quoted: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
+    let Some((key, known)) = quoted.split_first() else {
+        return format!("unknown field {rest}");
+    };
+    let close = known
+        .iter()
+        .map(|k| (super::edit_distance(key, k), *k))
+        .min()
+        .filter(|&(d, k)| d <= 2 || d * 4 <= k.len());
+    match close {
+        Some((_, k)) => format!("unknown field `{key}`; did you mean `{k}`?"),
+        None if known.is_empty() => format!("unknown field `{key}`: this table has no keys"),
+        None => format!(
+            "unknown field `{key}`; expected one of {}",
+            known
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// Whether a deserializer's "expected" names a whole-number type.
+fn wants_integer(expected: &str) -> bool {
+    matches!(
+        expected,
+        "u8" | "u16" | "u32" | "u64" | "usize" | "i8" | "i16" | "i32" | "i64" | "isize"
+    ) || expected.starts_with("a whole number")
+}
+
+fn expected_in_words(expected: &str) -> String {
+    match expected {
+        "u64" | "usize" => "a whole number ≥ 0".into(),
+        "u32" => format!("a whole number from 0 to {}", u32::MAX),
+        "u16" => format!("a whole number from 0 to {}", u16::MAX),
+        "u8" => format!("a whole number from 0 to {}", u8::MAX),
+        "i8" | "i16" | "i32" | "i64" | "isize" => "a whole number".into(),
+        "f64" | "f32" => "a number".into(),
+        "a boolean" => "true or false".into(),
+        "a string" | "a borrowed string" => "text in double quotes".into(),
+        "a character" => "a single character in double quotes".into(),
+        "a sequence" => "a list".into(),
+        "a map" => "a table".into(),
+        "struct ScandalEvent" => "a [[scandals.events]] table (day, kind, target, severity)".into(),
+        e if e.starts_with("struct ") || e.starts_with("tuple") => "a table of keys".into(),
+        e if e.starts_with("enum ") || e.contains("variant") => {
+            "one of the accepted values (see docs/SCENARIO.md)".into()
+        }
+        e => e.to_string(),
+    }
+}
+
+fn found_in_words(found: &str, expected: &str) -> String {
+    let inner = |prefix: &str| {
+        found
+            .strip_prefix(prefix)
+            .and_then(|f| f.strip_prefix('`'))
+            .and_then(|f| f.strip_suffix('`'))
+    };
+    if let Some(n) = inner("integer ") {
+        return n.to_string();
+    }
+    if let Some(b) = inner("boolean ") {
+        return b.to_string();
+    }
+    if let Some(c) = inner("character ") {
+        return format!("the character {c:?}");
+    }
+    if let Some(x) = inner("floating point ") {
+        let whole = x
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite() && v.fract() == 0.0 && v.abs() < 1e19);
+        return match whole {
+            Some(v) if wants_integer(expected) => format!(
+                "the decimal number {x} (TOML reads 1e5 and 3.0 as decimals; write {})",
+                v as i128
+            ),
+            _ => format!("the decimal number {x}"),
+        };
+    }
+    if let Some(text) = found.strip_prefix("string ") {
+        let bare = text.trim_matches('"');
+        let quoted_ok = expected == "a string" || expected.contains("double quotes");
+        let hint = if bare.parse::<f64>().is_ok() && !quoted_ok {
+            " (write numbers without quotes)"
+        } else if (bare == "true" || bare == "false") && expected == "a boolean" {
+            " (write true or false without quotes)"
+        } else {
+            ""
+        };
+        return format!("the text {text}{hint}");
+    }
+    match found {
+        "map" => "a table".into(),
+        "sequence" => "a list".into(),
+        "unit value" => "nothing".into(),
+        "Option value" => "an optional value".into(),
+        f => f.to_string(),
+    }
 }
 
 /// Sets `path` in a TOML table, creating tables on the way; a numeric part indexes an array
@@ -171,6 +463,13 @@ fn set_path(
     if rest.is_empty() {
         table.insert(first.clone(), value);
         return Ok(());
+    }
+    if !table.contains_key(first) {
+        if let Ok(index) = rest[0].parse::<usize>() {
+            return Err(format!(
+                "`{first}` has no entries; index {index} does not exist"
+            ));
+        }
     }
     let entry = table
         .entry(first.clone())
@@ -285,6 +584,309 @@ mod tests {
         assert_eq!(s.scandals.events[0].severity, 0.9);
         let m = err(text, &["scandals.events.2.severity=0.9"]);
         assert!(m.contains("index 2 does not exist"), "{m}");
+        let m = err("", &["scandals.events.0.severity=0.9"]);
+        assert_eq!(
+            m,
+            "--set scandals.events.0.severity=0.9: `events` has no entries; index 0 does not exist"
+        );
+    }
+
+    /// Words of Rust and serde that must never reach a user.
+    const RUST_WORDS: &[&str] = &[
+        "u8",
+        "u16",
+        "u32",
+        "u64",
+        "usize",
+        "i32",
+        "i64",
+        "i128",
+        "f32",
+        "f64",
+        "struct",
+        "enum",
+        "untagged",
+        "variant",
+        "floating point",
+        "sequence",
+        "map",
+        "Option",
+        "invalid type",
+        "invalid value",
+        "Scandal",
+        "Run",
+        "TOML parse error",
+    ];
+
+    fn assert_plain(m: &str) {
+        for w in RUST_WORDS {
+            let hit = m
+                .match_indices(w)
+                .any(|(i, _)| !m[..i].ends_with(|c: char| c.is_ascii_alphanumeric()));
+            assert!(!hit, "{w:?} in {m}");
+        }
+    }
+
+    // Each wrong value gets a message in the reference's words, at its key and line.
+    #[test]
+    fn wrong_values_are_explained_in_plain_words() {
+        let event =
+            "[[scandals.events]]\nday = 3\nkind = \"host\"\ntarget = \"top\"\nseverity = 0.5\n";
+        let cases: &[(&str, &str, &str)] = &[
+            (
+                "[population]\nconsumers = 1e5\n",
+                "line 2, population.consumers",
+                "expected a whole number ≥ 0, found the decimal number 100000.0 (TOML reads 1e5 and 3.0 as decimals; write 100000)",
+            ),
+            (
+                "[population]\nconsumers = -1\n",
+                "line 2, population.consumers",
+                "expected a whole number ≥ 0, found -1",
+            ),
+            (
+                "[population]\nconsumers = \"100\"\n",
+                "population.consumers",
+                "found the text \"100\" (write numbers without quotes)",
+            ),
+            (
+                "[population]\nconsumers = 2.5\n",
+                "population.consumers",
+                "expected a whole number ≥ 0, found the decimal number 2.5",
+            ),
+            (
+                "[run]\nseed = \"x\"\n",
+                "line 2, run.seed",
+                "expected a whole number from 0 to 18446744073709551615",
+            ),
+            ("[run]\nseed = -1\n", "run.seed", "found -1"),
+            (
+                "[run]\nseed = 1.5\n",
+                "run.seed",
+                "found the decimal number 1.5",
+            ),
+            (
+                "[run]\ndays = 5000000000\n",
+                "run.days",
+                "expected a whole number from 0 to 4294967295, found 5000000000",
+            ),
+            ("[run]\ndays = true\n", "run.days", "found true"),
+            ("[run]\ndays = [1]\n", "run.days", "found a list"),
+            ("[run]\ndays = { a = 1 }\n", "run.days", "found a table"),
+            (
+                "[run]\nname = 3\n",
+                "run.name",
+                "expected text in double quotes, found 3",
+            ),
+            (
+                "[returns]\nfree_returns = \"yes\"\n",
+                "returns.free_returns",
+                "expected true or false, found the text \"yes\"",
+            ),
+            (
+                "[returns]\nfree_returns = \"true\"\n",
+                "returns.free_returns",
+                "(write true or false without quotes)",
+            ),
+            (
+                "[returns]\nfree_returns = 1\n",
+                "returns.free_returns",
+                "expected true or false, found 1",
+            ),
+            (
+                "[behaviour]\nfollow_prob = \"x\"\n",
+                "behaviour.follow_prob",
+                "expected a number, found the text \"x\"",
+            ),
+            (
+                "[behaviour]\nengage_bais = 2.0\n",
+                "behaviour.engage_bais",
+                "unknown field `engage_bais`; did you mean `engage_bias`?",
+            ),
+            (
+                "[behavior]\nengage_bias = 2.0\n",
+                "line 1, behavior",
+                "unknown field `behavior`; did you mean `behaviour`?",
+            ),
+            (
+                "[nothing_like_it]\n",
+                "nothing_like_it",
+                "expected one of `run`, `population`",
+            ),
+            (
+                "run = [1, 2]\n",
+                "line 1, run",
+                "expected a section ([run] with its keys on the lines below), found a list",
+            ),
+            ("\nrun = 3\n", "line 2, run", "found 3"),
+            (
+                "[scandals]\nevents = 3\n",
+                "line 2, scandals.events",
+                "expected a list of [[scandals.events]] tables, found 3",
+            ),
+            (
+                "[scandals]\nevents = [[3, \"host\", \"top\", 0.5]]\n",
+                "scandals.events.0",
+                "expected a [[scandals.events]] table (day, kind, target, severity), found a list",
+            ),
+            (
+                "[[scandals.events]]\nday = 3\nkind = \"host\"\ntarget = 1.5\nseverity = 0.5\n",
+                "line 4, scandals.events.0.target",
+                "expected \"top\", \"random\", or an id (a host's account id or a merchant id, a whole number ≥ 0), found the decimal number 1.5",
+            ),
+            (
+                "[[scandals.events]]\nday = 3\nkind = \"host\"\ntarget = -2\nseverity = 0.5\n",
+                "scandals.events.0.target",
+                "found -2",
+            ),
+            (
+                "[[scandals.events]]\nday = 3\nkind = \"host\"\ntarget = [1]\nseverity = 0.5\n",
+                "scandals.events.0.target",
+                "found a list",
+            ),
+            (
+                "[[scandals.events]]\nday = 3\nkind = \"host\"\n",
+                "line 1, scandals.events.0",
+                "the key `target` is missing",
+            ),
+            (
+                &format!("{event}{}", event.replace("0.5", "\"high\"")),
+                "line 10, scandals.events.1.severity",
+                "expected a number, found the text \"high\"",
+            ),
+            (
+                &format!("{event}{event}severty = 1.0\n"),
+                "line 11, scandals.events.1.severty",
+                "did you mean `severity`?",
+            ),
+            (
+                "[run]\nseed = 99999999999999999999\n",
+                "line 2",
+                "99999999999999999999 is outside the whole numbers TOML can hold",
+            ),
+            (
+                "[run]\nseed = 18446744073709551615\n",
+                "line 2",
+                "is outside the whole numbers TOML can hold",
+            ),
+        ];
+        for (text, place, message) in cases {
+            let m = err(text, &[]);
+            let (at, _) = m.split_once(": ").unwrap();
+            assert!(
+                at.starts_with("s.toml") && at.ends_with(place),
+                "{text:?}: {m}"
+            );
+            assert!(m.contains(message), "{text:?}: {m}");
+            assert!(!m.contains('\n'), "{m}");
+            assert_plain(&m);
+        }
+    }
+
+    // The translation itself, on the messages serde and toml produce.
+    #[test]
+    fn serde_messages_are_translated() {
+        for (raw, plain) in [
+            (
+                "invalid type: floating point `1e300`, expected u32",
+                "expected a whole number from 0 to 4294967295, found the decimal number 1e300",
+            ),
+            (
+                "invalid type: floating point `inf`, expected f64",
+                "expected a number, found the decimal number inf",
+            ),
+            (
+                "invalid type: map, expected a sequence",
+                "expected a list, found a table",
+            ),
+            (
+                "invalid type: sequence, expected a map",
+                "expected a table, found a list",
+            ),
+            (
+                "invalid type: unit value, expected a string",
+                "expected text in double quotes, found nothing",
+            ),
+            (
+                "invalid type: character `x`, expected u8",
+                "expected a whole number from 0 to 255, found the character \"x\"",
+            ),
+            (
+                "invalid value: integer `-3`, expected usize",
+                "expected a whole number ≥ 0, found -3",
+            ),
+            (
+                "invalid type: integer `3`, expected struct Run",
+                "expected a table of keys, found 3",
+            ),
+            (
+                "invalid length 2, expected struct Run with 3 elements",
+                "expected a table of keys, found a list of 2 values",
+            ),
+            ("missing field `base`", "the key `base` is missing"),
+            ("duplicate field `base`", "the key `base` is given twice"),
+            (
+                "unknown field `x`, there are no fields",
+                "unknown field `x`: this table has no keys",
+            ),
+            (
+                "unknown variant `b`, expected `a`",
+                "unknown choice `b`, expected `a`",
+            ),
+            (
+                "data did not match any variant of untagged enum ScandalTarget",
+                "the value has none of the accepted forms (see docs/SCENARIO.md)",
+            ),
+            (
+                "TOML parse error: invalid type: integer `1`, expected a boolean\n  |\n1 | x",
+                "expected true or false, found 1",
+            ),
+        ] {
+            let m = serde_message(raw);
+            assert_eq!(m, plain, "{raw}");
+            assert_plain(&m);
+        }
+    }
+
+    // --days and --seed are named as typed; a seed above the largest TOML integer is
+    // carried as text and written back the same way.
+    #[test]
+    fn flags_are_named_as_typed_and_every_seed_round_trips() {
+        let m = match parse_scenario("s.toml", "", &[Override::days(0)]) {
+            Err(Error::Input(m)) => m,
+            other => panic!("{other:?}"),
+        };
+        assert!(m.starts_with("--days 0: "), "{m}");
+        for seed in [0, 42, i64::MAX as u64, i64::MAX as u64 + 1, u64::MAX] {
+            for o in [
+                Override::seed(seed),
+                Override::parse(&format!("run.seed={seed}")).unwrap(),
+            ] {
+                let s = parse_scenario("s.toml", "", &[o]).unwrap();
+                assert_eq!(s.run.seed, seed);
+                let again = parse_scenario("resolved", &s.to_toml(), &[]).unwrap();
+                assert_eq!(again, s);
+                assert_eq!(again.to_toml(), s.to_toml());
+            }
+        }
+        let s = parse_scenario("s.toml", "[run]\nseed = \"18446744073709551615\"\n", &[]).unwrap();
+        assert_eq!(s.run.seed, u64::MAX);
+        assert!(s.to_toml().contains("seed = \"18446744073709551615\"\n"));
+        assert!(Scenario::default().to_toml().contains("seed = 42\n"));
+        for bad in ["\"\"", "\"+1\"", "\"18446744073709551616\"", "\" 1\""] {
+            let m = err(&format!("[run]\nseed = {bad}\n"), &[]);
+            assert!(m.contains("expected a whole number from 0 to"), "{m}");
+        }
+        let m = err("", &["run.seed=18446744073709551616"]);
+        assert!(
+            m.starts_with("--set run.seed=18446744073709551616: expected"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn byte_order_mark_is_accepted() {
+        let s = parse_scenario("s.toml", "\u{feff}[run]\ndays = 3\n", &[]).unwrap();
+        assert_eq!(s.run.days, 3);
     }
 
     #[test]

@@ -3,9 +3,9 @@
 mod load;
 mod schema;
 mod validate;
-pub use validate::GRAPH_KINDS;
+pub use validate::{GRAPH_KINDS, name_problem};
 
-pub use load::{Override, line_at, parse_scenario, place_in};
+pub use load::{Override, key_path, line_at, parse_scenario, parse_toml, place_in, serde_message};
 pub use schema::*;
 
 use crate::error::{Error, Result};
@@ -83,6 +83,44 @@ pub fn built_in(name: &str) -> Option<&'static str> {
         .map(|(_, _, t)| *t)
 }
 
+/// The most a scenario file (or a sweep file) may hold: 1 MiB. Files are read through a
+/// limit, so a device or a huge file is refused without filling memory.
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
+
+/// Reads a scenario or sweep file (`what`: "scenario file", "sweep file") as UTF-8 text of at
+/// most [`MAX_FILE_BYTES`]; a byte-order mark at the start is dropped.
+pub fn read_file(path: &Path, what: &str) -> Result<String> {
+    use std::io::Read;
+    let cannot = |m: String| Error::input(path.display(), format!("cannot read the {what}: {m}"));
+    if path.is_dir() {
+        return Err(cannot("it is a folder, not a file".into()));
+    }
+    let file = std::fs::File::open(path).map_err(|e| cannot(e.to_string()))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| cannot(e.to_string()))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(Error::input(
+            path.display(),
+            format!("the {what} is larger than 1 MiB, the most a {what} may hold"),
+        ));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        Error::input(
+            format!("{} line {line}", path.display()),
+            format!("the {what} is not UTF-8 text"),
+        )
+    })?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
+}
+
 /// Loads a scenario file (or, with `None`, the built-in baseline) and applies overrides.
 pub fn load(path: Option<&Path>, overrides: &[Override]) -> Result<Scenario> {
     match path {
@@ -92,12 +130,77 @@ pub fn load(path: Option<&Path>, overrides: &[Override]) -> Result<Scenario> {
             overrides,
         ),
         Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|e| {
-                Error::input(p.display(), format!("cannot read the scenario file: {e}"))
-            })?;
+            let text = read_file(p, "scenario file")?;
             parse_scenario(&p.display().to_string(), &text, overrides)
         }
     }
+}
+
+/// Loads `name`: a scenario file, or else the built-in scenario of that name. Returns the
+/// scenario and where it came from (`name`, or `built-in NAME`).
+///
+/// A file (anything but a folder) of that name wins over a built-in scenario; a folder is
+/// not a scenario file, so a folder named `baseline` does not hide the built-in one. A name
+/// that is neither is an error that suggests the closest built-in name.
+pub fn load_named(name: &str, overrides: &[Override]) -> Result<(Scenario, String)> {
+    let path = Path::new(name);
+    if path.exists() && !path.is_dir() {
+        return Ok((load(Some(path), overrides)?, name.to_string()));
+    }
+    if let Some(text) = built_in(name) {
+        let source = format!("built-in {name}");
+        return Ok((parse_scenario(&source, text, overrides)?, source));
+    }
+    Err(Error::input(name, not_found(name, path.is_dir())))
+}
+
+/// The message for a name that is neither a scenario file nor a built-in scenario.
+pub fn not_found(name: &str, is_folder: bool) -> String {
+    let what = if is_folder {
+        "a folder, not a scenario file"
+    } else {
+        "not a file"
+    };
+    match closest_built_in(name) {
+        Some(close) => {
+            format!("{what}, and not a built-in scenario; did you mean `{close}`? (socsim list)")
+        }
+        None => format!("{what}, and not a built-in scenario (socsim list names them)"),
+    }
+}
+
+/// The built-in scenario name closest to `name` (compared without a folder and a `.toml`
+/// ending, ignoring case), if it is close: at most 2 edits, or a quarter of the name.
+pub fn closest_built_in(name: &str) -> Option<&'static str> {
+    let stem = Path::new(name)
+        .file_name()
+        .and_then(|f| f.to_str())
+        .unwrap_or(name);
+    let stem = stem.strip_suffix(".toml").unwrap_or(stem).to_lowercase();
+    BUILT_IN
+        .iter()
+        .map(|(n, _, _)| (edit_distance(&stem, n), *n))
+        .min()
+        .filter(|&(d, n)| d <= 2 || d * 4 <= n.len())
+        .map(|(_, n)| n)
+}
+
+/// Levenshtein distance in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (row[j + 1] + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
 }
 
 impl Scenario {
@@ -110,5 +213,52 @@ impl Scenario {
     /// The scenario as fully resolved TOML (every key, defaults included).
     pub fn to_toml(&self) -> String {
         toml::to_string(self).expect("a scenario always serializes")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn close_names_are_suggested() {
+        assert_eq!(edit_distance("basline", "baseline"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        for (typed, meant) in [
+            ("basline", Some("baseline")),
+            ("Baseline", Some("baseline")),
+            ("baseline.toml", Some("baseline")),
+            ("scenarios/rec_bandits.toml", Some("rec_bandit")),
+            ("bench1m", Some("bench_1m")),
+            ("livestream_return", Some("livestream_returns")),
+            ("my_world.toml", None),
+            ("x", None),
+        ] {
+            assert_eq!(closest_built_in(typed), meant, "{typed}");
+        }
+    }
+
+    #[test]
+    fn oversized_and_binary_files_are_refused() {
+        let dir = std::env::temp_dir().join(format!("socsim-read-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let big = dir.join("big.toml");
+        std::fs::write(&big, "#".repeat(MAX_FILE_BYTES as usize + 1)).unwrap();
+        let m = read_file(&big, "scenario file").unwrap_err().to_string();
+        assert!(m.contains("larger than 1 MiB"), "{m}");
+        std::fs::write(&big, "#".repeat(MAX_FILE_BYTES as usize)).unwrap();
+        assert!(read_file(&big, "scenario file").is_ok());
+        std::fs::write(&big, b"[run]\nname = \"\xff\"\n").unwrap();
+        let m = read_file(&big, "scenario file").unwrap_err().to_string();
+        assert!(
+            m.ends_with("big.toml line 2: the scenario file is not UTF-8 text"),
+            "{m}"
+        );
+        std::fs::write(&big, "\u{feff}[run]\n").unwrap();
+        assert_eq!(read_file(&big, "scenario file").unwrap(), "[run]\n");
+        let m = read_file(&dir, "scenario file").unwrap_err().to_string();
+        assert!(m.contains("a folder"), "{m}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -86,11 +86,90 @@ pub struct ScandalEvent {
 }
 
 /// Who a scandal hits.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, PartialEq)]
 #[serde(untagged)]
 pub enum ScandalTarget {
     Id(u64),
     Name(String),
+}
+
+/// Read by hand rather than derived (untagged), so that a wrong form gets a message in the
+/// reference's words instead of serde's "did not match any variant".
+impl<'de> Deserialize<'de> for ScandalTarget {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Target;
+        impl serde::de::Visitor<'_> for Target {
+            type Value = ScandalTarget;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "\"top\", \"random\", or an id (a host's account id or a merchant id, \
+                     a whole number ≥ 0)",
+                )
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<ScandalTarget, E> {
+                Ok(ScandalTarget::Id(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<ScandalTarget, E> {
+                u64::try_from(v)
+                    .map(ScandalTarget::Id)
+                    .map_err(|_| E::invalid_value(serde::de::Unexpected::Signed(v), &self))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ScandalTarget, E> {
+                Ok(ScandalTarget::Name(v.to_string()))
+            }
+        }
+        d.deserialize_any(Target)
+    }
+}
+
+/// `run.seed`: any unsigned 64-bit integer. TOML integers stop at 9223372036854775807, so a
+/// larger seed is written (and read) as a string of digits, `seed = "18446744073709551615"`;
+/// a smaller one is written as an integer, as before.
+pub mod seed {
+    use serde::de::{Error, Unexpected, Visitor};
+    use serde::{Deserializer, Serializer};
+
+    /// What a seed may be, in the reference's words.
+    pub const EXPECTED: &str = "a whole number from 0 to 18446744073709551615 \
+        (one above 9223372036854775807 in double quotes)";
+
+    pub fn serialize<S: Serializer>(seed: &u64, s: S) -> Result<S::Ok, S::Error> {
+        match i64::try_from(*seed) {
+            Ok(i) => s.serialize_i64(i),
+            Err(_) => s.serialize_str(&seed.to_string()),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        d.deserialize_any(Seed)
+    }
+
+    /// For an optional seed (`seed` of a sweep file).
+    pub fn deserialize_option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+        deserialize(d).map(Some)
+    }
+
+    struct Seed;
+    impl Visitor<'_> for Seed {
+        type Value = u64;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str(EXPECTED)
+        }
+        fn visit_u64<E: Error>(self, v: u64) -> Result<u64, E> {
+            Ok(v)
+        }
+        fn visit_i64<E: Error>(self, v: i64) -> Result<u64, E> {
+            u64::try_from(v).map_err(|_| E::invalid_value(Unexpected::Signed(v), &self))
+        }
+        fn visit_str<E: Error>(self, v: &str) -> Result<u64, E> {
+            if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+                if let Ok(seed) = v.parse() {
+                    return Ok(seed);
+                }
+            }
+            Err(E::invalid_value(Unexpected::Str(v), &self))
+        }
+    }
 }
 
 /// `[loyalty]`: membership points for repeat purchases (seed 000 §4.1).
@@ -259,6 +338,8 @@ impl Default for Brushing {
 #[serde(deny_unknown_fields, default)]
 pub struct Run {
     pub name: String,
+    /// Any u64; see [`seed`] for how one above i64::MAX is written.
+    #[serde(with = "seed")]
     pub seed: u64,
     pub days: u32,
 }

@@ -82,26 +82,27 @@ fn at_most(path: &str, v: u64, max: u64) -> Check {
     }
 }
 
+/// Why `name` cannot name an output folder (`run.name`, a sweep's `name`), if it cannot.
+pub fn name_problem(name: &str) -> Option<String> {
+    let ok = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        && !name.starts_with('.');
+    (!ok).then(|| {
+        format!(
+            "{name:?} must be a non-empty name of letters, digits, '-', '_' or '.', not starting with '.' (it names the output folder)"
+        )
+    })
+}
+
 /// Checks every key's range and the keys' consistency. `Err((key path, message))`.
 pub fn validate(s: &Scenario) -> Result<(), (String, String)> {
     let p = &s.population;
     at_least("run.days", s.run.days as u64, 1)?;
     at_most("run.days", s.run.days as u64, 100_000)?;
-    if s.run.name.is_empty()
-        || !s
-            .run
-            .name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-        || s.run.name.starts_with('.')
-    {
-        return fail(
-            "run.name",
-            format!(
-                "{:?} must be a non-empty name of letters, digits, '-', '_' or '.' (it names the output folder)",
-                s.run.name
-            ),
-        );
+    if let Some(problem) = name_problem(&s.run.name) {
+        return fail("run.name", problem);
     }
     at_least("population.consumers", p.consumers, 2)?;
     at_most("population.consumers", p.consumers, u32::MAX as u64 / 2)?;
