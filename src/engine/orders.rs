@@ -328,10 +328,15 @@ pub fn fulfil(
             let earned = (s.loyalty.points_rate * o.value) as f32;
             world.consumers.points[i] += earned;
             row.points_earned += earned as f64;
-            row.creator_income += affiliate * o.value;
-            if c != NONE as usize {
+            // The affiliate commission goes to the account that carried the item; an ad
+            // order belongs to no account, so nobody earns it and the merchant keeps it.
+            let affiliate = if c != NONE as usize {
                 world.creators.income[c] += affiliate * o.value;
-            }
+                row.creator_income += affiliate * o.value;
+                affiliate
+            } else {
+                0.0
+            };
             row.merchant_profit +=
                 o.value * (1.0 - commission - affiliate) - world.products.cost[p] as f64;
         }
