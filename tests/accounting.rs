@@ -88,3 +88,60 @@ fn ad_orders_pay_no_affiliate_commission() {
     let kept = t["revenue_commission"].as_f64().unwrap();
     assert!(total < 0.99 * kept, "creator income {total}, commission {kept}");
 }
+
+#[test]
+fn group_buying_keeps_every_order_identity() {
+    let out = run("groups", &["group_buying"]);
+    let daily = rows(&out.join("daily.csv"));
+    let s = summary(&out);
+    let t = &s["totals"];
+    let size = 3.0; // group_buying.size of the group_buying scenario
+    let mut pending = 0.0;
+    for r in &daily {
+        let n = |k: &str| num(r, k);
+        let day = &r["day"];
+        assert!(n("cancelled_orders") <= n("orders"), "day {day}");
+        assert!(n("repeat_buyers") <= n("unique_buyers"), "day {day}");
+        assert!(
+            n("unique_buyers") <= n("orders") - n("cancelled_orders"),
+            "day {day}"
+        );
+        assert!(close(
+            n("net_gmv"),
+            n("gross_gmv") - n("returned_gmv") - n("cancelled_gmv")
+        ));
+        // Pending orders: yesterday's + those entering groups − those of groups that formed
+        // or failed today (1 to size − 1 orders per failed group).
+        let failed = pending + n("groups_opened") + n("group_joins")
+            - size * n("groups_formed")
+            - n("pending_group_orders");
+        assert!(
+            n("groups_failed") <= failed && failed <= (size - 1.0) * n("groups_failed"),
+            "day {day}: {failed} orders in {} failed groups",
+            n("groups_failed")
+        );
+        assert_eq!(n("pending_group_gmv") > 0.0, n("pending_group_orders") > 0.0);
+        pending = n("pending_group_orders");
+    }
+    let u = |k: &str| t[k].as_u64().unwrap();
+    assert!(u("groups_formed") > 0 && u("groups_failed") > 0);
+    assert!(u("pending_group_orders") > 0, "some groups are open at the end");
+    assert_eq!(u("pending_group_orders") as f64, pending);
+    assert_eq!(
+        u("orders") - u("cancelled_orders"),
+        u("delivered_orders") + u("in_transit_orders")
+    );
+    let b = &s["buyers"];
+    let per_buyer = b["orders_per_buyer"].as_f64().unwrap() * b["buyers"].as_f64().unwrap();
+    assert!(close(per_buyer, (u("orders") - u("cancelled_orders")) as f64));
+    let sum = |k: &str| daily.iter().map(|r| num(r, k)).sum::<f64>();
+    for k in ["orders", "cancelled_orders", "groups_formed", "groups_failed"] {
+        assert_eq!(sum(k), u(k) as f64, "{k}");
+    }
+    assert!(close(
+        t["net_gmv"].as_f64().unwrap(),
+        t["gross_gmv"].as_f64().unwrap()
+            - t["returned_gmv"].as_f64().unwrap()
+            - t["cancelled_gmv"].as_f64().unwrap()
+    ));
+}
