@@ -86,7 +86,10 @@ fn ad_orders_pay_no_affiliate_commission() {
     // carried by accounts (creator_income / 0.05) is below all the kept value
     // (revenue_commission / 0.05).
     let kept = t["revenue_commission"].as_f64().unwrap();
-    assert!(total < 0.99 * kept, "creator income {total}, commission {kept}");
+    assert!(
+        total < 0.99 * kept,
+        "creator income {total}, commission {kept}"
+    );
 }
 
 #[test]
@@ -120,12 +123,18 @@ fn group_buying_keeps_every_order_identity() {
             "day {day}: {failed} orders in {} failed groups",
             n("groups_failed")
         );
-        assert_eq!(n("pending_group_gmv") > 0.0, n("pending_group_orders") > 0.0);
+        assert_eq!(
+            n("pending_group_gmv") > 0.0,
+            n("pending_group_orders") > 0.0
+        );
         pending = n("pending_group_orders");
     }
     let u = |k: &str| t[k].as_u64().unwrap();
     assert!(u("groups_formed") > 0 && u("groups_failed") > 0);
-    assert!(u("pending_group_orders") > 0, "some groups are open at the end");
+    assert!(
+        u("pending_group_orders") > 0,
+        "some groups are open at the end"
+    );
     assert_eq!(u("pending_group_orders") as f64, pending);
     assert_eq!(
         u("orders") - u("cancelled_orders"),
@@ -133,9 +142,17 @@ fn group_buying_keeps_every_order_identity() {
     );
     let b = &s["buyers"];
     let per_buyer = b["orders_per_buyer"].as_f64().unwrap() * b["buyers"].as_f64().unwrap();
-    assert!(close(per_buyer, (u("orders") - u("cancelled_orders")) as f64));
+    assert!(close(
+        per_buyer,
+        (u("orders") - u("cancelled_orders")) as f64
+    ));
     let sum = |k: &str| daily.iter().map(|r| num(r, k)).sum::<f64>();
-    for k in ["orders", "cancelled_orders", "groups_formed", "groups_failed"] {
+    for k in [
+        "orders",
+        "cancelled_orders",
+        "groups_formed",
+        "groups_failed",
+    ] {
         assert_eq!(sum(k), u(k) as f64, "{k}");
     }
     assert!(close(
@@ -144,4 +161,100 @@ fn group_buying_keeps_every_order_identity() {
             - t["returned_gmv"].as_f64().unwrap()
             - t["cancelled_gmv"].as_f64().unwrap()
     ));
+}
+
+/// Every cell of daily.csv and creators.csv (but an active account's empty `exited_day`)
+/// and every number of summary.json is finite; summary.json's nulls are the documented ones.
+fn assert_all_finite(out: &Path) {
+    for file in ["daily.csv", "creators.csv"] {
+        for r in rows(&out.join(file)) {
+            for (k, v) in &r {
+                if k == "exited_day" && v.is_empty() || ["kind", "active"].contains(&k.as_str()) {
+                    continue;
+                }
+                assert!(num(&r, k).is_finite(), "{file}: {k} = {v:?}");
+            }
+        }
+    }
+    fn walk(path: &str, v: &serde_json::Value) {
+        match v {
+            serde_json::Value::Object(m) => {
+                m.iter().for_each(|(k, x)| walk(&format!("{path}.{k}"), x))
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| walk(path, x)),
+            serde_json::Value::Number(n) => {
+                assert!(n.as_f64().is_some_and(f64::is_finite), "{path} = {n}")
+            }
+            serde_json::Value::Null => assert!(
+                [".retention.retention_30d", ".scandals"]
+                    .iter()
+                    .any(|p| path.starts_with(p))
+                    || path.contains(".tail"),
+                "{path} is null"
+            ),
+            _ => {}
+        }
+    }
+    walk("", &summary(out));
+}
+
+#[test]
+fn huge_money_and_hype_are_refused_naming_the_key() {
+    for (sets, key) in [
+        (
+            &["platform.premium_fee=1e305", "platform.premium_share=1"][..],
+            "platform.premium_fee",
+        ),
+        (
+            &["behaviour.satisfaction_slope=0", "hosts.live_hype=1e39"][..],
+            "hosts.live_hype",
+        ),
+    ] {
+        let dir = temp_dir(&format!("huge-{key}"));
+        let out = dir.join("out");
+        let mut args = vec!["run"];
+        for set in sets {
+            args.extend(["--set", set]);
+        }
+        args.extend_from_slice(S);
+        args.extend(["--out", out.to_str().unwrap()]);
+        let o = socsim(&args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        assert!(err.contains(key), "{err}");
+        assert!(!out.exists());
+    }
+}
+
+#[test]
+fn money_and_hype_at_their_bounds_give_finite_results() {
+    // The largest values validation allows, in the reproducers' combinations: every written
+    // number stays finite.
+    let out = run(
+        "bounds",
+        &[
+            "--set",
+            "platform.premium_fee=1e9",
+            "--set",
+            "platform.premium_share=1",
+            "--set",
+            "behaviour.satisfaction_slope=0",
+            "--set",
+            "hosts.live_hype=10",
+            "--set",
+            "merchants.price_median=1e9",
+            "--set",
+            "merchants.price_sigma=5",
+        ],
+    );
+    assert_all_finite(&out);
+    let s = summary(&out);
+    assert!(s["totals"]["revenue_premium"].as_f64().unwrap() > 1e13);
+    assert!(
+        s["retention"]["final_mean_platform_trust"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
 }
