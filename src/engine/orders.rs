@@ -73,10 +73,11 @@ impl OrderBook {
         std::mem::take(&mut self.deliveries[day as usize])
     }
 
-    /// Books today's order intents in arrival order. Every intent is an order (in `orders`
-    /// and `gross_gmv`). Live orders beyond the session's stock are cancelled. Orders of
-    /// group-buy products open or join a group and wait for it to form. The rest are
-    /// accepted.
+    /// Books today's order intents in arrival order. Live orders beyond the session's stock
+    /// are booked and cancelled. Orders of group-buy products open or join a group and wait
+    /// for it to form: they are booked (in `orders` and `gross_gmv`) only when the group
+    /// forms (accepted) or fails (cancelled), and are pending until then. The rest are booked
+    /// and accepted.
     pub fn book(
         &mut self,
         world: &mut World,
@@ -87,11 +88,11 @@ impl OrderBook {
     ) {
         for intent in intents {
             let i = intent.consumer as usize;
-            l.row.orders += 1;
-            l.row.gross_gmv += intent.value;
+            let group_buy = world.products.group_buy[intent.product as usize];
             let c = intent.creator as usize;
             if intent.live {
                 if world.creators.stock_left[c] == 0 {
+                    book(l.row, intent);
                     cancel(l.row, intent);
                     let cons = &mut world.consumers;
                     cons.trust[i] =
@@ -101,16 +102,18 @@ impl OrderBook {
                 }
                 world.creators.stock_left[c] -= 1;
             }
-            if world.products.group_buy[intent.product as usize] {
+            if group_buy {
                 self.group_order(world, s, day, intent, l);
             } else {
+                book(l.row, intent);
                 self.accept(world, day, intent, l);
             }
         }
     }
 
     /// Opens a group (an order from a feed) or joins one (an accepted invitation); a group
-    /// that reaches `group_buying.size` forms and all its orders are accepted.
+    /// that reaches `group_buying.size` forms and all its orders are booked and accepted. An
+    /// order reaching a closed group is booked and cancelled.
     fn group_order(
         &mut self,
         world: &mut World,
@@ -145,7 +148,9 @@ impl OrderBook {
         } else {
             let group = &mut self.groups[intent.group as usize];
             if !group.open || group.members.len() >= g.size as usize {
-                cancel(l.row, intent); // the group closed before this order reached it
+                // The group closed before this order reached it.
+                book(l.row, intent);
+                cancel(l.row, intent);
                 return;
             }
             group.members.push(*intent);
@@ -157,23 +162,30 @@ impl OrderBook {
             group.open = false;
             l.row.groups_formed += 1;
             for m in std::mem::take(&mut group.members) {
+                book(l.row, &m);
                 self.accept(world, day, &m, l);
             }
         }
     }
 
-    /// Ends the day: open groups whose window ends today fail and their orders are refunded
-    /// (cancelled); invitations to closed groups are dropped.
+    /// Ends the day: open groups whose window ends today fail and their orders are booked
+    /// and refunded (cancelled); the orders still waiting in open groups are counted as
+    /// pending (`pending_group_orders`, `pending_group_gmv`, in group order); invitations to
+    /// closed groups are dropped.
     pub fn close_groups(&mut self, day: u32, row: &mut DailyRow) {
-        for group in self
-            .groups
-            .iter_mut()
-            .filter(|g| g.open && g.deadline <= day)
-        {
-            group.open = false;
-            row.groups_failed += 1;
-            for m in std::mem::take(&mut group.members) {
-                cancel(row, &m);
+        for group in self.groups.iter_mut().filter(|g| g.open) {
+            if group.deadline <= day {
+                group.open = false;
+                row.groups_failed += 1;
+                for m in std::mem::take(&mut group.members) {
+                    book(row, &m);
+                    cancel(row, &m);
+                }
+            } else {
+                for m in &group.members {
+                    row.pending_group_orders += 1;
+                    row.pending_group_gmv += m.value;
+                }
             }
         }
         let groups = &self.groups;
@@ -226,6 +238,12 @@ impl OrderBook {
         }
         self.next_id += 1;
     }
+}
+
+/// A booked order (`orders`, `gross_gmv`): today it was accepted or cancelled.
+fn book(row: &mut DailyRow, intent: &OrderIntent) {
+    row.orders += 1;
+    row.gross_gmv += intent.value;
 }
 
 /// A cancelled order: its value is refunded (`cancelled_orders`, `cancelled_gmv`).
@@ -328,10 +346,15 @@ pub fn fulfil(
             let earned = (s.loyalty.points_rate * o.value) as f32;
             world.consumers.points[i] += earned;
             row.points_earned += earned as f64;
-            row.creator_income += affiliate * o.value;
-            if c != NONE as usize {
+            // The affiliate commission goes to the account that carried the item; an ad
+            // order belongs to no account, so nobody earns it and the merchant keeps it.
+            let affiliate = if c != NONE as usize {
                 world.creators.income[c] += affiliate * o.value;
-            }
+                row.creator_income += affiliate * o.value;
+                affiliate
+            } else {
+                0.0
+            };
             row.merchant_profit +=
                 o.value * (1.0 - commission - affiliate) - world.products.cost[p] as f64;
         }

@@ -38,6 +38,8 @@ pub struct DailyRow {
     pub groups_failed: u64,
     pub group_invitations: u64,
     pub group_joins: u64,
+    pub pending_group_orders: u64,
+    pub pending_group_gmv: f64,
     pub coupon_orders: u64,
     pub coupon_spend: f64,
     pub points_earned: f64,

@@ -36,7 +36,7 @@ pub struct Summary {
     pub scandals: Vec<super::event_study::ScandalStudy>,
 }
 
-/// Sums of the daily columns over the run.
+/// Sums of the daily columns over the run (the pending group orders excepted: see there).
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]
 pub struct Totals {
     pub impressions: u64,
@@ -63,6 +63,10 @@ pub struct Totals {
     pub groups_failed: u64,
     pub group_invitations: u64,
     pub group_joins: u64,
+    /// Orders (and their value) still waiting in open groups when the run ends: the last
+    /// day's `pending_group_orders`, not a sum.
+    pub pending_group_orders: u64,
+    pub pending_group_gmv: f64,
     pub points_earned: f64,
     pub points_redeemed: f64,
     pub brushed_orders: u64,
@@ -225,6 +229,8 @@ pub fn summarize(
         t.groups_failed += r.groups_failed;
         t.group_invitations += r.group_invitations;
         t.group_joins += r.group_joins;
+        t.pending_group_orders = r.pending_group_orders;
+        t.pending_group_gmv = r.pending_group_gmv;
         t.points_earned += r.points_earned;
         t.points_redeemed += r.points_redeemed;
         t.brushed_orders += r.brushed_orders;

@@ -494,6 +494,143 @@ pub fn validate(s: &Scenario) -> Result<(), (String, String)> {
             "platform commission plus creators.affiliate_commission exceeds the whole price",
         );
     }
+    validate_magnitudes(s)
+}
+
+/// Most currency units one money amount of a scenario may be (a price, a fee, a reward).
+pub const MONEY_MAX: f64 = 1e9;
+/// Largest magnitude of a coefficient (a logit or utility weight, an added utility term).
+pub const COEFFICIENT_MAX: f64 = 1e3;
+
+/// `v` as a short number: `1e305` rather than 306 digits.
+fn short(v: f64) -> String {
+    if v != 0.0 && !(1e-4..1e6).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
+fn within(path: &str, v: f64, min: f64, max: f64, what: &str) -> Check {
+    if (min..=max).contains(&v) {
+        Ok(())
+    } else if min == 0.0 {
+        fail(
+            path,
+            format!(
+                "{} is too large: {what} must be at most {}",
+                short(v),
+                short(max)
+            ),
+        )
+    } else {
+        fail(
+            path,
+            format!(
+                "{} is out of range: {what} must lie in [{}, {}]",
+                short(v),
+                short(min),
+                short(max)
+            ),
+        )
+    }
+}
+
+/// Upper bounds on money amounts and multipliers. Within them every quantity the simulator
+/// computes stays finite (in 32-bit floats where it computes in them), so valid input never
+/// yields an infinite or NaN result. SCENARIO.md states each bound beside its key.
+fn validate_magnitudes(s: &Scenario) -> Check {
+    for (key, v) in [
+        ("merchants.price_median", s.merchants.price_median),
+        ("returns.insurance_premium", s.returns.insurance_premium),
+        ("coupons.value", s.coupons.value),
+        ("coupons.threshold", s.coupons.threshold),
+        ("reviews.reward", s.reviews.reward),
+        ("sharing.reward", s.sharing.reward),
+        ("scandals.compensation", s.scandals.compensation),
+        (
+            "creator_support.reward_per_impression",
+            s.creator_support.reward_per_impression,
+        ),
+        ("platform.ad_price", s.platform.ad_price),
+        ("platform.premium_fee", s.platform.premium_fee),
+    ] {
+        within(key, v, 0.0, MONEY_MAX, "a money amount")?;
+    }
+    let (b, r, rec) = (&s.behaviour, &s.returns, &s.recommendation);
+    for (key, v) in [
+        (
+            "consumers.price_sensitivity_mean",
+            s.consumers.price_sensitivity_mean,
+        ),
+        (
+            "consumers.price_sensitivity_sd",
+            s.consumers.price_sensitivity_sd,
+        ),
+        ("behaviour.engage_match", b.engage_match),
+        ("behaviour.engage_quality", b.engage_quality),
+        ("behaviour.engage_trust", b.engage_trust),
+        ("behaviour.engage_bias", b.engage_bias),
+        ("behaviour.live_engage_boost", b.live_engage_boost),
+        ("behaviour.followed_trust_bonus", b.followed_trust_bonus),
+        ("behaviour.purchase_match", b.purchase_match),
+        ("behaviour.purchase_quality", b.purchase_quality),
+        ("behaviour.purchase_trust", b.purchase_trust),
+        ("behaviour.purchase_reputation", b.purchase_reputation),
+        ("behaviour.purchase_discount", b.purchase_discount),
+        ("behaviour.deal_amplifier", b.deal_amplifier),
+        ("behaviour.deal_reference", b.deal_reference),
+        ("behaviour.purchase_loyalty", b.purchase_loyalty),
+        ("behaviour.purchase_threshold", b.purchase_threshold),
+        ("behaviour.live_impulse", b.live_impulse),
+        ("behaviour.scarcity_impulse", b.scarcity_impulse),
+        ("behaviour.rating_noise", b.rating_noise),
+        ("behaviour.satisfaction_slope", b.satisfaction_slope),
+        ("behaviour.satisfaction_tolerance", b.satisfaction_tolerance),
+        ("recommendation.weight_match", rec.weight_match),
+        ("recommendation.weight_popularity", rec.weight_popularity),
+        ("recommendation.weight_followed", rec.weight_followed),
+        (
+            "recommendation.weight_engagement_rate",
+            rec.weight_engagement_rate,
+        ),
+        (
+            "recommendation.fair_exposure_strength",
+            rec.fair_exposure_strength,
+        ),
+        ("returns.base", r.base),
+        ("returns.expectation_gap", r.expectation_gap),
+        ("returns.impulse", r.impulse),
+        ("returns.free_returns_effect", r.free_returns_effect),
+        ("returns.hassle", r.hassle),
+        ("returns.restocking_fee_effect", r.restocking_fee_effect),
+        ("coupons.activity_boost", s.coupons.activity_boost),
+        ("scandals.return_effect", s.scandals.return_effect),
+        ("scandals.purchase_aversion", s.scandals.purchase_aversion),
+        ("reviews.reward_bias", s.reviews.reward_bias),
+        ("sharing.share_bonus", s.sharing.share_bonus),
+        (
+            "group_buying.invitation_bonus",
+            s.group_buying.invitation_bonus,
+        ),
+    ] {
+        within(key, v, -COEFFICIENT_MAX, COEFFICIENT_MAX, "a coefficient")?;
+    }
+    let h = &s.hosts;
+    within("hosts.live_hype", h.live_hype, 0.0, 10.0, "it")?;
+    let m = &s.merchants;
+    within("merchants.price_sigma", m.price_sigma, 0.0, 5.0, "it")?;
+    let w = m.rating_prior_weight;
+    within("merchants.rating_prior_weight", w, 0.0, 1e6, "it")?;
+    let w = s.creators.income_weight;
+    within("creators.income_weight", w, 0.0, 1e6, "it")?;
+    let d = s.consumers.deal_seeking_mean;
+    if d < 1e-6 {
+        return fail(
+            "consumers.deal_seeking_mean",
+            format!("{} is too small: it must be at least 1e-6", short(d)),
+        );
+    }
     Ok(())
 }
 

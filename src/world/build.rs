@@ -9,9 +9,16 @@ use rand::RngExt;
 use rand_distr::{Beta, Distribution, Gamma, LogNormal, Normal};
 use rayon::prelude::*;
 
-/// Beta distribution from its mean and concentration (α + β).
+/// Beta distribution from its mean and concentration (α + β). Each shape parameter is at
+/// least the smallest normal f64, so that a tiny mean times a tiny concentration (both valid)
+/// cannot round to an invalid 0.
 pub(crate) fn beta(mean: f64, concentration: f64) -> Beta<f64> {
-    Beta::new(mean * concentration, (1.0 - mean) * concentration).expect("validated parameters")
+    let shape = |x: f64| x.max(f64::MIN_POSITIVE);
+    Beta::new(
+        shape(mean * concentration),
+        shape((1.0 - mean) * concentration),
+    )
+    .expect("validated parameters")
 }
 
 /// Dirichlet(α, …, α) weights over `t` topics, written into `out`; returns 1/‖w‖₂.
