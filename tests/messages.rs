@@ -435,3 +435,43 @@ fn a_folder_does_not_hide_a_built_in_scenario_but_a_file_does() {
             .contains("name = \"mine\"")
     );
 }
+
+/// Exit code 2 and one line (these messages name `--variant`, so `fails_in`'s list of
+/// Rust words does not apply).
+fn one_line(args: &[&str]) -> String {
+    let o = socsim(args);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+    err
+}
+
+#[test]
+fn a_variants_error_names_the_variant_not_a_set() {
+    let e = one_line(&[
+        "compare",
+        "baseline",
+        "--variant",
+        "a:returns.window_days=-1",
+        "--replicates",
+        "2",
+    ]);
+    assert!(
+        e.starts_with("error: --variant a:returns.window_days=-1: "),
+        "{e}"
+    );
+    assert!(!e.contains("--set"), "{e}");
+}
+
+#[test]
+fn command_line_mistakes_get_one_line() {
+    for args in [
+        &["run", "--seed", "x"][..],
+        &["run", "--bogus"],
+        &["compare", "baseline"],
+        &["frobnicate"],
+    ] {
+        let e = one_line(args);
+        assert!(e.contains("--help"), "{args:?}: {e}");
+    }
+}

@@ -184,9 +184,25 @@ struct ValidateArgs {
 pub fn main() -> Result<i32> {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => {
+        Err(e) if !e.use_stderr() => {
+            // --help and --version.
             let _ = e.print();
-            return Ok(if e.use_stderr() { 2 } else { 0 });
+            return Ok(0);
+        }
+        Err(e) => {
+            // One line: clap's message without its usage block.
+            let text = e.render().to_string();
+            let message: Vec<&str> = text
+                .lines()
+                .map(str::trim)
+                .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+                .filter(|l| !l.is_empty())
+                .collect();
+            eprintln!(
+                "{} (socsim --help lists the commands and flags)",
+                message.join(" ")
+            );
+            return Ok(2);
         }
     };
     match cli.command {
@@ -222,6 +238,15 @@ pub fn main() -> Result<i32> {
 /// run needs from its input is checked here, the edge list included, so `validate` and
 /// `run` refuse the same scenarios.
 fn load(file: Option<&str>, a: &ScenarioArgs) -> Result<(Scenario, String, Vec<Override>)> {
+    load_with(file, a, Vec::new())
+}
+
+/// [`load`], with `extra` overrides applied after those of `a`.
+fn load_with(
+    file: Option<&str>,
+    a: &ScenarioArgs,
+    extra: Vec<Override>,
+) -> Result<(Scenario, String, Vec<Override>)> {
     let mut overrides = Vec::new();
     for s in &a.set {
         overrides.push(Override::parse(s)?);
@@ -232,6 +257,7 @@ fn load(file: Option<&str>, a: &ScenarioArgs) -> Result<(Scenario, String, Vec<O
     if let Some(days) = a.days {
         overrides.push(Override::days(days));
     }
+    overrides.extend(extra);
     let (scenario, source) = match file {
         None => (
             scenario::load(None, &overrides)?,
@@ -553,14 +579,17 @@ fn variant(spec: &str, base: &str, a: &ScenarioArgs) -> Result<(String, Scenario
             )
         })?;
     if rest.contains('=') {
-        let mut sets = a.set.clone();
-        sets.extend(rest.split(',').map(|s| s.trim().to_string()));
-        let args = ScenarioArgs {
-            set: sets,
-            seed: a.seed,
-            days: a.days,
-        };
-        let (s, _, _) = load(Some(base), &args).map_err(|e| Error::input(&place, e))?;
+        // Errors name the variant as typed, not a --set the user did not write.
+        let extra = rest
+            .split(',')
+            .map(|kv| {
+                let mut o = Override::parse(kv.trim())
+                    .map_err(|_| Error::input(&place, format!("{kv:?} is not key=value")))?;
+                o.place = place.clone();
+                Ok(o)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let (s, _, _) = load_with(Some(base), a, extra)?;
         Ok((name.to_string(), s))
     } else {
         let (s, _, _) = load(Some(rest), a).map_err(|e| Error::input(&place, e))?;

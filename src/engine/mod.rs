@@ -246,8 +246,6 @@ impl Simulation {
         self.daily.last().unwrap()
     }
 
-    /// Folds today's exposure and engagements into the creators' totals and moving averages,
-    /// and counts the days each active creator spends under its motivation.
     /// Folds today's exposure, engagements and income into the creators' totals and moving
     /// averages, pays the long-tail support reward, and counts the days each active creator's
     /// motivation signal (smoothed exposure + income_weight × smoothed income) stays under
