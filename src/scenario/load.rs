@@ -464,12 +464,12 @@ fn set_path(
         table.insert(first.clone(), value);
         return Ok(());
     }
-    if !table.contains_key(first) {
-        if let Ok(index) = rest[0].parse::<usize>() {
-            return Err(format!(
-                "`{first}` has no entries; index {index} does not exist"
-            ));
-        }
+    if !table.contains_key(first)
+        && let Ok(index) = rest[0].parse::<usize>()
+    {
+        return Err(format!(
+            "`{first}` has no entries; index {index} does not exist"
+        ));
     }
     let entry = table
         .entry(first.clone())

@@ -162,10 +162,11 @@ pub mod seed {
             u64::try_from(v).map_err(|_| E::invalid_value(Unexpected::Signed(v), &self))
         }
         fn visit_str<E: Error>(self, v: &str) -> Result<u64, E> {
-            if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
-                if let Ok(seed) = v.parse() {
-                    return Ok(seed);
-                }
+            if !v.is_empty()
+                && v.bytes().all(|b| b.is_ascii_digit())
+                && let Ok(seed) = v.parse()
+            {
+                return Ok(seed);
             }
             Err(E::invalid_value(Unexpected::Str(v), &self))
         }
