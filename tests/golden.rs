@@ -62,7 +62,7 @@ fn built_in_scenarios_give_the_pinned_bytes() {
         .lines()
         .zip(pinned.lines())
         .filter(|(a, b)| a != b)
-        .map(|(a, _)| a.rsplitn(2, ' ').nth(1).unwrap_or(a).to_string())
+        .map(|(a, _)| a.rsplit_once(' ').map_or(a, |x| x.0).to_string())
         .collect();
     assert_eq!(
         now.lines().count(),
