@@ -313,7 +313,7 @@ fn broken_link(root: &std::path::Path, file: &std::path::Path, dest: &str) -> Op
 fn the_link_checker_tells_good_links_from_bad() {
     let root = repository_root();
     // A link out of the repository, built from pieces (the scan below looks for it).
-    let outside = concat!("..", "/shared/MODEL.md");
+    let outside = concat!("../", "shared", "/MODEL.md");
     let text = format!(
         "See [the model](MODEL.md#the-day-phase-by-phase), [home](../README.md), \
         [web](https://example.org/x), [mail](mailto:a@b.c) and [here](#sources).\n\
