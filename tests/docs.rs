@@ -103,3 +103,321 @@ fn every_summary_field_is_named_in_outputs_md() {
         );
     }
 }
+
+/// The repository's root (the crate's folder).
+fn repository_root() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every file of the repository, as paths relative to its root: the tree walked without
+/// following symbolic links, leaving out build outputs (`target/`), run outputs (`outputs/`)
+/// and hidden entries (`.git`, editors' files, socsim's staging folders).
+fn repository_files() -> Vec<std::path::PathBuf> {
+    fn walk(root: &std::path::Path, dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        let mut entries: Vec<_> = std::fs::read_dir(root.join(dir))
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|e| e.unwrap())
+            .collect();
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let path = dir.join(&name);
+            if name.starts_with('.') || (dir.as_os_str().is_empty() && name == "outputs") {
+                continue;
+            }
+            if dir.as_os_str().is_empty() && name == "target" {
+                continue;
+            }
+            let kind = entry.file_type().unwrap();
+            if kind.is_dir() {
+                walk(root, &path, out);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(&repository_root(), std::path::Path::new(""), &mut files);
+    files
+}
+
+/// `line` with its inline code spans blanked out (a span that does not close is left as it is).
+fn without_code_spans(line: &str) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] != '`' {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let run = chars[i..].iter().take_while(|&&c| c == '`').count();
+        // The closing run: the next run of exactly `run` backticks.
+        let mut j = i + run;
+        let mut close = None;
+        while j < chars.len() {
+            if chars[j] == '`' {
+                let n = chars[j..].iter().take_while(|&&c| c == '`').count();
+                if n == run {
+                    close = Some(j + n);
+                    break;
+                }
+                j += n;
+            } else {
+                j += 1;
+            }
+        }
+        match close {
+            Some(end) => {
+                out.push(' ');
+                i = end;
+            }
+            None => {
+                out.extend(&chars[i..i + run]);
+                i += run;
+            }
+        }
+    }
+    out
+}
+
+/// The link destinations of a Markdown text, with their line numbers: inline links and
+/// images `[text](destination)` and reference definitions `[label]: destination`, outside
+/// fenced code blocks and inline code.
+fn markdown_links(text: &str) -> Vec<(usize, String)> {
+    let mut links = Vec::new();
+    let mut fence: Option<&str> = None;
+    for (n, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        for marker in ["```", "~~~"] {
+            if trimmed.starts_with(marker) {
+                fence = match fence {
+                    None => Some(marker),
+                    Some(open) if open == marker => None,
+                    other => other,
+                };
+            }
+        }
+        if fence.is_some() || trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            continue;
+        }
+        let line = without_code_spans(line);
+        // A reference definition: `[label]: destination`.
+        let t = line.trim_start();
+        if t.starts_with('[')
+            && let Some(end) = t.find("]:")
+            && let Some(dest) = t[end + 2..].split_whitespace().next()
+        {
+            links.push((n + 1, dest.trim_matches(['<', '>']).to_string()));
+        }
+        // Inline links and images: `](destination)`, the destination up to the parenthesis
+        // that closes it (nested pairs allowed) or up to a space before a title.
+        let mut rest = line.as_str();
+        while let Some(at) = rest.find("](") {
+            let after = rest[at + 2..].trim_start();
+            let dest = if let Some(inner) = after.strip_prefix('<') {
+                inner.split('>').next().unwrap_or("").to_string()
+            } else {
+                let mut depth = 0;
+                after
+                    .chars()
+                    .take_while(|&c| {
+                        match c {
+                            '(' => depth += 1,
+                            ')' if depth == 0 => return false,
+                            ')' => depth -= 1,
+                            _ => {}
+                        }
+                        !c.is_whitespace()
+                    })
+                    .collect()
+            };
+            links.push((n + 1, dest));
+            rest = &rest[at + 2..];
+        }
+    }
+    links
+}
+
+/// `%XX` escapes decoded.
+fn percent_decoded(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(hex) = s.get(i + 1..i + 3)
+            && let Ok(b) = u8::from_str_radix(hex, 16)
+        {
+            out.push(b);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Why the link `dest` of the Markdown file `file` (relative to `root`) is broken, or `None`
+/// when it is external (http, https, mailto), an anchor in the same file, or resolves to a
+/// file or folder inside `root`.
+fn broken_link(root: &std::path::Path, file: &std::path::Path, dest: &str) -> Option<String> {
+    use std::path::Component;
+    if ["http://", "https://", "mailto:"]
+        .iter()
+        .any(|scheme| dest.to_ascii_lowercase().starts_with(scheme))
+    {
+        return None;
+    }
+    let path = dest.split(['#', '?']).next().unwrap();
+    if path.is_empty() {
+        return (!dest.starts_with('#')).then(|| "an empty link".to_string());
+    }
+    let path = percent_decoded(path);
+    if path.starts_with('/') || path.contains(':') {
+        return Some("not a relative link".into());
+    }
+    // Resolve lexically from the file's folder; a `..` above the root leaves the repository.
+    let mut parts: Vec<std::ffi::OsString> = file
+        .parent()
+        .unwrap()
+        .components()
+        .map(|c| c.as_os_str().to_owned())
+        .collect();
+    for c in std::path::Path::new(&path).components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if parts.pop().is_none() {
+                    return Some("leaves the repository".into());
+                }
+            }
+            Component::Normal(p) => parts.push(p.to_owned()),
+            _ => return Some("not a relative link".into()),
+        }
+    }
+    let target: std::path::PathBuf = parts.iter().collect();
+    let full = root.join(&target);
+    let Ok(real) = full.canonicalize() else {
+        return Some(format!("{} does not exist", target.display()));
+    };
+    if !real.starts_with(root.canonicalize().unwrap()) {
+        return Some(format!("{} leads outside the repository", target.display()));
+    }
+    None
+}
+
+#[test]
+fn the_link_checker_tells_good_links_from_bad() {
+    let root = repository_root();
+    // A link out of the repository, built from pieces (the scan below looks for it).
+    let outside = concat!("../", "shared", "/MODEL.md");
+    let text = format!(
+        "See [the model](MODEL.md#the-day-phase-by-phase), [home](../README.md), \
+        [web](https://example.org/x), [mail](mailto:a@b.c) and [here](#sources).\n\
+        [outside]({outside}), ![gone](missing.png), [abs](/etc/passwd).\n\
+        `[code](../../nowhere)` is code, as is\n```\n[fenced](../../nowhere)\n```\n\
+        [ref]: ../../away.md\n"
+    );
+    let links = markdown_links(&text);
+    let dests: Vec<&str> = links.iter().map(|(_, d)| d.as_str()).collect();
+    assert_eq!(
+        dests,
+        [
+            "MODEL.md#the-day-phase-by-phase",
+            "../README.md",
+            "https://example.org/x",
+            "mailto:a@b.c",
+            "#sources",
+            outside,
+            "missing.png",
+            "/etc/passwd",
+            "../../away.md",
+        ]
+    );
+    let file = std::path::Path::new("docs/SCENARIO.md");
+    let verdicts: Vec<bool> = dests
+        .iter()
+        .map(|d| broken_link(&root, file, d).is_none())
+        .collect();
+    assert_eq!(
+        verdicts,
+        [true, true, true, true, true, false, false, false, false]
+    );
+    assert_eq!(
+        broken_link(&root, std::path::Path::new("README.md"), outside).as_deref(),
+        Some("leaves the repository")
+    );
+}
+
+#[test]
+fn every_relative_link_in_the_markdown_files_resolves_inside_the_repository() {
+    let root = repository_root();
+    let files: Vec<_> = repository_files()
+        .into_iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "md"))
+        .collect();
+    for expected in [
+        "README.md",
+        "ARCHITECTURE.md",
+        "docs/MODEL.md",
+        "docs/SOURCES.md",
+    ] {
+        assert!(
+            files.iter().any(|f| f == std::path::Path::new(expected)),
+            "{expected} is not among the Markdown files checked"
+        );
+    }
+    let mut broken = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(root.join(file)).unwrap();
+        for (line, dest) in markdown_links(&text) {
+            if let Some(why) = broken_link(&root, file, &dest) {
+                broken.push(format!("{} line {line}: ({dest}) {why}", file.display()));
+            }
+        }
+    }
+    assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
+}
+
+#[test]
+fn no_file_points_to_material_outside_the_repository() {
+    // Built from pieces, so that this file does not contain what it looks for.
+    let needles = [
+        ["..", "/shared"].concat(),
+        ["MODEL.md", " §"].concat(),
+        ["seed", " 00"].concat(),
+    ];
+    let root = repository_root();
+    let files = repository_files();
+    for expected in [
+        "README.md",
+        "src/lib.rs",
+        "scenarios/baseline.toml",
+        "tests/docs.rs",
+    ] {
+        assert!(
+            files.iter().any(|f| f == std::path::Path::new(expected)),
+            "{expected} is not among the files checked"
+        );
+    }
+    let mut found = Vec::new();
+    for file in &files {
+        let text = String::from_utf8_lossy(&std::fs::read(root.join(file)).unwrap()).into_owned();
+        for (n, line) in text.lines().enumerate() {
+            for needle in &needles {
+                if line.contains(needle.as_str()) {
+                    found.push(format!("{} line {}: {needle:?}", file.display(), n + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "references to files that are not in the repository (cite docs/MODEL.md or \
+         docs/SOURCES.md instead):\n{}",
+        found.join("\n")
+    );
+}

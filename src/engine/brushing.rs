@@ -1,4 +1,5 @@
-//! Order brushing (seed 000 §4.1: "hire people to brush orders"): merchants and hosts with a
+//! Order brushing (docs/MODEL.md, "Order brushing"; Li (China's digital trade platforms and
+//! social media), §4.1: "hire people to brush orders"): merchants and hosts with a
 //! brushing habit place fake orders that inflate gross GMV and ratings, then cancel them. The
 //! platform detects a fake order with `brushing.detection_rate`: it is blocked before it is
 //! booked, and the merchant gets `brushing.penalty_ratings` one-star ratings.

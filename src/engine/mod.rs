@@ -1,5 +1,6 @@
-//! The day, in order (MODEL.md §2): supply → feeds, engagement and purchase (phase A, in
-//! parallel) → bookings, follows, fulfilment (phase B, in consumer order) → record.
+//! The day, in order (docs/MODEL.md, "The day, phase by phase"): events → supply → feeds,
+//! engagement and purchase (phase A, in parallel) → follows, bookings, fulfilment (phase B, in
+//! consumer order) → creators → record.
 //!
 //! Phase A reads a frozen world and writes only per-chunk [`DayEvents`]; phase B applies them
 //! sequentially. Integer counters merge exactly and event lists keep consumer order, so the

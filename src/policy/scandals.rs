@@ -1,4 +1,5 @@
-//! Scandals (seed 000 §3): a host scandal (followers leave, the host's credibility falls,
+//! Scandals (docs/MODEL.md, "Scandals"; Li (China's digital trade platforms and social media),
+//! §3): a host scandal (followers leave, the host's credibility falls,
 //! doubt spills over to the merchants he sold for) and a product-safety scandal (the
 //! merchant's reputation collapses, its returns rise, the hosts who sold it suffer by
 //! association, its recent buyers lose trust in the platform). Damage decays with a

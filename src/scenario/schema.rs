@@ -32,7 +32,7 @@ pub struct Scenario {
 }
 
 /// `[scandals]`: host and product-safety scandals, scheduled or random, and the platform's
-/// response (seed 000 §3).
+/// response (Li (China's digital trade platforms and social media), §3).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Scandals {
@@ -173,7 +173,8 @@ pub mod seed {
     }
 }
 
-/// `[loyalty]`: membership points for repeat purchases (seed 000 §4.1).
+/// `[loyalty]`: membership points for repeat purchases
+/// (Li (China's digital trade platforms and social media), §4.1).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Loyalty {
@@ -190,7 +191,8 @@ impl Default for Loyalty {
     }
 }
 
-/// `[reviews]`: review rewards and the review jury (seed 000 §4.2).
+/// `[reviews]`: review rewards and the review jury
+/// (Li (China's digital trade platforms and social media), §4.2).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Reviews {
@@ -215,7 +217,8 @@ impl Default for Reviews {
     }
 }
 
-/// `[sharing]`: word of mouth and share rewards (seed 000 §2.1, §4.2).
+/// `[sharing]`: word of mouth and share rewards
+/// (Li (China's digital trade platforms and social media), §2.1, §4.2).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Sharing {
@@ -238,7 +241,8 @@ impl Default for Sharing {
     }
 }
 
-/// `[group_buying]`: Pinduoduo-style group buying (seed 000 §2.1).
+/// `[group_buying]`: Pinduoduo-style group buying
+/// (Li (China's digital trade platforms and social media), §2.1).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct GroupBuying {
@@ -263,7 +267,8 @@ impl Default for GroupBuying {
     }
 }
 
-/// `[creator_support]`: a long-tail support programme (seed 000 §4.3).
+/// `[creator_support]`: a long-tail support programme
+/// (Li (China's digital trade platforms and social media), §4.3).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct CreatorSupport {
