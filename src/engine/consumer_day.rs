@@ -30,6 +30,26 @@ pub struct OrderIntent {
     pub group: u32,
 }
 
+/// An offer a consumer weighs in a purchase decision: a creator's item in the feed, a
+/// friend's group invitation or share, an ad. Each source fills the terms it knows;
+/// [`DayView::utility`] turns them into the one purchase utility.
+#[derive(Clone, Copy, Debug)]
+pub struct Offer {
+    pub product: u32,
+    /// Interest match (cosine): with the creator's profile for a feed item, with the
+    /// merchant's topic otherwise.
+    pub match_score: f32,
+    /// The trust term: creator credibility × platform trust (plus the followed bonus) for a
+    /// feed item; the consumer's platform trust otherwise.
+    pub trust: f32,
+    /// Share of the price taken off (discounts, coupon and points), for the deal term.
+    pub discount: f32,
+    /// What the consumer pays.
+    pub paid: f32,
+    /// Live impulse, or a friend's endorsement.
+    pub bonus: f32,
+}
+
 /// What a run of consumers did today. Counters are integers, so merging is exact in any
 /// order; event lists keep consumer order when merged left to right.
 pub struct DayEvents {
@@ -378,7 +398,6 @@ impl DayView<'_> {
     /// (`invitation_bonus`) in place of a creator's credibility.
     fn answer_invitations(&self, i: usize, ev: &mut DayEvents) {
         let pr = &self.world.products;
-        let b = &self.s.behaviour;
         let g = &self.s.group_buying;
         let start = self.invitations.partition_point(|&(c, _)| (c as usize) < i);
         let mut rng = stream(self.seed, Purpose::GroupBuy, i as u64, self.day as u64);
@@ -400,7 +419,7 @@ impl DayView<'_> {
                 continue;
             };
             let p = group.product as usize;
-            if unit_f32(&mut rng) < sigmoid(utility - b.purchase_threshold as f32) {
+            if self.decide(utility, &mut rng) {
                 ev.orders.push(OrderIntent {
                     consumer: i as u32,
                     creator: group.creator,
@@ -418,32 +437,66 @@ impl DayView<'_> {
     }
 
     /// The purchase utility and price of product `product` offered to consumer `i` outside a
-    /// creator's item (a friend's invitation, an ad): the match is the consumer's interest in
-    /// the merchant's topic, the trust term its platform trust, `bonus` is added. `None` if
-    /// the merchant is delisted.
+    /// creator's item (a friend's invitation or share, an ad): the match is the consumer's
+    /// interest in the merchant's topic, the trust term its platform trust, `bonus` the
+    /// endorsement. `None` if the merchant is delisted.
     fn offer(&self, i: usize, product: u32, discount: f32, bonus: f32) -> Option<(f32, f32)> {
         let w = self.world;
         let (cons, pr, m) = (&w.consumers, &w.products, &w.merchants);
-        let b = &self.s.behaviour;
         let (p, mi) = (product as usize, pr.merchant(product) as usize);
-        if (m.delisted_from[mi]..m.delisted_until[mi]).contains(&self.day) {
+        if !self.on_sale(mi) {
             return None;
         }
         let discount = self.with_membership(i, discount);
-        // Cosine of the consumer's interests with the merchant's one topic.
-        let match_score =
-            cons.interest[i * w.topics + m.topic[mi] as usize] * cons.interest_inv_norm[i];
         let value = pr.price[p] * (1.0 - discount);
-        let utility = b.purchase_match as f32 * match_score
-            + b.purchase_quality as f32 * pr.advertised[p]
-            + b.purchase_trust as f32 * cons.trust[i]
+        let utility = self.utility(
+            i,
+            &Offer {
+                product,
+                // Cosine of the consumer's interests with the merchant's one topic.
+                match_score: cons.interest[i * w.topics + m.topic[mi] as usize]
+                    * cons.interest_inv_norm[i],
+                trust: cons.trust[i],
+                discount,
+                paid: value,
+                bonus,
+            },
+        );
+        Some((utility, value))
+    }
+
+    /// Whether merchant `mi`'s products can be bought today (not delisted after a scandal).
+    #[inline]
+    fn on_sale(&self, mi: usize) -> bool {
+        let m = &self.world.merchants;
+        !(m.delisted_from[mi]..m.delisted_until[mi]).contains(&self.day)
+    }
+
+    /// The purchase utility of an offer to consumer `i`: the one formula every purchase
+    /// decision (feed item, invitation, share, ad) goes through. The consumer buys when a
+    /// uniform draw falls below `sigmoid(utility − purchase_threshold)` ([`Self::decide`]).
+    #[inline]
+    fn utility(&self, i: usize, o: &Offer) -> f32 {
+        let w = self.world;
+        let (cons, pr, m) = (&w.consumers, &w.products, &w.merchants);
+        let b = &self.s.behaviour;
+        let merchant = pr.merchant(o.product);
+        let mi = merchant as usize;
+        b.purchase_match as f32 * o.match_score
+            + b.purchase_quality as f32 * pr.advertised[o.product as usize]
+            + b.purchase_trust as f32 * o.trust
             + b.purchase_reputation as f32 * m.reputation[mi] * (1.0 - m.damage[mi])
             - self.s.scandals.purchase_aversion as f32 * m.damage[mi]
-            + b.purchase_discount as f32 * deal_term(cons.deal_seeking[i], discount, b)
-            + b.purchase_loyalty as f32 * loyalty(w, i, mi as u32)
-            + bonus
-            - cons.price_sensitivity[i] * value.ln();
-        Some((utility, value))
+            + b.purchase_discount as f32 * deal_term(cons.deal_seeking[i], o.discount, b)
+            + b.purchase_loyalty as f32 * loyalty(w, i, merchant)
+            + o.bonus
+            - cons.price_sensitivity[i] * o.paid.ln()
+    }
+
+    /// The purchase decision on an offer of the given utility: one uniform draw from `rng`.
+    #[inline]
+    fn decide(&self, utility: f32, rng: &mut StreamRng) -> bool {
+        unit_f32(rng) < sigmoid(utility - self.s.behaviour.purchase_threshold as f32)
     }
 
     /// A discount plus the premium members' discount (capped at 95 %).
@@ -477,7 +530,7 @@ impl DayView<'_> {
             let Some((utility, value)) = self.offer(i, product, 0.0, bonus) else {
                 continue;
             };
-            if unit_f32(&mut rng) < sigmoid(utility - self.s.behaviour.purchase_threshold as f32) {
+            if self.decide(utility, &mut rng) {
                 ev.orders.push(OrderIntent {
                     consumer: i as u32,
                     creator,
@@ -509,7 +562,7 @@ impl DayView<'_> {
             let Some((utility, value)) = self.offer(i, product, 0.0, 0.0) else {
                 continue;
             };
-            if unit_f32(&mut rng) < sigmoid(utility - self.s.behaviour.purchase_threshold as f32) {
+            if self.decide(utility, &mut rng) {
                 ev.orders.push(OrderIntent {
                     consumer: i as u32,
                     creator: NONE,
@@ -589,10 +642,7 @@ impl DayView<'_> {
                 stream(self.seed, Purpose::Purchase, i as u64, self.day as u64)
             });
             let p = product as usize;
-            let merchant = pr.merchant(product);
-            let m = &w.merchants;
-            let mi = merchant as usize;
-            if (m.delisted_from[mi]..m.delisted_until[mi]).contains(&self.day) {
+            if !self.on_sale(pr.merchant(product) as usize) {
                 continue; // delisted after a scandal: nothing of it can be bought
             }
             let live_discount = if cand.live {
@@ -627,21 +677,18 @@ impl DayView<'_> {
             } else {
                 0.0
             };
-            let utility = b.purchase_match as f32 * cand.match_score
-                + b.purchase_quality as f32 * pr.advertised[p]
-                + b.purchase_trust as f32 * trust
-                + b.purchase_reputation as f32 * m.reputation[mi] * (1.0 - m.damage[mi])
-                - self.s.scandals.purchase_aversion as f32 * m.damage[mi]
-                + b.purchase_discount as f32
-                    * deal_term(
-                        cons.deal_seeking[i],
-                        discount + (coupon_value + points) / pr.price[p],
-                        b,
-                    )
-                + b.purchase_loyalty as f32 * loyalty(w, i, merchant)
-                + impulse
-                - cons.price_sensitivity[i] * paid.ln();
-            if unit_f32(rng) < sigmoid(utility - b.purchase_threshold as f32) {
+            let utility = self.utility(
+                i,
+                &Offer {
+                    product,
+                    match_score: cand.match_score,
+                    trust,
+                    discount: discount + (coupon_value + points) / pr.price[p],
+                    paid,
+                    bonus: impulse,
+                },
+            );
+            if self.decide(utility, rng) {
                 orders_today += 1;
                 coupon &= coupon_value == 0.0;
                 points_used += points;
