@@ -392,7 +392,6 @@ impl DayView<'_> {
         feed.extend(ranked.iter().map(|s| s.candidate));
     }
 
-    /// Impressions, engagement, follows and purchases for the ranked feed.
     /// Group-buying invitations from friends: each (at most three a day) is a purchase decision
     /// on the group's product at the group price, with a friend's endorsement
     /// (`invitation_bonus`) in place of a creator's credibility.
@@ -601,6 +600,7 @@ impl DayView<'_> {
         targeted && u < c.frequency as f32
     }
 
+    /// Impressions, engagement, follows and purchases for the ranked feed.
     fn engage(&self, i: usize, feed: &[Candidate], mut coupon: bool, ev: &mut DayEvents) {
         let w = self.world;
         let (cons, pr) = (&w.consumers, &w.products);
