@@ -7,7 +7,7 @@ use crate::policy::recommend::{
 };
 use crate::rng::{Purpose, StreamRng, below, key, stream, unit_f32};
 use crate::scenario::Scenario;
-use crate::world::{LOYALTY_SLOTS, NONE, World, cosine};
+use crate::world::{NONE, World, cosine};
 
 /// A purchase decided in phase A, to be checked against stock and booked in phase B.
 #[derive(Clone, Copy, Debug)]
@@ -284,16 +284,14 @@ impl DayView<'_> {
         let (cons, cr) = (&w.consumers, &w.creators);
         let rec = &self.s.recommendation;
         let t = w.topics;
-        let slots = self.s.behaviour.max_follows as usize;
         let interest = &cons.interest[i * t..(i + 1) * t];
-        let follows = followed_slice(&cons.follows, &cons.follow_count, i, slots);
-        let base = i * crate::world::LOYALTY_SLOTS;
+        let follows = cons.followed(i);
         let view = ConsumerView {
             id: i as u32,
             day: self.day,
             follows,
             orders: cons.orders[i],
-            recent_merchants: &cons.loyal_merchant[base..base + crate::world::LOYALTY_SLOTS],
+            recent_merchants: cons.recent_merchants(i),
         };
         let mut rng = stream(self.seed, Purpose::Feed, i as u64, self.day as u64);
         let n_cand = (rec.feed_size as f64 * rec.oversample).ceil() as usize;
@@ -487,7 +485,7 @@ impl DayView<'_> {
             + b.purchase_reputation as f32 * m.reputation[mi] * (1.0 - m.damage[mi])
             - self.s.scandals.purchase_aversion as f32 * m.damage[mi]
             + b.purchase_discount as f32 * deal_term(cons.deal_seeking[i], o.discount, b)
-            + b.purchase_loyalty as f32 * loyalty(w, i, merchant)
+            + b.purchase_loyalty as f32 * cons.loyalty_to(i, merchant)
             + o.bonus
             - cons.price_sensitivity[i] * o.paid.ln()
     }
@@ -740,13 +738,6 @@ fn order_value(bits: u32) -> f32 {
     })
 }
 
-/// The followed accounts of consumer `i` (the used slots of its ring).
-#[inline]
-pub fn followed_slice<'a>(follows: &'a [u32], count: &[u32], i: usize, slots: usize) -> &'a [u32] {
-    let used = (count[i] as usize).min(slots);
-    &follows[i * slots..i * slots + used]
-}
-
 #[inline]
 fn pick(rng: &mut StreamRng, list: &[u32]) -> Option<u32> {
     (!list.is_empty()).then(|| list[below(rng, list.len())])
@@ -763,15 +754,4 @@ fn draw_topic(rng: &mut StreamRng, interest: &[f32]) -> usize {
         u -= w;
     }
     interest.len() - 1
-}
-
-/// Consumer `i`'s loyalty to `merchant` (0 if not remembered).
-#[inline]
-pub fn loyalty(w: &World, i: usize, merchant: u32) -> f32 {
-    let base = i * LOYALTY_SLOTS;
-    let slots = &w.consumers.loyal_merchant[base..base + LOYALTY_SLOTS];
-    slots
-        .iter()
-        .position(|&m| m == merchant)
-        .map_or(0.0, |k| w.consumers.loyalty[base + k])
 }

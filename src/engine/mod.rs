@@ -204,12 +204,7 @@ impl Simulation {
         for &i in &events.active_ids {
             self.retention[i as usize] |= if day == 0 { 1 } else { 2 };
         }
-        apply_follows(
-            &mut self.world,
-            s.behaviour.max_follows as usize,
-            &events.follows,
-            &mut row,
-        );
+        apply_follows(&mut self.world, &events.follows, &mut row);
         let mut intents = std::mem::take(&mut events.orders);
         orders::arrival_order(&mut intents, s.run.seed, day);
         let mut ledger = orders::Ledger {
@@ -370,18 +365,12 @@ impl Simulation {
 }
 
 /// Applies follow decisions; a consumer whose follow ring is full drops its oldest follow.
-fn apply_follows(world: &mut World, slots: usize, follows: &[(u32, u32)], row: &mut DailyRow) {
+fn apply_follows(world: &mut World, follows: &[(u32, u32)], row: &mut DailyRow) {
     let (cons, cr) = (&mut world.consumers, &mut world.creators);
     for &(i, c) in follows {
-        let i = i as usize;
-        let slot = i * slots + cons.follow_count[i] as usize % slots;
-        let old = cons.follows[slot];
-        if old != crate::world::NONE {
+        if let Some(old) = cons.follow(i as usize, c) {
             cr.followers[old as usize] -= 1;
         }
-        cons.follows[slot] = c;
-        cons.latest_follow[i] = c;
-        cons.follow_count[i] += 1;
         cr.followers[c as usize] += 1;
         row.follows += 1;
     }

@@ -5,7 +5,7 @@ use super::consumer_day::OrderIntent;
 use crate::metrics::DailyRow;
 use crate::rng::{Purpose, stream, unit_f32};
 use crate::scenario::Scenario;
-use crate::world::{LOYALTY_SLOTS, NONE, World};
+use crate::world::{NONE, World};
 use rand_distr::{Distribution, Exp, StandardNormal};
 
 /// An order that was not cancelled, waiting for delivery.
@@ -225,7 +225,7 @@ impl OrderBook {
         if intent.creator != NONE {
             l.study.order(intent.creator, merchant, intent.value);
         }
-        remember_merchant(world, i, merchant);
+        world.consumers.remember_merchant(i, merchant);
         let due = day as usize + world.merchants.lead_time[merchant as usize] as usize;
         if due < self.deliveries.len() {
             self.deliveries[due].push(Order {
@@ -252,34 +252,11 @@ fn cancel(row: &mut DailyRow, intent: &OrderIntent) {
     row.cancelled_gmv += intent.value;
 }
 
-/// Records `merchant` in the consumer's loyalty memory, which holds the last
-/// [`LOYALTY_SLOTS`] distinct merchants bought from, most recent last (the least recent is
-/// forgotten, with its loyalty, when a new one comes). A merchant already remembered moves to
-/// the end with its loyalty, and marks the consumer as a same-merchant repeat buyer.
-fn remember_merchant(world: &mut World, i: usize, merchant: u32) {
-    let cons = &mut world.consumers;
-    let base = i * LOYALTY_SLOTS;
-    let slots = &mut cons.loyal_merchant[base..base + LOYALTY_SLOTS];
-    let loyalty = &mut cons.loyalty[base..base + LOYALTY_SLOTS];
-    match slots.iter().position(|&m| m == merchant) {
-        Some(k) => {
-            cons.repeat_merchant[i] = true;
-            slots[k..].rotate_left(1);
-            loyalty[k..].rotate_left(1);
-        }
-        None => {
-            slots.rotate_left(1);
-            slots[LOYALTY_SLOTS - 1] = merchant;
-            loyalty.rotate_left(1);
-            loyalty[LOYALTY_SLOTS - 1] = 0.0;
-        }
-    }
-}
-
 fn churn_if_distrustful(world: &mut World, s: &Scenario, i: usize, row: &mut DailyRow) {
-    let cons = &mut world.consumers;
-    if !cons.churned[i] && cons.trust[i] < s.behaviour.churn_threshold as f32 {
-        cons.churned[i] = true;
+    if world
+        .consumers
+        .churn_if_below(i, s.behaviour.churn_threshold as f32)
+    {
         row.churned += 1;
     }
 }
@@ -389,14 +366,9 @@ pub fn fulfil(
             }
         }
         let cons = &mut world.consumers;
-        let base = i * LOYALTY_SLOTS;
-        if let Some(k) = cons.loyal_merchant[base..base + LOYALTY_SLOTS]
-            .iter()
-            .position(|&m| m == merchant as u32 && m != NONE)
-        {
-            let l = &mut cons.loyalty[base + k];
-            // Deal seekers hardly become loyal: they follow the next deal.
-            let rate = b.loyalty_rate as f32 * (1.0 - cons.deal_seeking[i]);
+        // Deal seekers hardly become loyal: they follow the next deal.
+        let rate = b.loyalty_rate as f32 * (1.0 - cons.deal_seeking[i]);
+        if let Some(l) = cons.loyalty_mut(i, merchant as u32) {
             *l += rate * (satisfaction - *l);
         }
         cons.trust[i] += b.trust_rate as f32 * (satisfaction - cons.trust[i]);

@@ -8,7 +8,7 @@
 
 use crate::rng::{Purpose, below, key, stream, unit_f32};
 use crate::scenario::{ScandalTarget, Scenario};
-use crate::world::{CreatorKind, LOYALTY_SLOTS, NONE, World};
+use crate::world::{CreatorKind, World};
 use rand_distr::{Distribution, Poisson};
 
 /// What a scandal hits.
@@ -153,16 +153,13 @@ pub fn apply(world: &mut World, s: &Scenario, day: u32, sc: &Scandal) -> Applied
             let back = loss * (p.compensation / s.merchants.price_median).min(1.0) as f32;
             let cons = &mut world.consumers;
             for i in 0..cons.len() {
-                if cons.churned[i]
-                    || !cons.loyal_merchant[i * LOYALTY_SLOTS..][..LOYALTY_SLOTS].contains(&m)
-                {
+                if cons.churned[i] || !cons.recent_merchants(i).contains(&m) {
                     continue;
                 }
                 out.affected_buyers += 1;
                 out.compensation_spend += p.compensation;
                 cons.trust[i] = (cons.trust[i] - loss + back).clamp(0.0, 1.0);
-                if cons.trust[i] < s.behaviour.churn_threshold as f32 {
-                    cons.churned[i] = true;
+                if cons.churn_if_below(i, s.behaviour.churn_threshold as f32) {
                     out.churned += 1;
                 }
             }
@@ -173,34 +170,17 @@ pub fn apply(world: &mut World, s: &Scenario, day: u32, sc: &Scandal) -> Applied
 
 /// Each follower of host `h` unfollows with probability `severity`; returns how many did.
 fn unfollow(world: &mut World, s: &Scenario, day: u32, h: u32, severity: f64) -> u32 {
-    let slots = s.behaviour.max_follows as usize;
     let cons = &mut world.consumers;
     let mut lost = 0;
     for i in 0..cons.len() {
-        let count = cons.follow_count[i] as usize;
-        let used = count.min(slots);
-        let row = &mut cons.follows[i * slots..(i + 1) * slots];
-        if !row[..used].contains(&h) {
+        if !cons.followed(i).contains(&h) {
             continue;
         }
         let u =
             (key(s.run.seed, Purpose::Scandal, i as u64, day as u64) >> 40) as f64 / 16_777_216.0;
-        if u >= severity {
-            continue;
+        if u < severity && cons.unfollow(i, h) {
+            lost += 1;
         }
-        // Rebuild the ring oldest first without h, so that count = its length again.
-        let start = if count > slots { count % slots } else { 0 };
-        let kept: Vec<u32> = (0..used)
-            .map(|k| row[(start + k) % slots])
-            .filter(|&c| c != h)
-            .collect();
-        row.fill(NONE);
-        row[..kept.len()].copy_from_slice(&kept);
-        cons.follow_count[i] = kept.len() as u32;
-        if cons.latest_follow[i] == h {
-            cons.latest_follow[i] = kept.last().copied().unwrap_or(NONE);
-        }
-        lost += 1;
     }
     world.creators.followers[h as usize] -= lost;
     lost

@@ -131,6 +131,7 @@ fn build_consumers(s: &Scenario, community: Vec<u32>) -> Consumers {
         community,
         trust: vec![c.initial_trust as f32; n],
         follows: vec![NONE; n * slots],
+        follow_slots: slots,
         follow_count: vec![0; n],
         latest_follow: vec![NONE; n],
         loyal_merchant: vec![NONE; n * LOYALTY_SLOTS],
@@ -299,4 +300,5 @@ pub(crate) fn push_creator(
         )) < s.brushing.host_share as f32;
     c.brusher.push(brusher);
     c.damage.push(0.0);
+    c.check_columns(topics, k.affiliates as usize);
 }

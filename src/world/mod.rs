@@ -46,8 +46,12 @@ pub struct Consumers {
     pub community: Vec<u32>,
     /// Trust in the platform, in [0, 1]; below `behaviour.churn_threshold` the consumer churns.
     pub trust: Vec<f32>,
-    /// Followed creators: `max_follows` slots a consumer, filled as a ring (oldest replaced).
+    /// Followed creators: `follow_slots` slots a consumer, filled as a ring (oldest
+    /// replaced). Read and changed through [`Consumers::followed`], [`Consumers::follow`]
+    /// and [`Consumers::unfollow`].
     pub follows: Vec<u32>,
+    /// Slots of the follow ring (`behaviour.max_follows`).
+    pub follow_slots: usize,
     /// The most recent follow ([`NONE`] if none): what friends see as this consumer's
     /// activity in the social pool. Kept apart from `follows` so that a friend's draw costs
     /// one access to a compact array, not two to the large ring.
@@ -81,6 +85,106 @@ impl Consumers {
     }
     pub fn is_empty(&self) -> bool {
         self.activity.is_empty()
+    }
+
+    /// The accounts consumer `i` follows: the used slots of its ring.
+    #[inline]
+    pub fn followed(&self, i: usize) -> &[u32] {
+        let slots = self.follow_slots;
+        let used = (self.follow_count[i] as usize).min(slots);
+        &self.follows[i * slots..i * slots + used]
+    }
+
+    /// Consumer `i` follows account `c`; a full ring drops its oldest follow, which is
+    /// returned.
+    pub fn follow(&mut self, i: usize, c: u32) -> Option<u32> {
+        let slots = self.follow_slots;
+        let slot = i * slots + self.follow_count[i] as usize % slots;
+        let old = std::mem::replace(&mut self.follows[slot], c);
+        self.latest_follow[i] = c;
+        self.follow_count[i] += 1;
+        (old != NONE).then_some(old)
+    }
+
+    /// Consumer `i` stops following account `c`: the ring is rebuilt oldest first without it
+    /// (so that the count is its length again). Returns whether `i` followed `c`.
+    pub fn unfollow(&mut self, i: usize, c: u32) -> bool {
+        let slots = self.follow_slots;
+        let count = self.follow_count[i] as usize;
+        let used = count.min(slots);
+        let row = &mut self.follows[i * slots..(i + 1) * slots];
+        if !row[..used].contains(&c) {
+            return false;
+        }
+        let start = if count > slots { count % slots } else { 0 };
+        let kept: Vec<u32> = (0..used)
+            .map(|k| row[(start + k) % slots])
+            .filter(|&x| x != c)
+            .collect();
+        row.fill(NONE);
+        row[..kept.len()].copy_from_slice(&kept);
+        self.follow_count[i] = kept.len() as u32;
+        if self.latest_follow[i] == c {
+            self.latest_follow[i] = kept.last().copied().unwrap_or(NONE);
+        }
+        true
+    }
+
+    /// The merchants consumer `i` remembers (its last [`LOYALTY_SLOTS`] distinct merchants,
+    /// most recent last; [`NONE`] for an empty slot).
+    #[inline]
+    pub fn recent_merchants(&self, i: usize) -> &[u32] {
+        &self.loyal_merchant[i * LOYALTY_SLOTS..(i + 1) * LOYALTY_SLOTS]
+    }
+
+    /// Consumer `i`'s loyalty to `merchant` (0 if not remembered).
+    #[inline]
+    pub fn loyalty_to(&self, i: usize, merchant: u32) -> f32 {
+        self.recent_merchants(i)
+            .iter()
+            .position(|&m| m == merchant)
+            .map_or(0.0, |k| self.loyalty[i * LOYALTY_SLOTS + k])
+    }
+
+    /// Consumer `i`'s loyalty to a remembered `merchant`, to change it.
+    pub fn loyalty_mut(&mut self, i: usize, merchant: u32) -> Option<&mut f32> {
+        let k = self
+            .recent_merchants(i)
+            .iter()
+            .position(|&m| m == merchant && m != NONE)?;
+        Some(&mut self.loyalty[i * LOYALTY_SLOTS + k])
+    }
+
+    /// Records `merchant` in consumer `i`'s memory: a merchant already remembered moves to
+    /// the end with its loyalty, and marks the consumer as a same-merchant repeat buyer; a
+    /// new one takes the place of the least recent, with loyalty 0.
+    pub fn remember_merchant(&mut self, i: usize, merchant: u32) {
+        let range = i * LOYALTY_SLOTS..(i + 1) * LOYALTY_SLOTS;
+        let slots = &mut self.loyal_merchant[range.clone()];
+        let loyalty = &mut self.loyalty[range];
+        match slots.iter().position(|&m| m == merchant) {
+            Some(k) => {
+                self.repeat_merchant[i] = true;
+                slots[k..].rotate_left(1);
+                loyalty[k..].rotate_left(1);
+            }
+            None => {
+                slots.rotate_left(1);
+                slots[LOYALTY_SLOTS - 1] = merchant;
+                loyalty.rotate_left(1);
+                loyalty[LOYALTY_SLOTS - 1] = 0.0;
+            }
+        }
+    }
+
+    /// Consumer `i` churns if it has not and its trust is below `threshold`; returns whether
+    /// it churned now.
+    pub fn churn_if_below(&mut self, i: usize, threshold: f32) -> bool {
+        let now = !self.churned[i] && self.trust[i] < threshold;
+        if now {
+            self.churned[i] = true;
+        }
+        now
     }
 }
 
@@ -149,6 +253,46 @@ pub struct Creators {
 }
 
 impl Creators {
+    /// Panics unless every column holds one entry per account (`profile` `topics` and
+    /// `affiliates` `affiliates` entries per account): a column forgotten by a push would
+    /// otherwise shift every later account's data silently.
+    pub fn check_columns(&self, topics: usize, affiliates: usize) {
+        let n = self.len();
+        let lengths = [
+            self.kind.len(),
+            self.profile_inv_norm.len(),
+            self.topic.len(),
+            self.quality.len(),
+            self.trust.len(),
+            self.motivation.len(),
+            self.followers.len(),
+            self.exposure_total.len(),
+            self.exposure_ema.len(),
+            self.engagements_total.len(),
+            self.popularity.len(),
+            self.income.len(),
+            self.income_seen.len(),
+            self.income_ema.len(),
+            self.low_days.len(),
+            self.active.len(),
+            self.entered_day.len(),
+            self.exited_day.len(),
+            self.item_product.len(),
+            self.item_quality.len(),
+            self.item_day.len(),
+            self.live.len(),
+            self.stock_left.len(),
+            self.brusher.len(),
+            self.damage.len(),
+        ];
+        assert!(
+            lengths.iter().all(|&l| l == n)
+                && self.profile.len() == n * topics
+                && self.affiliates.len() == n * affiliates,
+            "creator columns of unequal length: {lengths:?} for {n} accounts"
+        );
+    }
+
     pub fn len(&self) -> usize {
         self.kind.len()
     }
