@@ -204,8 +204,8 @@ pub struct DayView<'a> {
     /// Consumers `0, stride, 2·stride, …` below `stride · sample` form the homogenization sample.
     pub sample_stride: usize,
     pub sample_size: usize,
-    /// Coupons are being handed out today (inside the window, budget not spent).
-    pub coupons_today: bool,
+    /// What the policies make available today.
+    pub today: crate::policy::Today,
     /// Open groups' invitations (consumer, group), sorted by consumer, and the groups.
     pub invitations: &'a [(u32, u32)],
     /// Yesterday's shares (friend, product, account), sorted by friend.
@@ -579,7 +579,7 @@ impl DayView<'_> {
     /// Whether consumer `i` holds a coupon today: coupons are out, the consumer is targeted,
     /// and its coupon draw is below `coupons.frequency`.
     fn holds_coupon(&self, i: usize) -> bool {
-        if !self.coupons_today {
+        if !self.today.coupons {
             return false;
         }
         let c = &self.s.coupons;

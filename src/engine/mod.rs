@@ -6,7 +6,6 @@
 //! sequentially. Integer counters merge exactly and event lists keep consumer order, so the
 //! run is byte-identical for any thread count.
 
-mod brushing;
 mod consumer_day;
 
 mod orders;
@@ -17,6 +16,7 @@ pub use consumer_day::OrderIntent;
 use crate::error::Result;
 use crate::metrics::inequality::{gini_sorted, top_share_sorted};
 use crate::metrics::{DailyRow, Homogenization, Summary, ordered_sum, ratio, summarize};
+use crate::policy::Policies;
 use crate::policy::recommend::{DayFeedback, DayPools, Recommender, built_in};
 use crate::scenario::Scenario;
 use crate::world::{World, build_world};
@@ -45,10 +45,8 @@ pub struct Simulation {
     homogenization: Homogenization,
     sample_stride: usize,
     sample_size: usize,
-    /// Coupon value redeemed so far (checked against `coupons.budget` each morning).
-    coupon_spend: f64,
-    /// Scandal event studies.
-    events: crate::metrics::event_study::EventStudy,
+    /// The platform's policies' run state, called at the phases they act in.
+    policies: Policies,
 }
 
 impl Simulation {
@@ -73,10 +71,7 @@ impl Simulation {
             homogenization: Homogenization::new(sample_stride, sample_size),
             sample_stride,
             sample_size,
-            coupon_spend: 0.0,
-            events: crate::metrics::event_study::EventStudy::new(
-                !scenario.scandals.events.is_empty() || scenario.scandals.rate > 0.0,
-            ),
+            policies: Policies::new(scenario),
             retention: vec![0; world.consumers.len()],
             initial_creators: world.creators.len(),
             scenario: scenario.clone(),
@@ -128,13 +123,7 @@ impl Simulation {
             invitations: &self.orders.invitations,
             shares: &self.orders.shares,
             groups: &self.orders.groups,
-            coupons_today: {
-                let c = &s.coupons;
-                let day = self.day as u64;
-                c.value > 0.0
-                    && (c.start_day..c.start_day + c.days).contains(&day)
-                    && (c.budget == 0.0 || self.coupon_spend < c.budget)
-            },
+            today: self.policies.today(s, self.day),
         }
     }
 
@@ -152,39 +141,49 @@ impl Simulation {
         }
     }
 
-    /// Simulates one day and returns its row.
+    /// Simulates one day and returns its row. The day is a fixed sequence of phases
+    /// (docs/MODEL.md, "The day"); the policies act inside them through [`Policies`].
     pub fn step(&mut self) -> &DailyRow {
-        let s = &self.scenario;
-        let day = self.day;
         let mut row = DailyRow {
-            day,
+            day: self.day,
             ..Default::default()
         };
-
-        // 1. Events: scheduled and random scandals.
-        self.events
-            .begin_day(self.world.creators.len(), self.world.merchants.len());
-        for scandal in crate::policy::scandals::due(&self.world, s, day) {
-            let applied = crate::policy::scandals::apply(&mut self.world, s, day, &scandal);
-            row.scandals += 1;
-            row.churned += applied.churned;
-            row.compensation_spend += applied.compensation_spend;
-            self.events.start(day, &scandal, &applied);
-        }
-
-        // 2. Supply.
-        let supplied = supply::supply(&mut self.world, s, day);
+        // Events: scheduled and random shocks.
+        self.policies
+            .morning(&mut self.world, &self.scenario, self.day, &mut row);
+        // Supply: creators exit, enter and post; hosts go live.
+        let supplied = supply::supply(&mut self.world, &self.scenario, self.day);
         row.creator_exits = supplied.exits;
         row.creator_entries = supplied.entries;
         row.live_sessions = supplied.live_sessions;
-
-        // 3–5. Feeds, engagement, purchase decisions: phase A, in parallel.
-        let pools = DayPools::build(&self.world, s.recommendation.popularity_exponent);
+        // Pools: today's candidate pools and creator cards.
+        let pools = DayPools::build(
+            &self.world,
+            self.scenario.recommendation.popularity_exponent,
+        );
         let cards = creator_cards(&self.world.creators);
-        let view = self.view(&pools, &cards);
+        // Consumers (phase A, in parallel): feeds, engagement, follows, purchase decisions.
+        let mut events = self.consumers(&pools, &cards);
+        // Booking (phase B, in consumer order from here on): follows and orders.
+        self.booking(&mut events, &mut row);
+        // Fulfilment: deliveries, returns, reviews, trust and churn; groups close.
+        self.fulfilment(&mut row);
+        // Creators: exposure, income and motivation; the recommender learns.
+        self.creators(&events, &mut row);
+        // Record.
+        self.churned_total += row.churned;
+        self.record(&pools, &events, &mut row);
+        self.daily.push(row);
+        self.day += 1;
+        self.daily.last().unwrap()
+    }
+
+    /// Phase A: every consumer's day, in parallel over fixed chunks, merged in order.
+    fn consumers(&self, pools: &DayPools, cards: &[CreatorCard]) -> DayEvents {
+        let view = self.view(pools, cards);
         let n = self.world.consumers.len();
         let n_creators = self.world.creators.len();
-        let mut events = (0..n.div_ceil(CHUNK))
+        (0..n.div_ceil(CHUNK))
             .into_par_iter()
             .fold(
                 || DayEvents::new(n_creators),
@@ -195,51 +194,55 @@ impl Simulation {
                     ev
                 },
             )
-            .reduce(|| DayEvents::new(n_creators), DayEvents::merge);
+            .reduce(|| DayEvents::new(n_creators), DayEvents::merge)
+    }
 
-        // Phase B, in consumer order.
+    /// Booking: today's counts and follows, then the orders in arrival order, then what the
+    /// policies add after booking.
+    fn booking(&mut self, events: &mut DayEvents, row: &mut DailyRow) {
+        let (s, day) = (&self.scenario, self.day);
         row.active_consumers = events.active;
         row.impressions = events.impressions;
         row.engagements = events.engagements;
         for &i in &events.active_ids {
             self.retention[i as usize] |= if day == 0 { 1 } else { 2 };
         }
-        apply_follows(&mut self.world, &events.follows, &mut row);
+        apply_follows(&mut self.world, &events.follows, row);
         let mut intents = std::mem::take(&mut events.orders);
         orders::arrival_order(&mut intents, s.run.seed, day);
         let mut ledger = orders::Ledger {
-            row: &mut row,
-            study: &mut self.events,
+            row,
+            study: self.policies.order_log(),
         };
         self.orders
             .book(&mut self.world, s, day, &intents, &mut ledger);
-        brushing::brush(&mut self.world, s, day, &mut row);
-        // 8–12. Fulfilment, returns, reviews, loyalty, trust and churn.
-        let due = self.orders.due(day);
+        self.policies.after_booking(&mut self.world, s, day, row);
+    }
+
+    /// Fulfilment: the orders due today are delivered; shares made today reach friends
+    /// tomorrow; open groups whose window ends today fail.
+    fn fulfilment(&mut self, row: &mut DailyRow) {
+        let due = self.orders.due(self.day);
         let mut shares = Vec::new();
-        orders::fulfil(&mut self.world, s, &due, &mut row, &mut shares);
+        orders::fulfil(&mut self.world, &self.scenario, &due, row, &mut shares);
         shares.sort_by_key(|&(f, p, c)| (f, p, c));
         self.orders.shares = shares;
-        self.orders.close_groups(day, &mut row);
+        self.orders.close_groups(self.day, row);
+    }
 
-        // 13. Record; the recommender learns from the day.
+    /// Creators: the homogenization sample and the recommender learn from the day; exposure,
+    /// income and motivation are updated; the policies' evening.
+    fn creators(&mut self, events: &DayEvents, row: &mut DailyRow) {
         for &(i, c) in &events.sample_engagements {
             self.homogenization.engage(i, c);
         }
         self.recommender.end_of_day(&DayFeedback {
-            day,
+            day: self.day,
             impressions: &events.exposure,
             engagements: &events.engaged,
         });
-        self.update_creators(&events, &mut row);
-        crate::policy::scandals::decay(&mut self.world, &self.scenario);
-        self.events.end_day();
-        self.churned_total += row.churned;
-        self.coupon_spend += row.coupon_spend;
-        self.record(&pools, &events, &mut row);
-        self.daily.push(row);
-        self.day += 1;
-        self.daily.last().unwrap()
+        self.update_creators(events, row);
+        self.policies.evening(&mut self.world, &self.scenario, row);
     }
 
     /// Folds today's exposure, engagements and income into the creators' totals and moving
@@ -301,15 +304,8 @@ impl Simulation {
             row.delivered_live_orders as f64,
         );
         row.rating_gap = rating_gap(&self.world, &self.scenario);
-        row.ad_impressions = ev.ad_impressions;
-        row.revenue_ads = self.scenario.platform.ad_price * ev.ad_impressions as f64;
-        let cons = &self.world.consumers;
-        row.premium_members = (0..cons.len())
-            .filter(|&i| cons.premium[i] && !cons.churned[i])
-            .count() as u64;
-        row.revenue_premium = self.scenario.platform.premium_fee * row.premium_members as f64;
-        row.platform_revenue =
-            row.revenue_commission + row.revenue_insurance + row.revenue_ads + row.revenue_premium;
+        self.policies
+            .record(&self.world, &self.scenario, ev.ad_impressions, row);
         let cons = &self.world.consumers;
         let remaining = cons.churned.iter().filter(|&&c| !c).count();
         let trust_sum = ordered_sum(cons.len(), |i| {
@@ -354,7 +350,7 @@ impl Simulation {
             &self.retention,
             self.initial_creators,
         );
-        summary.scandals = self.events.finish();
+        self.policies.finish(&mut summary);
         let creators = crate::metrics::creator_rows(&self.world);
         RunOutput {
             daily: self.daily,

@@ -1,5 +1,81 @@
-//! The platform's policies. `recommend` builds feeds; further policies (incentives,
-//! scandals, markets) live beside it.
+//! The platform's policies, each a module, and [`Policies`], which calls them at the phases
+//! of the day they act in, in a fixed order.
+//!
+//! `recommend` builds feeds. The engine calls [`Policies`] at named points of the day and
+//! names no policy itself; a policy's hooks live in its own module.
+//!
+//! Policies whose hooks are still inside the engine's phase code (coupons' and points' terms
+//! of the purchase, group-buy booking, returns, reviews and sharing at delivery) are listed
+//! in ARCHITECTURE.md; they move here one by one.
 
+pub mod brushing;
+pub mod coupons;
 pub mod recommend;
+pub mod revenue;
 pub mod scandals;
+
+use crate::metrics::DailyRow;
+use crate::metrics::event_study::EventStudy;
+use crate::scenario::Scenario;
+use crate::world::World;
+
+/// What the policies make available on one day, for phase A to read.
+#[derive(Clone, Copy, Debug)]
+pub struct Today {
+    /// Coupons are handed out (inside the window, budget not spent).
+    pub coupons: bool,
+}
+
+/// Every policy's run state, called at the day's phases in a fixed order (static dispatch:
+/// one concrete field per policy).
+pub struct Policies {
+    pub scandals: scandals::Scandals,
+    pub coupons: coupons::Coupons,
+}
+
+impl Policies {
+    pub fn new(s: &Scenario) -> Policies {
+        Policies {
+            scandals: scandals::Scandals::new(s),
+            coupons: coupons::Coupons::default(),
+        }
+    }
+
+    /// What the policies make available today (read by every consumer in phase A).
+    pub fn today(&self, s: &Scenario, day: u32) -> Today {
+        Today {
+            coupons: self.coupons.open(s, day),
+        }
+    }
+
+    /// Phase "events", first thing in the morning: scheduled and random scandals.
+    pub fn morning(&mut self, world: &mut World, s: &Scenario, day: u32, row: &mut DailyRow) {
+        self.scandals.morning(world, s, day, row);
+    }
+
+    /// End of phase "booking": fake orders of brushing merchants and hosts.
+    pub fn after_booking(&self, world: &mut World, s: &Scenario, day: u32, row: &mut DailyRow) {
+        brushing::brush(world, s, day, row);
+    }
+
+    /// Phase "creators", after the day's income is counted: damage fades.
+    pub fn evening(&mut self, world: &mut World, s: &Scenario, row: &DailyRow) {
+        self.scandals.evening(world, s);
+        self.coupons.evening(row);
+    }
+
+    /// Phase "record": the policies' own columns of the daily row.
+    pub fn record(&self, world: &World, s: &Scenario, ad_impressions: u64, row: &mut DailyRow) {
+        revenue::record(world, s, ad_impressions, row);
+    }
+
+    /// Where accepted orders are logged for the event studies.
+    pub fn order_log(&mut self) -> &mut EventStudy {
+        &mut self.scandals.study
+    }
+
+    /// Adds the policies' parts of the summary.
+    pub fn finish(&self, summary: &mut crate::metrics::Summary) {
+        summary.scandals = self.scandals.study.finish();
+    }
+}

@@ -11,6 +11,46 @@ use crate::scenario::{ScandalTarget, Scenario};
 use crate::world::{CreatorKind, World};
 use rand_distr::{Distribution, Poisson};
 
+/// The scandals' run state: the event studies of the scandals so far.
+pub struct Scandals {
+    pub study: crate::metrics::event_study::EventStudy,
+}
+
+impl Scandals {
+    pub fn new(s: &Scenario) -> Scandals {
+        Scandals {
+            study: crate::metrics::event_study::EventStudy::new(
+                !s.scandals.events.is_empty() || s.scandals.rate > 0.0,
+            ),
+        }
+    }
+
+    /// Morning: the day's scandals hit the world; their event studies start.
+    pub fn morning(
+        &mut self,
+        world: &mut World,
+        s: &Scenario,
+        day: u32,
+        row: &mut crate::metrics::DailyRow,
+    ) {
+        self.study
+            .begin_day(world.creators.len(), world.merchants.len());
+        for scandal in due(world, s, day) {
+            let applied = apply(world, s, day, &scandal);
+            row.scandals += 1;
+            row.churned += applied.churned;
+            row.compensation_spend += applied.compensation_spend;
+            self.study.start(day, &scandal, &applied);
+        }
+    }
+
+    /// Evening: damage fades; the event studies close the day.
+    pub fn evening(&mut self, world: &mut World, s: &Scenario) {
+        decay(world, s);
+        self.study.end_day();
+    }
+}
+
 /// What a scandal hits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
