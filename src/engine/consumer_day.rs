@@ -206,11 +206,10 @@ pub struct DayView<'a> {
     pub sample_size: usize,
     /// What the policies make available today.
     pub today: crate::policy::Today,
-    /// Open groups' invitations (consumer, group), sorted by consumer, and the groups.
-    pub invitations: &'a [(u32, u32)],
     /// Yesterday's shares (friend, product, account), sorted by friend.
     pub shares: &'a [(u32, u32, u32)],
-    pub groups: &'a [super::orders::Group],
+    /// The policies, for their phase-A hooks.
+    pub policies: &'a crate::policy::Policies,
 }
 
 #[inline]
@@ -259,9 +258,7 @@ impl DayView<'_> {
             ev.diversity_micros += (k * k - same) * 1_000_000 / (k * k);
         }
         self.engage(i, feed, coupon, ev);
-        if !self.invitations.is_empty() {
-            self.answer_invitations(i, ev);
-        }
+        self.policies.offers(self, i, ev);
         if !self.shares.is_empty() {
             self.answer_shares(i, ev);
         }
@@ -390,54 +387,17 @@ impl DayView<'_> {
         feed.extend(ranked.iter().map(|s| s.candidate));
     }
 
-    /// Group-buying invitations from friends: each (at most three a day) is a purchase decision
-    /// on the group's product at the group price, with a friend's endorsement
-    /// (`invitation_bonus`) in place of a creator's credibility.
-    fn answer_invitations(&self, i: usize, ev: &mut DayEvents) {
-        let pr = &self.world.products;
-        let g = &self.s.group_buying;
-        let start = self.invitations.partition_point(|&(c, _)| (c as usize) < i);
-        let mut rng = stream(self.seed, Purpose::GroupBuy, i as u64, self.day as u64);
-        for &(_, gid) in self.invitations[start..]
-            .iter()
-            .take_while(|&&(c, _)| c as usize == i)
-            .take(3)
-        {
-            let group = &self.groups[gid as usize];
-            if !group.open || group.opener as usize == i {
-                continue;
-            }
-            let Some((utility, value)) = self.offer(
-                i,
-                group.product,
-                g.discount as f32,
-                g.invitation_bonus as f32,
-            ) else {
-                continue;
-            };
-            let p = group.product as usize;
-            if self.decide(utility, &mut rng) {
-                ev.orders.push(OrderIntent {
-                    consumer: i as u32,
-                    creator: group.creator,
-                    product: group.product,
-                    value: value as f64,
-                    live: false,
-                    impulse: 0.0,
-                    expected: pr.advertised[p],
-                    coupon: 0.0,
-                    points: 0.0,
-                    group: gid,
-                });
-            }
-        }
-    }
-
     /// The purchase utility and price of product `product` offered to consumer `i` outside a
     /// creator's item (a friend's invitation or share, an ad): the match is the consumer's
     /// interest in the merchant's topic, the trust term its platform trust, `bonus` the
     /// endorsement. `None` if the merchant is delisted.
-    fn offer(&self, i: usize, product: u32, discount: f32, bonus: f32) -> Option<(f32, f32)> {
+    pub(crate) fn offer(
+        &self,
+        i: usize,
+        product: u32,
+        discount: f32,
+        bonus: f32,
+    ) -> Option<(f32, f32)> {
         let w = self.world;
         let (cons, pr, m) = (&w.consumers, &w.products, &w.merchants);
         let (p, mi) = (product as usize, pr.merchant(product) as usize);
@@ -492,7 +452,7 @@ impl DayView<'_> {
 
     /// The purchase decision on an offer of the given utility: one uniform draw from `rng`.
     #[inline]
-    fn decide(&self, utility: f32, rng: &mut StreamRng) -> bool {
+    pub(crate) fn decide(&self, utility: f32, rng: &mut StreamRng) -> bool {
         unit_f32(rng) < sigmoid(utility - self.s.behaviour.purchase_threshold as f32)
     }
 
@@ -650,11 +610,8 @@ impl DayView<'_> {
             };
             let discount = self.with_membership(
                 i,
-                if pr.group_buy[p] {
-                    live_discount.max(self.s.group_buying.discount as f32)
-                } else {
-                    live_discount
-                },
+                self.policies
+                    .item_discount(w, self.s, product, live_discount),
             );
             let value = pr.price[p] * (1.0 - discount);
             // A coupon applies to the first purchase that reaches the threshold.

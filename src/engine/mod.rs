@@ -12,6 +12,7 @@ mod orders;
 mod supply;
 
 pub use consumer_day::OrderIntent;
+pub(crate) use consumer_day::{DayEvents, DayView};
 
 use crate::error::Result;
 use crate::metrics::inequality::{gini_sorted, top_share_sorted};
@@ -21,7 +22,7 @@ use crate::policy::recommend::{DayFeedback, DayPools, Recommender, built_in};
 use crate::scenario::Scenario;
 use crate::world::{World, build_world};
 pub use consumer_day::FeedScratch;
-use consumer_day::{CreatorCard, DayEvents, DayView, creator_cards};
+use consumer_day::{CreatorCard, creator_cards};
 use rayon::prelude::*;
 
 /// Consumers per phase-A chunk: a constant, never derived from the thread count.
@@ -120,9 +121,8 @@ impl Simulation {
             stock: s.hosts.session_stock as f32,
             sample_stride: self.sample_stride,
             sample_size: self.sample_size,
-            invitations: &self.orders.invitations,
             shares: &self.orders.shares,
-            groups: &self.orders.groups,
+            policies: &self.policies,
             today: self.policies.today(s, self.day),
         }
     }
@@ -212,7 +212,7 @@ impl Simulation {
         orders::arrival_order(&mut intents, s.run.seed, day);
         let mut ledger = orders::Ledger {
             row,
-            study: self.policies.order_log(),
+            policies: &mut self.policies,
         };
         self.orders
             .book(&mut self.world, s, day, &intents, &mut ledger);
@@ -220,14 +220,14 @@ impl Simulation {
     }
 
     /// Fulfilment: the orders due today are delivered; shares made today reach friends
-    /// tomorrow; open groups whose window ends today fail.
+    /// tomorrow; then the policies' end of fulfilment.
     fn fulfilment(&mut self, row: &mut DailyRow) {
         let due = self.orders.due(self.day);
         let mut shares = Vec::new();
         orders::fulfil(&mut self.world, &self.scenario, &due, row, &mut shares);
         shares.sort_by_key(|&(f, p, c)| (f, p, c));
         self.orders.shares = shares;
-        self.orders.close_groups(self.day, row);
+        self.policies.after_fulfilment(self.day, row);
     }
 
     /// Creators: the homogenization sample and the recommender learn from the day; exposure,

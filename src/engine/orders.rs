@@ -3,6 +3,7 @@
 
 use super::consumer_day::OrderIntent;
 use crate::metrics::DailyRow;
+use crate::policy::{Policies, Settled};
 use crate::rng::{Purpose, stream, unit_f32};
 use crate::scenario::Scenario;
 use crate::world::{NONE, World};
@@ -27,32 +28,16 @@ pub fn arrival_order(intents: &mut [OrderIntent], seed: u64, day: u32) {
     });
 }
 
-/// Where today's bookings are recorded.
+/// Where today's bookings are recorded, and the policies that take part in booking.
 pub struct Ledger<'a> {
     pub row: &'a mut DailyRow,
-    pub study: &'a mut crate::metrics::event_study::EventStudy,
+    pub policies: &'a mut Policies,
 }
 
-/// A group-buying group (Pinduoduo style): its product, the orders of its members (the
-/// opener first), the last day it may form, and whether it is still open.
-#[derive(Clone, Debug)]
-pub struct Group {
-    pub product: u32,
-    /// The account whose item the opener bought from (joiners' orders are credited to it).
-    pub creator: u32,
-    pub opener: u32,
-    pub deadline: u32,
-    pub members: Vec<OrderIntent>,
-    pub open: bool,
-}
-
-/// Accepted orders waiting for delivery, by delivery day; the next order id; the groups.
+/// Accepted orders waiting for delivery, by delivery day; the next order id; shares.
 pub struct OrderBook {
     next_id: u64,
     deliveries: Vec<Vec<Order>>,
-    pub groups: Vec<Group>,
-    /// (invited consumer, group) for the next day's feeds, sorted by consumer.
-    pub invitations: Vec<(u32, u32)>,
     /// (friend, product, account) shared yesterday, for today's feeds, sorted by friend.
     pub shares: Vec<(u32, u32, u32)>,
 }
@@ -62,8 +47,6 @@ impl OrderBook {
         OrderBook {
             next_id: 0,
             deliveries: vec![Vec::new(); days],
-            groups: Vec::new(),
-            invitations: Vec::new(),
             shares: Vec::new(),
         }
     }
@@ -74,10 +57,9 @@ impl OrderBook {
     }
 
     /// Books today's order intents in arrival order. Live orders beyond the session's stock
-    /// are booked and cancelled. Orders of group-buy products open or join a group and wait
-    /// for it to form: they are booked (in `orders` and `gross_gmv`) only when the group
-    /// forms (accepted) or fails (cancelled), and are pending until then. The rest are booked
-    /// and accepted.
+    /// are booked and cancelled. An order a policy takes ([`Policies::take_order`]) is
+    /// settled as the policy says: pending, cancelled, or accepted with others. The rest are
+    /// booked and accepted.
     pub fn book(
         &mut self,
         world: &mut World,
@@ -88,12 +70,11 @@ impl OrderBook {
     ) {
         for intent in intents {
             let i = intent.consumer as usize;
-            let group_buy = world.products.group_buy[intent.product as usize];
             let c = intent.creator as usize;
             if intent.live {
                 if world.creators.stock_left[c] == 0 {
-                    book(l.row, intent);
-                    cancel(l.row, intent);
+                    l.row.book(intent.value);
+                    l.row.cancel(intent.value);
                     let cons = &mut world.consumers;
                     cons.trust[i] =
                         (cons.trust[i] - s.behaviour.stockout_trust_penalty as f32).max(0.0);
@@ -102,95 +83,24 @@ impl OrderBook {
                 }
                 world.creators.stock_left[c] -= 1;
             }
-            if group_buy {
-                self.group_order(world, s, day, intent, l);
-            } else {
-                book(l.row, intent);
-                self.accept(world, day, intent, l);
-            }
-        }
-    }
-
-    /// Opens a group (an order from a feed) or joins one (an accepted invitation); a group
-    /// that reaches `group_buying.size` forms and all its orders are booked and accepted. An
-    /// order reaching a closed group is booked and cancelled.
-    fn group_order(
-        &mut self,
-        world: &mut World,
-        s: &Scenario,
-        day: u32,
-        intent: &OrderIntent,
-        l: &mut Ledger,
-    ) {
-        let g = &s.group_buying;
-        let gid = if intent.group == NONE {
-            let gid = self.groups.len() as u32;
-            self.groups.push(Group {
-                product: intent.product,
-                creator: intent.creator,
-                opener: intent.consumer,
-                deadline: day + g.window_days as u32 - 1,
-                members: vec![*intent],
-                open: true,
-            });
-            l.row.groups_opened += 1;
-            // Invitations to distinct random friends, seen from tomorrow on.
-            let mut friends = world.social.neighbours(intent.consumer).to_vec();
-            let mut rng = stream(s.run.seed, Purpose::GroupBuy, gid as u64, day as u64);
-            let k = (g.invites as usize).min(friends.len());
-            for j in 0..k {
-                let pick = j + crate::rng::below(&mut rng, friends.len() - j);
-                friends.swap(j, pick);
-                self.invitations.push((friends[j], gid));
-            }
-            l.row.group_invitations += k as u64;
-            gid
-        } else {
-            let group = &mut self.groups[intent.group as usize];
-            if !group.open || group.members.len() >= g.size as usize {
-                // The group closed before this order reached it.
-                book(l.row, intent);
-                cancel(l.row, intent);
-                return;
-            }
-            group.members.push(*intent);
-            l.row.group_joins += 1;
-            intent.group
-        };
-        let group = &mut self.groups[gid as usize];
-        if group.members.len() >= g.size as usize {
-            group.open = false;
-            l.row.groups_formed += 1;
-            for m in std::mem::take(&mut group.members) {
-                book(l.row, &m);
-                self.accept(world, day, &m, l);
-            }
-        }
-    }
-
-    /// Ends the day: open groups whose window ends today fail and their orders are booked
-    /// and refunded (cancelled); the orders still waiting in open groups are counted as
-    /// pending (`pending_group_orders`, `pending_group_gmv`, in group order); invitations to
-    /// closed groups are dropped.
-    pub fn close_groups(&mut self, day: u32, row: &mut DailyRow) {
-        for group in self.groups.iter_mut().filter(|g| g.open) {
-            if group.deadline <= day {
-                group.open = false;
-                row.groups_failed += 1;
-                for m in std::mem::take(&mut group.members) {
-                    book(row, &m);
-                    cancel(row, &m);
+            match l.policies.take_order(world, s, day, intent, l.row) {
+                None => {
+                    l.row.book(intent.value);
+                    self.accept(world, day, intent, l);
                 }
-            } else {
-                for m in &group.members {
-                    row.pending_group_orders += 1;
-                    row.pending_group_gmv += m.value;
+                Some(Settled::Pending) => {}
+                Some(Settled::Cancelled) => {
+                    l.row.book(intent.value);
+                    l.row.cancel(intent.value);
+                }
+                Some(Settled::Accepted(orders)) => {
+                    for o in orders {
+                        l.row.book(o.value);
+                        self.accept(world, day, &o, l);
+                    }
                 }
             }
         }
-        let groups = &self.groups;
-        self.invitations.retain(|&(_, g)| groups[g as usize].open);
-        self.invitations.sort_by_key(|&(c, g)| (c, g));
     }
 
     /// An accepted order: buyer bookkeeping, loyalty memory, queued for delivery.
@@ -223,7 +133,9 @@ impl OrderBook {
         cons.last_order_day[i] = day;
         let merchant = world.products.merchant(intent.product);
         if intent.creator != NONE {
-            l.study.order(intent.creator, merchant, intent.value);
+            l.policies
+                .order_log()
+                .order(intent.creator, merchant, intent.value);
         }
         world.consumers.remember_merchant(i, merchant);
         let due = day as usize + world.merchants.lead_time[merchant as usize] as usize;
@@ -238,18 +150,6 @@ impl OrderBook {
         }
         self.next_id += 1;
     }
-}
-
-/// A booked order (`orders`, `gross_gmv`): today it was accepted or cancelled.
-fn book(row: &mut DailyRow, intent: &OrderIntent) {
-    row.orders += 1;
-    row.gross_gmv += intent.value;
-}
-
-/// A cancelled order: its value is refunded (`cancelled_orders`, `cancelled_gmv`).
-fn cancel(row: &mut DailyRow, intent: &OrderIntent) {
-    row.cancelled_orders += 1;
-    row.cancelled_gmv += intent.value;
 }
 
 fn churn_if_distrustful(world: &mut World, s: &Scenario, i: usize, row: &mut DailyRow) {

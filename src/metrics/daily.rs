@@ -76,3 +76,17 @@ pub struct DailyRow {
     pub mean_engage_prob: f64,
     pub homogenization: f64,
 }
+
+impl DailyRow {
+    /// A booked order (`orders`, `gross_gmv`): today it was accepted or cancelled.
+    pub fn book(&mut self, value: f64) {
+        self.orders += 1;
+        self.gross_gmv += value;
+    }
+
+    /// A cancelled order: its value is refunded (`cancelled_orders`, `cancelled_gmv`).
+    pub fn cancel(&mut self, value: f64) {
+        self.cancelled_orders += 1;
+        self.cancelled_gmv += value;
+    }
+}

@@ -10,10 +10,14 @@
 
 pub mod brushing;
 pub mod coupons;
+pub mod group_buying;
 pub mod recommend;
 pub mod revenue;
 pub mod scandals;
 
+pub use group_buying::Settled;
+
+use crate::engine::{DayEvents, DayView, OrderIntent};
 use crate::metrics::DailyRow;
 use crate::metrics::event_study::EventStudy;
 use crate::scenario::Scenario;
@@ -31,6 +35,7 @@ pub struct Today {
 pub struct Policies {
     pub scandals: scandals::Scandals,
     pub coupons: coupons::Coupons,
+    pub group_buying: group_buying::GroupBuying,
 }
 
 impl Policies {
@@ -38,6 +43,7 @@ impl Policies {
         Policies {
             scandals: scandals::Scandals::new(s),
             coupons: coupons::Coupons::default(),
+            group_buying: group_buying::GroupBuying::default(),
         }
     }
 
@@ -46,6 +52,36 @@ impl Policies {
         Today {
             coupons: self.coupons.open(s, day),
         }
+    }
+
+    /// Phase A: the discount of an item bought from the feed, given the base (live)
+    /// discount.
+    #[inline]
+    pub fn item_discount(&self, world: &World, s: &Scenario, product: u32, discount: f32) -> f32 {
+        self.group_buying.item_discount(world, s, product, discount)
+    }
+
+    /// Phase A: offers besides the feed that consumer `i` weighs today (friends' group
+    /// invitations).
+    pub fn offers(&self, view: &DayView, i: usize, ev: &mut DayEvents) {
+        self.group_buying.answer(view, i, ev);
+    }
+
+    /// Booking: an order a policy settles itself (an order of a group product), or `None`.
+    pub fn take_order(
+        &mut self,
+        world: &World,
+        s: &Scenario,
+        day: u32,
+        intent: &OrderIntent,
+        row: &mut DailyRow,
+    ) -> Option<Settled> {
+        self.group_buying.take_order(world, s, day, intent, row)
+    }
+
+    /// End of phase "fulfilment": groups whose window ends today fail.
+    pub fn after_fulfilment(&mut self, day: u32, row: &mut DailyRow) {
+        self.group_buying.close(day, row);
     }
 
     /// Phase "events", first thing in the morning: scheduled and random scandals.

@@ -1,0 +1,186 @@
+//! Group buying (Pinduoduo style): a product sold at the group price opens a group when a
+//! consumer buys it; the opener invites friends over the social graph; a group that reaches
+//! `group_buying.size` members within `window_days` forms and its orders are accepted,
+//! otherwise it fails and every member is refunded. Orders wait, pending, until their group
+//! settles.
+//!
+//! Hooks: the group price of an item (phase A), answering invitations (phase A), taking an
+//! order of a group product (booking), closing groups (end of fulfilment).
+
+use crate::engine::{DayEvents, DayView, OrderIntent};
+use crate::metrics::DailyRow;
+use crate::rng::{Purpose, stream};
+use crate::scenario::Scenario;
+use crate::world::{NONE, World};
+
+/// A group: its product, the orders of its members (the opener first), the last day it may
+/// form, and whether it is still open.
+#[derive(Clone, Debug)]
+pub struct Group {
+    pub product: u32,
+    /// The account whose item the opener bought from (joiners' orders are credited to it).
+    pub creator: u32,
+    pub opener: u32,
+    pub deadline: u32,
+    pub members: Vec<OrderIntent>,
+    pub open: bool,
+}
+
+/// What became of an order a policy took at booking.
+#[derive(Debug)]
+pub enum Settled {
+    /// It waits (in an open group); it is not booked yet.
+    Pending,
+    /// Booked and cancelled (it reached a group that had closed).
+    Cancelled,
+    /// Booked and accepted, with these orders (a group formed: all its members).
+    Accepted(Vec<OrderIntent>),
+}
+
+/// Group buying's run state: every group opened, and the open groups' invitations.
+#[derive(Default)]
+pub struct GroupBuying {
+    pub groups: Vec<Group>,
+    /// (invited consumer, group) for the next day's feeds, sorted by consumer.
+    pub invitations: Vec<(u32, u32)>,
+}
+
+impl GroupBuying {
+    /// Phase A: the discount of an item bought from the feed: a group product sells at the
+    /// group price, or at the live discount if that is larger.
+    #[inline]
+    pub fn item_discount(&self, world: &World, s: &Scenario, product: u32, discount: f32) -> f32 {
+        if world.products.group_buy[product as usize] {
+            discount.max(s.group_buying.discount as f32)
+        } else {
+            discount
+        }
+    }
+
+    /// Phase A: invitations from friends: each (at most three a day) is a purchase decision
+    /// on the group's product at the group price, with a friend's endorsement
+    /// (`invitation_bonus`) in place of a creator's credibility.
+    pub fn answer(&self, view: &DayView, i: usize, ev: &mut DayEvents) {
+        if self.invitations.is_empty() {
+            return;
+        }
+        let pr = &view.world.products;
+        let g = &view.s.group_buying;
+        let start = self.invitations.partition_point(|&(c, _)| (c as usize) < i);
+        let mut rng = stream(view.seed, Purpose::GroupBuy, i as u64, view.day as u64);
+        for &(_, gid) in self.invitations[start..]
+            .iter()
+            .take_while(|&&(c, _)| c as usize == i)
+            .take(3)
+        {
+            let group = &self.groups[gid as usize];
+            if !group.open || group.opener as usize == i {
+                continue;
+            }
+            let Some((utility, value)) = view.offer(
+                i,
+                group.product,
+                g.discount as f32,
+                g.invitation_bonus as f32,
+            ) else {
+                continue;
+            };
+            let p = group.product as usize;
+            if view.decide(utility, &mut rng) {
+                ev.orders.push(OrderIntent {
+                    consumer: i as u32,
+                    creator: group.creator,
+                    product: group.product,
+                    value: value as f64,
+                    live: false,
+                    impulse: 0.0,
+                    expected: pr.advertised[p],
+                    coupon: 0.0,
+                    points: 0.0,
+                    group: gid,
+                });
+            }
+        }
+    }
+
+    /// Booking: an order of a group product opens a group (an order from a feed) or joins
+    /// one (an accepted invitation); a group that reaches `group_buying.size` forms. `None`
+    /// for an order of any other product.
+    pub fn take_order(
+        &mut self,
+        world: &World,
+        s: &Scenario,
+        day: u32,
+        intent: &OrderIntent,
+        row: &mut DailyRow,
+    ) -> Option<Settled> {
+        if !world.products.group_buy[intent.product as usize] {
+            return None;
+        }
+        let g = &s.group_buying;
+        let gid = if intent.group == NONE {
+            let gid = self.groups.len() as u32;
+            self.groups.push(Group {
+                product: intent.product,
+                creator: intent.creator,
+                opener: intent.consumer,
+                deadline: day + g.window_days as u32 - 1,
+                members: vec![*intent],
+                open: true,
+            });
+            row.groups_opened += 1;
+            // Invitations to distinct random friends, seen from tomorrow on.
+            let mut friends = world.social.neighbours(intent.consumer).to_vec();
+            let mut rng = stream(s.run.seed, Purpose::GroupBuy, gid as u64, day as u64);
+            let k = (g.invites as usize).min(friends.len());
+            for j in 0..k {
+                let pick = j + crate::rng::below(&mut rng, friends.len() - j);
+                friends.swap(j, pick);
+                self.invitations.push((friends[j], gid));
+            }
+            row.group_invitations += k as u64;
+            gid
+        } else {
+            let group = &mut self.groups[intent.group as usize];
+            if !group.open || group.members.len() >= g.size as usize {
+                // The group closed before this order reached it.
+                return Some(Settled::Cancelled);
+            }
+            group.members.push(*intent);
+            row.group_joins += 1;
+            intent.group
+        };
+        let group = &mut self.groups[gid as usize];
+        if group.members.len() >= g.size as usize {
+            group.open = false;
+            row.groups_formed += 1;
+            return Some(Settled::Accepted(std::mem::take(&mut group.members)));
+        }
+        Some(Settled::Pending)
+    }
+
+    /// End of fulfilment: open groups whose window ends today fail and their orders are
+    /// booked and refunded (cancelled); the orders still waiting in open groups are counted
+    /// as pending (`pending_group_orders`, `pending_group_gmv`, in group order); invitations
+    /// to closed groups are dropped.
+    pub fn close(&mut self, day: u32, row: &mut DailyRow) {
+        for group in self.groups.iter_mut().filter(|g| g.open) {
+            if group.deadline <= day {
+                group.open = false;
+                row.groups_failed += 1;
+                for m in std::mem::take(&mut group.members) {
+                    row.book(m.value);
+                    row.cancel(m.value);
+                }
+            } else {
+                for m in &group.members {
+                    row.pending_group_orders += 1;
+                    row.pending_group_gmv += m.value;
+                }
+            }
+        }
+        let groups = &self.groups;
+        self.invitations.retain(|&(_, g)| groups[g as usize].open);
+        self.invitations.sort_by_key(|&(c, g)| (c, g));
+    }
+}
