@@ -206,8 +206,6 @@ pub struct DayView<'a> {
     pub sample_size: usize,
     /// What the policies make available today.
     pub today: crate::policy::Today,
-    /// Yesterday's shares (friend, product, account), sorted by friend.
-    pub shares: &'a [(u32, u32, u32)],
     /// The policies, for their phase-A hooks.
     pub policies: &'a crate::policy::Policies,
 }
@@ -259,12 +257,6 @@ impl DayView<'_> {
         }
         self.engage(i, feed, coupon, ev);
         self.policies.offers(self, i, ev);
-        if !self.shares.is_empty() {
-            self.answer_shares(i, ev);
-        }
-        if self.s.platform.ad_slots > 0 {
-            self.show_ads(i, ev);
-        }
         ev.scratch = scratch;
     }
 
@@ -463,76 +455,6 @@ impl DayView<'_> {
             (discount + self.s.platform.premium_discount as f32).min(0.95)
         } else {
             discount
-        }
-    }
-
-    /// Products friends shared yesterday (at most three): each is a purchase decision with the
-    /// friend's endorsement `share_bonus`, scaled by `rewarded_trust` when shares are rewarded
-    /// (consumers know some are paid for).
-    fn answer_shares(&self, i: usize, ev: &mut DayEvents) {
-        let sh = &self.s.sharing;
-        let bonus = sh.share_bonus as f32
-            * if sh.reward > 0.0 {
-                sh.rewarded_trust as f32
-            } else {
-                1.0
-            };
-        let start = self.shares.partition_point(|&(f, _, _)| (f as usize) < i);
-        let mut rng = stream(self.seed, Purpose::Share, i as u64, self.day as u64);
-        for &(_, product, creator) in self.shares[start..]
-            .iter()
-            .take_while(|&&(f, _, _)| f as usize == i)
-            .take(3)
-        {
-            let Some((utility, value)) = self.offer(i, product, 0.0, bonus) else {
-                continue;
-            };
-            if self.decide(utility, &mut rng) {
-                ev.orders.push(OrderIntent {
-                    consumer: i as u32,
-                    creator,
-                    product,
-                    value: value as f64,
-                    live: false,
-                    impulse: 0.0,
-                    expected: self.world.products.advertised[product as usize],
-                    coupon: 0.0,
-                    points: 0.0,
-                    group: NONE,
-                });
-            }
-        }
-    }
-
-    /// The feed's ad slots: each shows a uniformly drawn product; an engaged ad is a purchase
-    /// decision on it (an [`offer`](Self::offer) with no bonus).
-    fn show_ads(&self, i: usize, ev: &mut DayEvents) {
-        let pl = &self.s.platform;
-        let pr = &self.world.products;
-        let mut rng = stream(self.seed, Purpose::Ads, i as u64, self.day as u64);
-        for _ in 0..pl.ad_slots {
-            ev.ad_impressions += 1;
-            let product = below(&mut rng, pr.price.len()) as u32;
-            if unit_f32(&mut rng) >= pl.ad_engage_prob as f32 {
-                continue;
-            }
-            let Some((utility, value)) = self.offer(i, product, 0.0, 0.0) else {
-                continue;
-            };
-            if self.decide(utility, &mut rng) {
-                ev.orders.push(OrderIntent {
-                    consumer: i as u32,
-                    creator: NONE,
-                    product,
-                    value: value as f64,
-                    live: false,
-                    impulse: 0.0,
-                    expected: pr.advertised[product as usize],
-                    coupon: 0.0,
-                    points: 0.0,
-                    group: NONE,
-                });
-            }
         }
     }
 

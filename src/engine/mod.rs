@@ -121,7 +121,6 @@ impl Simulation {
             stock: s.hosts.session_stock as f32,
             sample_stride: self.sample_stride,
             sample_size: self.sample_size,
-            shares: &self.orders.shares,
             policies: &self.policies,
             today: self.policies.today(s, self.day),
         }
@@ -223,10 +222,13 @@ impl Simulation {
     /// tomorrow; then the policies' end of fulfilment.
     fn fulfilment(&mut self, row: &mut DailyRow) {
         let due = self.orders.due(self.day);
-        let mut shares = Vec::new();
-        orders::fulfil(&mut self.world, &self.scenario, &due, row, &mut shares);
-        shares.sort_by_key(|&(f, p, c)| (f, p, c));
-        self.orders.shares = shares;
+        orders::fulfil(
+            &mut self.world,
+            &self.scenario,
+            &due,
+            row,
+            &mut self.policies,
+        );
         self.policies.after_fulfilment(self.day, row);
     }
 

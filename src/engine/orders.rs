@@ -34,12 +34,10 @@ pub struct Ledger<'a> {
     pub policies: &'a mut Policies,
 }
 
-/// Accepted orders waiting for delivery, by delivery day; the next order id; shares.
+/// Accepted orders waiting for delivery, by delivery day; the next order id.
 pub struct OrderBook {
     next_id: u64,
     deliveries: Vec<Vec<Order>>,
-    /// (friend, product, account) shared yesterday, for today's feeds, sorted by friend.
-    pub shares: Vec<(u32, u32, u32)>,
 }
 
 impl OrderBook {
@@ -47,7 +45,6 @@ impl OrderBook {
         OrderBook {
             next_id: 0,
             deliveries: vec![Vec::new(); days],
-            shares: Vec::new(),
         }
     }
 
@@ -166,14 +163,14 @@ fn sigmoid(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
 
-/// Fulfils the orders delivered today, in order-id order; shares go into `shares` as
-/// (friend, product, account) for tomorrow's feeds.
+/// Fulfils the orders delivered today, in order-id order; the policies act at each
+/// delivery through their hooks.
 pub fn fulfil(
     world: &mut World,
     s: &Scenario,
     orders: &[Order],
     row: &mut DailyRow,
-    shares: &mut Vec<(u32, u32, u32)>,
+    policies: &mut Policies,
 ) {
     let b = &s.behaviour;
     let r = &s.returns;
@@ -276,26 +273,9 @@ pub fn fulfil(
             let ct = &mut world.creators.trust[c];
             *ct += b.creator_trust_rate as f32 * (satisfaction - *ct);
         }
-        // Word of mouth: a satisfied buyer shares with a friend; a share reward adds shares
-        // whatever the satisfaction (they can be untrue).
-        let sh = &s.sharing;
-        let u_share = unit_f32(&mut rng) as f64;
-        let friends = world.social.neighbours(o.consumer);
-        let friend =
-            (!friends.is_empty()).then(|| friends[crate::rng::below(&mut rng, friends.len())]);
-        let p_share = sh.share_prob * satisfaction as f64
-            + if sh.reward > 0.0 {
-                sh.reward_share_prob
-            } else {
-                0.0
-            };
-        if let Some(f) = friend.filter(|_| u_share < p_share && !returned) {
-            shares.push((f, o.product, o.creator));
-            row.shares += 1;
-            if sh.reward > 0.0 {
-                row.share_reward_spend += sh.reward;
-            }
-        }
+        policies
+            .sharing
+            .on_delivery(world, s, o, satisfaction, returned, &mut rng, row);
         churn_if_distrustful(world, s, i, row);
     }
 }

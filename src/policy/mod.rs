@@ -14,6 +14,7 @@ pub mod group_buying;
 pub mod recommend;
 pub mod revenue;
 pub mod scandals;
+pub mod sharing;
 
 pub use group_buying::Settled;
 
@@ -36,6 +37,7 @@ pub struct Policies {
     pub scandals: scandals::Scandals,
     pub coupons: coupons::Coupons,
     pub group_buying: group_buying::GroupBuying,
+    pub sharing: sharing::Sharing,
 }
 
 impl Policies {
@@ -44,6 +46,7 @@ impl Policies {
             scandals: scandals::Scandals::new(s),
             coupons: coupons::Coupons::default(),
             group_buying: group_buying::GroupBuying::default(),
+            sharing: sharing::Sharing::default(),
         }
     }
 
@@ -61,10 +64,12 @@ impl Policies {
         self.group_buying.item_discount(world, s, product, discount)
     }
 
-    /// Phase A: offers besides the feed that consumer `i` weighs today (friends' group
-    /// invitations).
+    /// Phase A: offers besides the feed that consumer `i` weighs today, in this order:
+    /// friends' group invitations, friends' shares, the feed's ads.
     pub fn offers(&self, view: &DayView, i: usize, ev: &mut DayEvents) {
         self.group_buying.answer(view, i, ev);
+        self.sharing.answer(view, i, ev);
+        revenue::show_ads(view, i, ev);
     }
 
     /// Booking: an order a policy settles itself (an order of a group product), or `None`.
@@ -79,8 +84,10 @@ impl Policies {
         self.group_buying.take_order(world, s, day, intent, row)
     }
 
-    /// End of phase "fulfilment": groups whose window ends today fail.
+    /// End of phase "fulfilment": today's shares go to tomorrow; groups whose window ends
+    /// today fail.
     pub fn after_fulfilment(&mut self, day: u32, row: &mut DailyRow) {
+        self.sharing.after_fulfilment();
         self.group_buying.close(day, row);
     }
 

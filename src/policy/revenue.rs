@@ -1,9 +1,47 @@
 //! The platform's revenue beyond commission: ad slots sold per impression and premium
 //! membership's daily fee; and the day's platform revenue by part.
 
+use crate::engine::{DayEvents, DayView, OrderIntent};
 use crate::metrics::DailyRow;
+use crate::rng::{Purpose, below, stream, unit_f32};
 use crate::scenario::Scenario;
-use crate::world::World;
+use crate::world::{NONE, World};
+
+/// Phase A: the feed's ad slots. Each shows a uniformly drawn product; an engaged ad is a
+/// purchase decision on it (an offer with no endorsement), and an order from an ad belongs
+/// to no account.
+pub fn show_ads(view: &DayView, i: usize, ev: &mut DayEvents) {
+    let pl = &view.s.platform;
+    if pl.ad_slots == 0 {
+        return;
+    }
+    let pr = &view.world.products;
+    let mut rng = stream(view.seed, Purpose::Ads, i as u64, view.day as u64);
+    for _ in 0..pl.ad_slots {
+        ev.ad_impressions += 1;
+        let product = below(&mut rng, pr.price.len()) as u32;
+        if unit_f32(&mut rng) >= pl.ad_engage_prob as f32 {
+            continue;
+        }
+        let Some((utility, value)) = view.offer(i, product, 0.0, 0.0) else {
+            continue;
+        };
+        if view.decide(utility, &mut rng) {
+            ev.orders.push(OrderIntent {
+                consumer: i as u32,
+                creator: NONE,
+                product,
+                value: value as f64,
+                live: false,
+                impulse: 0.0,
+                expected: pr.advertised[product as usize],
+                coupon: 0.0,
+                points: 0.0,
+                group: NONE,
+            });
+        }
+    }
+}
 
 /// Records the day's ad and premium revenue and the platform's total revenue (commission
 /// and insurance premiums were booked at delivery).

@@ -1,0 +1,105 @@
+//! Sharing: word of mouth. A satisfied buyer shares the product with a friend; a share
+//! reward adds shares whatever the satisfaction (they can be untrue), and consumers trust
+//! rewarded shares less. A friend weighs a shared product the next day.
+//!
+//! Hooks: answering yesterday's shares (phase A), the share decision at delivery, and
+//! handing today's shares to tomorrow (end of fulfilment).
+
+use crate::engine::{DayEvents, DayView, OrderIntent};
+use crate::metrics::DailyRow;
+use crate::rng::{Purpose, StreamRng, below, stream, unit_f32};
+use crate::scenario::Scenario;
+use crate::world::{NONE, World};
+
+/// Sharing's run state.
+#[derive(Default)]
+pub struct Sharing {
+    /// (friend, product, account) shared yesterday, for today's feeds, sorted by friend.
+    pub shares: Vec<(u32, u32, u32)>,
+    /// Shares made today, in delivery order.
+    made: Vec<(u32, u32, u32)>,
+}
+
+impl Sharing {
+    /// Phase A: products friends shared yesterday (at most three): each is a purchase
+    /// decision with the friend's endorsement `share_bonus`, scaled by `rewarded_trust` when
+    /// shares are rewarded (consumers know some are paid for).
+    pub fn answer(&self, view: &DayView, i: usize, ev: &mut DayEvents) {
+        if self.shares.is_empty() {
+            return;
+        }
+        let sh = &view.s.sharing;
+        let bonus = sh.share_bonus as f32
+            * if sh.reward > 0.0 {
+                sh.rewarded_trust as f32
+            } else {
+                1.0
+            };
+        let start = self.shares.partition_point(|&(f, _, _)| (f as usize) < i);
+        let mut rng = stream(view.seed, Purpose::Share, i as u64, view.day as u64);
+        for &(_, product, creator) in self.shares[start..]
+            .iter()
+            .take_while(|&&(f, _, _)| f as usize == i)
+            .take(3)
+        {
+            let Some((utility, value)) = view.offer(i, product, 0.0, bonus) else {
+                continue;
+            };
+            if view.decide(utility, &mut rng) {
+                ev.orders.push(OrderIntent {
+                    consumer: i as u32,
+                    creator,
+                    product,
+                    value: value as f64,
+                    live: false,
+                    impulse: 0.0,
+                    expected: view.world.products.advertised[product as usize],
+                    coupon: 0.0,
+                    points: 0.0,
+                    group: NONE,
+                });
+            }
+        }
+    }
+
+    /// Delivery of order `o` (kept unless `returned`): the buyer shares it with a random
+    /// friend with probability `share_prob × satisfaction` (+ `reward_share_prob` when shares
+    /// are rewarded). Both draws are taken whatever the policy, so that variants keep their
+    /// draws aligned.
+    #[allow(clippy::too_many_arguments)]
+    pub fn on_delivery(
+        &mut self,
+        world: &World,
+        s: &Scenario,
+        o: &OrderIntent,
+        satisfaction: f32,
+        returned: bool,
+        rng: &mut StreamRng,
+        row: &mut DailyRow,
+    ) {
+        let sh = &s.sharing;
+        let u_share = unit_f32(rng) as f64;
+        let friends = world.social.neighbours(o.consumer);
+        let friend = (!friends.is_empty()).then(|| friends[below(rng, friends.len())]);
+        let p_share = sh.share_prob * satisfaction as f64
+            + if sh.reward > 0.0 {
+                sh.reward_share_prob
+            } else {
+                0.0
+            };
+        if let Some(f) = friend.filter(|_| u_share < p_share && !returned) {
+            self.made.push((f, o.product, o.creator));
+            row.shares += 1;
+            if sh.reward > 0.0 {
+                row.share_reward_spend += sh.reward;
+            }
+        }
+    }
+
+    /// End of fulfilment: today's shares reach friends tomorrow, sorted by friend.
+    pub fn after_fulfilment(&mut self) {
+        let mut made = std::mem::take(&mut self.made);
+        made.sort_by_key(|&(f, p, c)| (f, p, c));
+        self.shares = made;
+    }
+}
