@@ -543,7 +543,7 @@ impl DayView<'_> {
                 0.0
             };
             // Points: up to max_redeem_share of the price, from the morning's balance.
-            let points = (cons.points[i] - points_used)
+            let points = (self.policies.loyalty.balance(i) - points_used)
                 .min(value * self.s.loyalty.max_redeem_share as f32)
                 .max(0.0);
             let paid = (value - coupon_value - points).max(0.01);

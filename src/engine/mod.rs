@@ -72,7 +72,7 @@ impl Simulation {
             homogenization: Homogenization::new(sample_stride, sample_size),
             sample_stride,
             sample_size,
-            policies: Policies::new(scenario),
+            policies: Policies::new(scenario, &world),
             retention: vec![0; world.consumers.len()],
             initial_creators: world.creators.len(),
             scenario: scenario.clone(),
@@ -305,7 +305,6 @@ impl Simulation {
             row.returned_live_orders as f64,
             row.delivered_live_orders as f64,
         );
-        row.rating_gap = rating_gap(&self.world, &self.scenario);
         self.policies
             .record(&self.world, &self.scenario, ev.ad_impressions, row);
         let cons = &self.world.consumers;
@@ -372,34 +371,6 @@ fn apply_follows(world: &mut World, follows: &[(u32, u32)], row: &mut DailyRow) 
         cr.followers[c as usize] += 1;
         row.follows += 1;
     }
-}
-
-/// Mean over merchants with at least one rating of (displayed stars − the stars their true
-/// quality deserves): the displayed stars are the Bayesian average shown to consumers, the
-/// deserved ones 1 + 4 × the mean true quality of the merchant's products.
-fn rating_gap(world: &World, s: &Scenario) -> f64 {
-    let (m, pr) = (&world.merchants, &world.products);
-    let ppm = pr.per_merchant as usize;
-    let (w, prior) = (
-        s.merchants.rating_prior_weight,
-        s.merchants.rating_prior_mean,
-    );
-    let mut sum = 0.0;
-    let mut n = 0u64;
-    for k in 0..m.len() {
-        if m.rating_count[k] == 0 {
-            continue;
-        }
-        let shown = (prior * w + m.rating_sum[k]) / (w + m.rating_count[k] as f64);
-        let quality: f64 = pr.quality[k * ppm..(k + 1) * ppm]
-            .iter()
-            .map(|&q| q as f64)
-            .sum::<f64>()
-            / ppm as f64;
-        sum += shown - (1.0 + 4.0 * quality);
-        n += 1;
-    }
-    ratio(sum, n as f64)
 }
 
 /// Builds feeds without simulating; see [`Simulation::feed_builder`].

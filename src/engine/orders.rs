@@ -104,19 +104,8 @@ impl OrderBook {
     fn accept(&mut self, world: &mut World, day: u32, intent: &OrderIntent, l: &mut Ledger) {
         let i = intent.consumer as usize;
         let row = &mut *l.row;
+        l.policies.on_accept(world, intent, row);
         let cons = &mut world.consumers;
-        if intent.coupon > 0.0 {
-            row.coupon_orders += 1;
-            row.coupon_spend += intent.coupon as f64;
-            if cons.orders[i] == 0 {
-                cons.coupon_acquired[i] = true;
-            }
-        }
-        if intent.points > 0.0 {
-            let used = intent.points.min(cons.points[i]);
-            cons.points[i] -= used;
-            row.points_redeemed += used as f64;
-        }
         if cons.orders[i] == 0 {
             cons.first_order_day[i] = day;
         }
@@ -217,9 +206,7 @@ pub fn fulfil(
             row.merchant_profit += o.value * r.restocking_fee;
         } else {
             row.revenue_commission += commission * o.value;
-            let earned = (s.loyalty.points_rate * o.value) as f32;
-            world.consumers.points[i] += earned;
-            row.points_earned += earned as f64;
+            policies.on_kept(s, o, row);
             // The affiliate commission goes to the account that carried the item; an ad
             // order belongs to no account, so nobody earns it and the merchant keeps it.
             let affiliate = if c != NONE as usize {
@@ -235,33 +222,7 @@ pub fn fulfil(
         let satisfaction = sigmoid(
             b.satisfaction_slope * (realized - o.expected as f64 + b.satisfaction_tolerance),
         ) as f32;
-        // Reviews: a reward makes buyers review more and rate higher; the jury removes disputed
-        // reviews (far from the quality received). Every draw is taken whatever the policy.
-        let rv = &s.reviews;
-        let rewarded = rv.reward > 0.0;
-        let u_review = unit_f32(&mut rng) as f64;
-        let z: f64 = StandardNormal.sample(&mut rng);
-        let u_jury = unit_f32(&mut rng) as f64;
-        let review_prob = b.review_prob
-            + if rewarded {
-                rv.reward_review_boost
-            } else {
-                0.0
-            };
-        if u_review < review_prob {
-            let honest = 1.0 + 4.0 * realized;
-            let bias = if rewarded { rv.reward_bias } else { 0.0 };
-            let stars = (honest + bias + b.rating_noise * z).clamp(1.0, 5.0);
-            if rewarded {
-                row.review_reward_spend += rv.reward;
-            }
-            if rv.jury && (stars - honest).abs() > rv.jury_threshold && u_jury < rv.jury_rate {
-                row.jury_removed += 1;
-            } else {
-                row.reviews += 1;
-                world.merchants.add_ratings(merchant, stars, 1, s);
-            }
-        }
+        policies.on_satisfaction(world, s, merchant, realized, &mut rng, row);
         let cons = &mut world.consumers;
         // Deal seekers hardly become loyal: they follow the next deal.
         let rate = b.loyalty_rate as f32 * (1.0 - cons.deal_seeking[i]);

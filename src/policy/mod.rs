@@ -11,8 +11,10 @@
 pub mod brushing;
 pub mod coupons;
 pub mod group_buying;
+pub mod loyalty;
 pub mod recommend;
 pub mod revenue;
+pub mod reviews;
 pub mod scandals;
 pub mod sharing;
 
@@ -38,15 +40,17 @@ pub struct Policies {
     pub coupons: coupons::Coupons,
     pub group_buying: group_buying::GroupBuying,
     pub sharing: sharing::Sharing,
+    pub loyalty: loyalty::Loyalty,
 }
 
 impl Policies {
-    pub fn new(s: &Scenario) -> Policies {
+    pub fn new(s: &Scenario, world: &World) -> Policies {
         Policies {
             scandals: scandals::Scandals::new(s),
             coupons: coupons::Coupons::default(),
             group_buying: group_buying::GroupBuying::default(),
             sharing: sharing::Sharing::default(),
+            loyalty: loyalty::Loyalty::new(world.consumers.len()),
         }
     }
 
@@ -107,8 +111,34 @@ impl Policies {
         self.coupons.evening(row);
     }
 
+    /// Booking: an order is accepted (before the buyer's counts change).
+    pub fn on_accept(&mut self, world: &mut World, intent: &OrderIntent, row: &mut DailyRow) {
+        self.coupons.on_accept(world, intent, row);
+        self.loyalty.on_accept(intent, row);
+    }
+
+    /// Delivery: the buyer keeps order `o`.
+    pub fn on_kept(&mut self, s: &Scenario, o: &OrderIntent, row: &mut DailyRow) {
+        self.loyalty.on_kept(s, o, row);
+    }
+
+    /// Delivery: after the buyer's satisfaction is known, the review (its draws come next
+    /// in the order's stream).
+    pub fn on_satisfaction(
+        &mut self,
+        world: &mut World,
+        s: &Scenario,
+        merchant: usize,
+        realized: f64,
+        rng: &mut crate::rng::StreamRng,
+        row: &mut DailyRow,
+    ) {
+        reviews::on_delivery(world, s, merchant, realized, rng, row);
+    }
+
     /// Phase "record": the policies' own columns of the daily row.
     pub fn record(&self, world: &World, s: &Scenario, ad_impressions: u64, row: &mut DailyRow) {
+        row.rating_gap = reviews::rating_gap(world, s);
         revenue::record(world, s, ad_impressions, row);
     }
 

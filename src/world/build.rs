@@ -141,7 +141,6 @@ fn build_consumers(s: &Scenario, community: Vec<u32>) -> Consumers {
         first_order_day: vec![NONE; n],
         repeat_merchant: vec![false; n],
         coupon_acquired: vec![false; n],
-        points: vec![0.0; n],
         premium: (0..n as u64)
             .map(|i| {
                 unit_f32(&mut stream(seed, Purpose::Ads, i, u64::MAX))

@@ -70,8 +70,6 @@ pub struct Consumers {
     pub first_order_day: Vec<u32>,
     /// A premium member: pays `platform.premium_fee` a day, gets a discount and free returns.
     pub premium: Vec<bool>,
-    /// Membership points (currency units) earned on kept orders, redeemable on later ones.
-    pub points: Vec<f32>,
     /// Its first accepted order used a coupon.
     pub coupon_acquired: Vec<bool>,
     /// Placed an order with a merchant already in its loyalty memory.

@@ -1,0 +1,47 @@
+//! Loyalty points (a membership programme): kept orders earn `loyalty.points_rate` of their
+//! value in points; a later purchase may pay up to `max_redeem_share` of its price with them.
+//! The platform funds the points.
+//!
+//! Hooks: the balance a purchase may draw on (phase A), redeeming at acceptance, earning on
+//! a kept order at delivery. (The consumer's loyalty to a merchant, which satisfaction
+//! builds, is behaviour, not this programme: see `world::Consumers::loyalty_to`.)
+
+use crate::engine::OrderIntent;
+use crate::metrics::DailyRow;
+use crate::scenario::Scenario;
+
+/// The programme's run state: every consumer's points balance (currency units).
+pub struct Loyalty {
+    points: Vec<f32>,
+}
+
+impl Loyalty {
+    pub fn new(consumers: usize) -> Loyalty {
+        Loyalty {
+            points: vec![0.0; consumers],
+        }
+    }
+
+    /// Consumer `i`'s balance this morning.
+    #[inline]
+    pub fn balance(&self, i: usize) -> f32 {
+        self.points[i]
+    }
+
+    /// Acceptance of an order that redeems points (at most the balance).
+    pub fn on_accept(&mut self, intent: &OrderIntent, row: &mut DailyRow) {
+        if intent.points > 0.0 {
+            let i = intent.consumer as usize;
+            let used = intent.points.min(self.points[i]);
+            self.points[i] -= used;
+            row.points_redeemed += used as f64;
+        }
+    }
+
+    /// Delivery of an order the buyer keeps: it earns points.
+    pub fn on_kept(&mut self, s: &Scenario, o: &OrderIntent, row: &mut DailyRow) {
+        let earned = (s.loyalty.points_rate * o.value) as f32;
+        self.points[o.consumer as usize] += earned;
+        row.points_earned += earned as f64;
+    }
+}
