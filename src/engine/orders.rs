@@ -4,10 +4,10 @@
 use super::consumer_day::OrderIntent;
 use crate::metrics::DailyRow;
 use crate::policy::{Policies, Settled};
-use crate::rng::{Purpose, stream, unit_f32};
+use crate::rng::{Purpose, stream};
 use crate::scenario::Scenario;
 use crate::world::{NONE, World};
-use rand_distr::{Distribution, Exp, StandardNormal};
+use rand_distr::{Distribution, StandardNormal};
 
 /// An order that was not cancelled, waiting for delivery.
 #[derive(Clone, Copy, Debug)]
@@ -163,7 +163,6 @@ pub fn fulfil(
 ) {
     let b = &s.behaviour;
     let r = &s.returns;
-    let discovery = Exp::new(1.0 / r.discovery_days).expect("validated");
     let affiliate = s.creators.affiliate_commission;
     let commission = s.platform.commission_rate;
     for order in orders {
@@ -175,26 +174,7 @@ pub fn fulfil(
         let z: f64 = StandardNormal.sample(&mut rng);
         let realized = (world.products.quality[p] as f64 + 0.1 * z).clamp(0.0, 1.0);
         let gap = o.expected as f64 - realized;
-        // Return-shipping insurance: drawn for every order (so that policy variants keep their
-        // draws aligned), taken up with probability insurance_take_up.
-        let insured = (unit_f32(&mut rng) as f64) < r.insurance_take_up;
-        if insured {
-            row.insured_orders += 1;
-            row.revenue_insurance += r.insurance_premium;
-        }
-        let free = (r.free_returns || insured || world.consumers.premium[i]) as u8 as f64;
-        let p_return = sigmoid(
-            r.base
-                + r.expectation_gap * gap
-                + r.impulse * o.impulse as f64
-                + r.free_returns_effect * free
-                - r.restocking_fee_effect * r.restocking_fee
-                + s.scandals.return_effect * world.merchants.damage[merchant] as f64
-                - r.hassle,
-        );
-        let wants_return = (unit_f32(&mut rng) as f64) < p_return;
-        let found_in_window = discovery.sample(&mut rng) <= r.window_days as f64;
-        let returned = wants_return && found_in_window;
+        let returned = policies.returned(world, s, o, merchant, gap, &mut rng, row);
         if o.live {
             row.delivered_live_orders += 1;
             row.returned_live_orders += returned as u64;

@@ -13,6 +13,7 @@ pub mod coupons;
 pub mod group_buying;
 pub mod loyalty;
 pub mod recommend;
+pub mod returns;
 pub mod revenue;
 pub mod reviews;
 pub mod scandals;
@@ -115,6 +116,21 @@ impl Policies {
     pub fn on_accept(&mut self, world: &mut World, intent: &OrderIntent, row: &mut DailyRow) {
         self.coupons.on_accept(world, intent, row);
         self.loyalty.on_accept(intent, row);
+    }
+
+    /// Delivery: whether order `o` (quality gap `gap`) is returned.
+    #[allow(clippy::too_many_arguments)]
+    pub fn returned(
+        &self,
+        world: &World,
+        s: &Scenario,
+        o: &OrderIntent,
+        merchant: usize,
+        gap: f64,
+        rng: &mut crate::rng::StreamRng,
+        row: &mut DailyRow,
+    ) -> bool {
+        returns::decide(world, s, o, merchant, gap, rng, row)
     }
 
     /// Delivery: the buyer keeps order `o`.
