@@ -166,7 +166,7 @@ pub fn parse_scenario(name: &str, text: &str, overrides: &[Override]) -> Result<
         let path: Vec<String> = path.split('.').map(String::from).collect();
         return Err(Error::input(place_of(&source, overrides, &path), message));
     }
-    if scenario.graph.kind == "edge_list" {
+    if scenario.graph.kind == super::GraphKind::EdgeList {
         let nodes = scenario.population.consumers as usize;
         crate::graph::check_edge_list(std::path::Path::new(&scenario.graph.path), nodes).map_err(
             |e| {
@@ -757,6 +757,16 @@ mod tests {
                 &format!("{event}{event}severty = 1.0\n"),
                 "line 11, scandals.events.1.severty",
                 "did you mean `severity`?",
+            ),
+            (
+                "[graph]\nkind = \"lattice\"\n",
+                "line 2, graph.kind",
+                "unknown graph kind \"lattice\"; choose one of barabasi_albert, watts_strogatz, stochastic_block, configuration, edge_list",
+            ),
+            (
+                "[graph]\nkind = 3\n",
+                "line 2, graph.kind",
+                "expected one of \"barabasi_albert\", \"watts_strogatz\", \"stochastic_block\", \"configuration\", \"edge_list\", found 3",
             ),
             (
                 "[run]\nseed = 99999999999999999999\n",

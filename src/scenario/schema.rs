@@ -4,6 +4,7 @@
 //! what it changes and a misspelt key is an error. `docs/SCENARIO.md` documents every key;
 //! a test checks that the two agree.
 
+use super::choice;
 use serde::{Deserialize, Serialize};
 
 /// A whole scenario: one policy world to simulate.
@@ -389,8 +390,7 @@ impl Default for Population {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Graph {
-    /// `barabasi_albert`, `watts_strogatz`, `stochastic_block`, `configuration`, `edge_list`.
-    pub kind: String,
+    pub kind: GraphKind,
     pub m: u64,
     pub k: u64,
     pub p_rewire: f64,
@@ -405,7 +405,7 @@ pub struct Graph {
 impl Default for Graph {
     fn default() -> Self {
         Graph {
-            kind: "barabasi_albert".into(),
+            kind: GraphKind::BarabasiAlbert,
             m: 3,
             k: 6,
             p_rewire: 0.1,
@@ -416,6 +416,22 @@ impl Default for Graph {
             min_degree: 2,
             path: String::new(),
         }
+    }
+}
+
+choice! {
+    /// `graph.kind`: the generator of the social graph, or a file.
+    pub enum GraphKind("graph kind") {
+        /// Preferential attachment (`m`).
+        BarabasiAlbert = "barabasi_albert",
+        /// A rewired ring lattice (`k`, `p_rewire`).
+        WattsStrogatz = "watts_strogatz",
+        /// Communities (`blocks`, `p_in`, `p_out`).
+        StochasticBlock = "stochastic_block",
+        /// A power-law degree sequence (`exponent`, `min_degree`).
+        Configuration = "configuration",
+        /// A file of consumer-id pairs (`path`).
+        EdgeList = "edge_list",
     }
 }
 

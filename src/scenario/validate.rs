@@ -1,15 +1,9 @@
 //! Range and consistency checks on a typed scenario. Each failure names the key path.
 
-use super::Scenario;
+use super::{GraphKind, Scenario};
 
-/// The graph kinds the simulator can build.
-pub const GRAPH_KINDS: &[&str] = &[
-    "barabasi_albert",
-    "watts_strogatz",
-    "stochastic_block",
-    "configuration",
-    "edge_list",
-];
+/// The graph kinds the simulator can build (the names of [`GraphKind`]).
+pub const GRAPH_KINDS: &[&str] = GraphKind::NAMES;
 
 type Check = Result<(), (String, String)>;
 
@@ -637,8 +631,8 @@ fn validate_magnitudes(s: &Scenario) -> Check {
 fn validate_graph(s: &Scenario) -> Check {
     let g = &s.graph;
     let n = s.population.consumers;
-    match g.kind.as_str() {
-        "barabasi_albert" => {
+    match g.kind {
+        GraphKind::BarabasiAlbert => {
             at_least("graph.m", g.m, 1)?;
             if g.m >= n {
                 return fail(
@@ -650,7 +644,7 @@ fn validate_graph(s: &Scenario) -> Check {
                 );
             }
         }
-        "watts_strogatz" => {
+        GraphKind::WattsStrogatz => {
             at_least("graph.k", g.k, 2)?;
             if g.k % 2 == 1 || g.k >= n {
                 return fail(
@@ -663,7 +657,7 @@ fn validate_graph(s: &Scenario) -> Check {
             }
             probability("graph.p_rewire", g.p_rewire)?;
         }
-        "stochastic_block" => {
+        GraphKind::StochasticBlock => {
             at_least("graph.blocks", g.blocks, 1)?;
             if g.blocks > n {
                 return fail(
@@ -683,7 +677,7 @@ fn validate_graph(s: &Scenario) -> Check {
                 );
             }
         }
-        "configuration" => {
+        GraphKind::Configuration => {
             if !(g.exponent > 1.0 && g.exponent.is_finite()) {
                 return fail(
                     "graph.exponent",
@@ -701,22 +695,16 @@ fn validate_graph(s: &Scenario) -> Check {
                 );
             }
         }
-        "edge_list" => {
+        GraphKind::EdgeList => {
             if g.path.is_empty() {
                 return fail(
                     "graph.path",
-                    "graph.kind = \"edge_list\" needs graph.path, the file of consumer-id pairs",
+                    format!(
+                        "graph.kind = \"{}\" needs graph.path, the file of consumer-id pairs",
+                        g.kind
+                    ),
                 );
             }
-        }
-        other => {
-            return fail(
-                "graph.kind",
-                format!(
-                    "unknown graph kind {other:?}; choose one of {}",
-                    GRAPH_KINDS.join(", ")
-                ),
-            );
         }
     }
     Ok(())
@@ -841,16 +829,12 @@ mod tests {
             "graph.m"
         );
         assert_eq!(
-            path_of(d(), |s| s.graph.kind = "lattice".into()),
-            "graph.kind"
-        );
-        assert_eq!(
-            path_of(d(), |s| s.graph.kind = "edge_list".into()),
+            path_of(d(), |s| s.graph.kind = GraphKind::EdgeList),
             "graph.path"
         );
         assert_eq!(
             path_of(d(), |s| {
-                s.graph.kind = "watts_strogatz".into();
+                s.graph.kind = GraphKind::WattsStrogatz;
                 s.graph.k = 3
             }),
             "graph.k"
