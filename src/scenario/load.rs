@@ -769,6 +769,11 @@ mod tests {
                 "expected one of \"barabasi_albert\", \"watts_strogatz\", \"stochastic_block\", \"configuration\", \"edge_list\", found 3",
             ),
             (
+                "[recommendation]\nalgorithm = \"magic\"\n",
+                "line 2, recommendation.algorithm",
+                "unknown algorithm \"magic\"; choose one of popularity, interest, social, random, hybrid, diversity, fair_exposure, timeliness, bandit",
+            ),
+            (
                 "[run]\nseed = 99999999999999999999\n",
                 "line 2",
                 "99999999999999999999 is outside the whole numbers TOML can hold",

@@ -642,7 +642,7 @@ impl Default for Behaviour {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Recommendation {
-    pub algorithm: String,
+    pub algorithm: Algorithm,
     pub feed_size: u64,
     pub oversample: f64,
     pub pool_followed: f64,
@@ -670,7 +670,7 @@ pub struct Recommendation {
 impl Default for Recommendation {
     fn default() -> Self {
         Recommendation {
-            algorithm: "hybrid".into(),
+            algorithm: Algorithm::Hybrid,
             feed_size: 20,
             oversample: 1.5,
             pool_followed: 0.25,
@@ -694,6 +694,23 @@ impl Default for Recommendation {
             bandit_prior_beta: 10.0,
             homogenization_sample: 200,
         }
+    }
+}
+
+choice! {
+    /// `recommendation.algorithm`: the built-in feed algorithm
+    /// ([`crate::policy::recommend::built_in`]; one-line descriptions in
+    /// [`crate::policy::recommend::ALGORITHMS`]).
+    pub enum Algorithm("algorithm") {
+        Popularity = "popularity",
+        Interest = "interest",
+        Social = "social",
+        Random = "random",
+        Hybrid = "hybrid",
+        Diversity = "diversity",
+        FairExposure = "fair_exposure",
+        Timeliness = "timeliness",
+        Bandit = "bandit",
     }
 }
 

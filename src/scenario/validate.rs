@@ -712,23 +712,6 @@ fn validate_graph(s: &Scenario) -> Check {
 
 fn validate_recommendation(s: &Scenario) -> Check {
     let r = &s.recommendation;
-    if !crate::policy::recommend::ALGORITHMS
-        .iter()
-        .any(|(n, _)| *n == r.algorithm)
-    {
-        let names: Vec<&str> = crate::policy::recommend::ALGORITHMS
-            .iter()
-            .map(|(n, _)| *n)
-            .collect();
-        return fail(
-            "recommendation.algorithm",
-            format!(
-                "unknown algorithm {:?}; choose one of {}",
-                r.algorithm,
-                names.join(", ")
-            ),
-        );
-    }
     at_least("recommendation.feed_size", r.feed_size, 1)?;
     at_most("recommendation.feed_size", r.feed_size, 200)?;
     if !(1.0..=10.0).contains(&r.oversample) {
@@ -838,10 +821,6 @@ mod tests {
                 s.graph.k = 3
             }),
             "graph.k"
-        );
-        assert_eq!(
-            path_of(d(), |s| s.recommendation.algorithm = "magic".into()),
-            "recommendation.algorithm"
         );
         assert_eq!(
             path_of(d(), |s| s.merchants.lead_time_max = 0),
