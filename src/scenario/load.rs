@@ -774,6 +774,11 @@ mod tests {
                 "unknown algorithm \"magic\"; choose one of popularity, interest, social, random, hybrid, diversity, fair_exposure, timeliness, bandit",
             ),
             (
+                "[coupons]\ntargeting = \"all\"\n",
+                "line 2, coupons.targeting",
+                "unknown targeting \"all\"; choose one of everyone, new, lapsed, past_buyers",
+            ),
+            (
                 "[run]\nseed = 99999999999999999999\n",
                 "line 2",
                 "99999999999999999999 is outside the whole numbers TOML can hold",

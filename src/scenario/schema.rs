@@ -296,7 +296,7 @@ pub struct Coupons {
     pub days: u64,
     pub frequency: f64,
     pub budget: f64,
-    pub targeting: String,
+    pub targeting: Targeting,
     pub lapsed_days: u64,
     pub activity_boost: f64,
 }
@@ -310,10 +310,24 @@ impl Default for Coupons {
             days: 14,
             frequency: 1.0,
             budget: 0.0,
-            targeting: "everyone".into(),
+            targeting: Targeting::Everyone,
             lapsed_days: 30,
             activity_boost: 0.5,
         }
+    }
+}
+
+choice! {
+    /// `coupons.targeting`: who gets coupons.
+    pub enum Targeting("targeting") {
+        /// Every consumer.
+        Everyone = "everyone",
+        /// Consumers with no accepted order yet.
+        New = "new",
+        /// Consumers whose last order is `lapsed_days` or more days old.
+        Lapsed = "lapsed",
+        /// Consumers with at least one accepted order.
+        PastBuyers = "past_buyers",
     }
 }
 

@@ -331,15 +331,6 @@ pub fn validate(s: &Scenario) -> Result<(), (String, String)> {
     at_least("coupons.days", cp.days, 1)?;
     probability("coupons.frequency", cp.frequency)?;
     non_negative("coupons.budget", cp.budget)?;
-    if !["everyone", "new", "lapsed", "past_buyers"].contains(&cp.targeting.as_str()) {
-        return fail(
-            "coupons.targeting",
-            format!(
-                "unknown targeting {:?}; choose one of everyone, new, lapsed, past_buyers",
-                cp.targeting
-            ),
-        );
-    }
     at_least("coupons.lapsed_days", cp.lapsed_days, 1)?;
     non_negative("coupons.activity_boost", cp.activity_boost)?;
     let sc = &s.scandals;
