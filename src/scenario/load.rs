@@ -779,6 +779,21 @@ mod tests {
                 "unknown targeting \"all\"; choose one of everyone, new, lapsed, past_buyers",
             ),
             (
+                &event.replace("\"host\"", "\"both\""),
+                "line 3, scandals.events.0.kind",
+                "unknown scandal kind \"both\"; choose host or product",
+            ),
+            (
+                &event.replace("\"host\"", "7"),
+                "line 3, scandals.events.0.kind",
+                "expected \"host\" or \"product\", found 7",
+            ),
+            (
+                &event.replace("\"top\"", "\"best\""),
+                "line 4, scandals.events.0.target",
+                "\"best\" is not a target; use \"top\", \"random\" or an id",
+            ),
+            (
                 "[run]\nseed = 99999999999999999999\n",
                 "line 2",
                 "99999999999999999999 is outside the whole numbers TOML can hold",

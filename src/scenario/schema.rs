@@ -79,19 +79,38 @@ impl Default for Scandals {
 #[serde(deny_unknown_fields)]
 pub struct ScandalEvent {
     pub day: u64,
-    /// `host` or `product`.
-    pub kind: String,
+    pub kind: ScandalKind,
     /// `"top"`, `"random"`, or an id (a host's account id, or a merchant id).
     pub target: ScandalTarget,
     pub severity: f64,
 }
 
+choice! {
+    /// `scandals.events[].kind`: what a scheduled scandal hits.
+    pub enum ScandalKind("scandal kind") {
+        /// A host (its account id).
+        Host = "host",
+        /// A merchant and its products (the merchant id).
+        Product = "product",
+    }
+}
+
 /// Who a scandal hits.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Copy, Debug, Serialize, PartialEq)]
 #[serde(untagged)]
 pub enum ScandalTarget {
     Id(u64),
-    Name(String),
+    Name(TargetName),
+}
+
+choice! {
+    /// A scandal target chosen by rule rather than by id.
+    pub enum TargetName("target") {
+        /// The host with the most followers, or the merchant with the most ratings.
+        Top = "top",
+        /// One drawn uniformly (from the active hosts, or from all merchants).
+        Random = "random",
+    }
 }
 
 /// Read by hand rather than derived (untagged), so that a wrong form gets a message in the
@@ -102,9 +121,10 @@ impl<'de> Deserialize<'de> for ScandalTarget {
         impl serde::de::Visitor<'_> for Target {
             type Value = ScandalTarget;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str(
-                    "\"top\", \"random\", or an id (a host's account id or a merchant id, \
-                     a whole number ≥ 0)",
+                write!(
+                    f,
+                    "{}, or an id (a host's account id or a merchant id, a whole number ≥ 0)",
+                    quoted()
                 )
             }
             fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<ScandalTarget, E> {
@@ -116,8 +136,17 @@ impl<'de> Deserialize<'de> for ScandalTarget {
                     .map_err(|_| E::invalid_value(serde::de::Unexpected::Signed(v), &self))
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ScandalTarget, E> {
-                Ok(ScandalTarget::Name(v.to_string()))
+                TargetName::from_name(v)
+                    .map(ScandalTarget::Name)
+                    .ok_or_else(|| {
+                        E::custom(format!("{v:?} is not a target; use {} or an id", quoted()))
+                    })
             }
+        }
+        /// `"top", "random"`: the names, quoted.
+        fn quoted() -> String {
+            let names: Vec<String> = TargetName::NAMES.iter().map(|n| format!("{n:?}")).collect();
+            names.join(", ")
         }
         d.deserialize_any(Target)
     }

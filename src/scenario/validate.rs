@@ -1,6 +1,6 @@
 //! Range and consistency checks on a typed scenario. Each failure names the key path.
 
-use super::{GraphKind, Scenario};
+use super::{GraphKind, ScandalKind, ScandalTarget, Scenario};
 
 /// The graph kinds the simulator can build (the names of [`GraphKind`]).
 pub const GRAPH_KINDS: &[&str] = GraphKind::NAMES;
@@ -356,35 +356,19 @@ pub fn validate(s: &Scenario) -> Result<(), (String, String)> {
             );
         }
         probability(&key("severity"), e.severity)?;
-        let (what, first, count) = match e.kind.as_str() {
-            "host" => ("host account ids", p.creators, p.hosts),
-            "product" => ("merchant ids", 0, p.merchants),
-            other => {
-                return fail(
-                    &key("kind"),
-                    format!("unknown scandal kind {other:?}; choose host or product"),
-                );
-            }
+        let (what, one, first, count) = match e.kind {
+            ScandalKind::Host => ("host account ids", "host", p.creators, p.hosts),
+            ScandalKind::Product => ("merchant ids", "merchant", 0, p.merchants),
         };
         if count == 0 {
             return fail(
                 &key("kind"),
-                format!(
-                    "a {} scandal needs at least one {}",
-                    e.kind,
-                    if e.kind == "host" { "host" } else { "merchant" }
-                ),
+                format!("a {} scandal needs at least one {one}", e.kind),
             );
         }
-        match &e.target {
-            super::ScandalTarget::Name(n) if n == "top" || n == "random" => {}
-            super::ScandalTarget::Name(n) => {
-                return fail(
-                    &key("target"),
-                    format!("{n:?} is not a target; use \"top\", \"random\" or an id"),
-                );
-            }
-            super::ScandalTarget::Id(id) if *id < first || *id >= first + count => {
+        match e.target {
+            ScandalTarget::Name(_) => {}
+            ScandalTarget::Id(id) if id < first || id >= first + count => {
                 return fail(
                     &key("target"),
                     format!(
@@ -393,7 +377,7 @@ pub fn validate(s: &Scenario) -> Result<(), (String, String)> {
                     ),
                 );
             }
-            super::ScandalTarget::Id(_) => {}
+            ScandalTarget::Id(_) => {}
         }
     }
     probability("loyalty.points_rate", s.loyalty.points_rate)?;
