@@ -918,6 +918,46 @@ mod tests {
         );
     }
 
+    // A key that takes one of a few names reads and writes each name as it is written.
+    #[test]
+    fn every_named_choice_is_read_and_written_as_written() {
+        use crate::scenario::{Algorithm, GraphKind, ScandalKind, TargetName, Targeting};
+        let mut texts = Vec::new();
+        for k in GraphKind::NAMES {
+            texts.push((
+                format!("[graph]\nkind = \"{k}\"\n"),
+                format!("kind = \"{k}\"\n"),
+            ));
+        }
+        for a in Algorithm::NAMES {
+            texts.push((
+                format!("[recommendation]\nalgorithm = \"{a}\"\n"),
+                format!("algorithm = \"{a}\"\n"),
+            ));
+        }
+        for t in Targeting::NAMES {
+            texts.push((
+                format!("[coupons]\ntargeting = \"{t}\"\n"),
+                format!("targeting = \"{t}\"\n"),
+            ));
+        }
+        for k in ScandalKind::NAMES {
+            for t in TargetName::NAMES {
+                texts.push((
+                    format!(
+                        "[[scandals.events]]\nday = 1\nkind = \"{k}\"\ntarget = \"{t}\"\nseverity = 0.5\n"
+                    ),
+                    format!("kind = \"{k}\"\ntarget = \"{t}\"\n"),
+                ));
+            }
+        }
+        for (text, written) in texts {
+            let s: Scenario = toml::from_str(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert!(s.to_toml().contains(&written), "{text}");
+            assert_eq!(toml::from_str::<Scenario>(&s.to_toml()).unwrap(), s);
+        }
+    }
+
     #[test]
     fn byte_order_mark_is_accepted() {
         let s = parse_scenario("s.toml", "\u{feff}[run]\ndays = 3\n", &[]).unwrap();
