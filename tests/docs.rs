@@ -61,6 +61,37 @@ fn every_key_is_documented_with_its_default() {
     }
 }
 
+/// The meaning cell of the reference's row for `key`.
+fn meaning(key: &str) -> String {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/SCENARIO.md"))
+        .expect("docs/SCENARIO.md exists");
+    let row = text
+        .lines()
+        .find(|l| l.starts_with(&format!("| `{key}` |")))
+        .unwrap_or_else(|| panic!("{key} is not in docs/SCENARIO.md"));
+    row.split('|').nth(3).unwrap().to_string()
+}
+
+#[test]
+fn every_choice_of_a_named_key_is_documented_in_its_row() {
+    use socsim::scenario::{Algorithm, GraphKind, ScandalKind, TargetName, Targeting};
+    for (key, names) in [
+        ("graph.kind", GraphKind::NAMES),
+        ("recommendation.algorithm", Algorithm::NAMES),
+        ("coupons.targeting", Targeting::NAMES),
+        ("scandals.events", ScandalKind::NAMES),
+        ("scandals.events", TargetName::NAMES),
+    ] {
+        let cell = meaning(key);
+        for name in names {
+            assert!(
+                cell.contains(&format!("`\"{name}\"`")) || cell.contains(&format!("`{name}`")),
+                "{key}: docs/SCENARIO.md does not name the choice {name:?}"
+            );
+        }
+    }
+}
+
 fn outputs_doc() -> String {
     std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/OUTPUTS.md"))
         .expect("docs/OUTPUTS.md exists")

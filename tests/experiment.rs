@@ -246,6 +246,24 @@ fn bad_sweep_files_are_clear_errors() {
     );
     assert!(e.contains("line 2") && e.contains("replicates"), "{e}");
     let e = sweep_error(
+        "unknown-design",
+        "base = \"baseline\"\ndesign = \"factorial\"\n[vary]\nrun.days = [1]\n",
+        &[],
+    );
+    assert!(
+        e.contains("line 2, design: unknown design \"factorial\"; choose one of grid, lhs, sobol"),
+        "{e}"
+    );
+    let e = sweep_error(
+        "design-type",
+        "base = \"baseline\"\ndesign = 3\n[vary]\nrun.days = [1]\n",
+        &[],
+    );
+    assert!(
+        e.contains("line 2, design: expected one of \"grid\", \"lhs\", \"sobol\", found 3"),
+        "{e}"
+    );
+    let e = sweep_error(
         "bad-base",
         "base = \"nowhere.toml\"\n[vary]\nrun.days = [1]\n",
         &[],

@@ -461,19 +461,20 @@ impl DayView<'_> {
     /// Whether consumer `i` holds a coupon today: coupons are out, the consumer is targeted,
     /// and its coupon draw is below `coupons.frequency`.
     fn holds_coupon(&self, i: usize) -> bool {
+        use crate::scenario::Targeting;
         if !self.today.coupons {
             return false;
         }
         let c = &self.s.coupons;
         let cons = &self.world.consumers;
-        let targeted = match c.targeting.as_str() {
-            "new" => cons.orders[i] == 0,
-            "past_buyers" => cons.orders[i] > 0,
-            "lapsed" => {
+        let targeted = match c.targeting {
+            Targeting::Everyone => true,
+            Targeting::New => cons.orders[i] == 0,
+            Targeting::PastBuyers => cons.orders[i] > 0,
+            Targeting::Lapsed => {
                 cons.orders[i] > 0
                     && self.day.saturating_sub(cons.last_order_day[i]) as u64 >= c.lapsed_days
             }
-            _ => true,
         };
         let u = (key(self.seed, Purpose::Coupon, i as u64, self.day as u64) >> 40) as f32
             * (1.0 / 16_777_216.0);

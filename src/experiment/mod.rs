@@ -11,4 +11,4 @@ mod sweep;
 
 pub use merge::{MergeReport, merge};
 pub use runner::{Shard, SweepReport, metric_columns, run_sweep};
-pub use sweep::{Param, RunSpec, Sweep};
+pub use sweep::{Design, Param, RunSpec, Sweep};

@@ -1,7 +1,7 @@
 //! Running a sweep's runs: in parallel, streaming each result to disk as it finishes,
 //! skipping runs already done (resume), and assembling `runs.csv` in manifest order.
 
-use super::sweep::{RunSpec, Sweep, cell};
+use super::sweep::{Design, RunSpec, Sweep, cell};
 use crate::error::{Error, Result};
 use crate::output::{InPlace, now_unix, write_json};
 use serde::{Deserialize, Serialize};
@@ -64,7 +64,7 @@ pub struct SweepManifest {
     pub sweep_id: String,
     pub name: String,
     pub base: String,
-    pub design: String,
+    pub design: Design,
     pub replicates: u64,
     pub master_seed: u64,
     /// `daily_long.csv` is written too.
@@ -315,7 +315,7 @@ pub fn run_sweep(
         sweep_id: sweep.id.clone(),
         name: sweep.name.clone(),
         base: sweep.base_source.clone(),
-        design: sweep.design.clone(),
+        design: sweep.design,
         replicates: sweep.replicates,
         master_seed: sweep.master_seed,
         daily: sweep.daily,

@@ -25,7 +25,7 @@ struct SweepFile {
     #[serde(default, deserialize_with = "scenario::seed::deserialize_option")]
     seed: Option<u64>,
     #[serde(default = "grid")]
-    design: String,
+    design: Design,
     points: Option<u64>,
     #[serde(default)]
     daily: bool,
@@ -37,8 +37,20 @@ struct SweepFile {
 fn one() -> u64 {
     1
 }
-fn grid() -> String {
-    "grid".into()
+fn grid() -> Design {
+    Design::Grid
+}
+
+scenario::choice! {
+    /// `design` of a sweep file: how the points of the sweep are chosen.
+    pub enum Design("design") {
+        /// Every combination of the listed values.
+        Grid = "grid",
+        /// A Latin hypercube sample of `points` points over the ranges.
+        Lhs = "lhs",
+        /// An Owen-scrambled Sobol sequence of `points` points over the ranges.
+        Sobol = "sobol",
+    }
 }
 
 /// A varied parameter: a scenario key path and its values (grid) or range (lhs, sobol).
@@ -88,7 +100,7 @@ pub struct Sweep {
     base_text: String,
     set: Vec<Override>,
     pub params: Vec<Param>,
-    pub design: String,
+    pub design: Design,
     pub replicates: u64,
     pub master_seed: u64,
     /// Also write `daily_long.csv`.
@@ -202,13 +214,7 @@ impl Sweep {
         if file.replicates == 0 {
             return Err(Error::input(at("replicates"), "must be at least 1"));
         }
-        let design = file.design.as_str();
-        if !["grid", "lhs", "sobol"].contains(&design) {
-            return Err(Error::input(
-                at("design"),
-                format!("unknown design {design:?}; choose one of grid, lhs, sobol"),
-            ));
-        }
+        let design = file.design;
         let mut vary = Vec::new();
         leaves("", &file.vary, &mut vary);
         if vary.is_empty() {
@@ -227,16 +233,20 @@ impl Sweep {
         }
         // Count the runs before making them: a sweep too large to list is refused here.
         let point_count = match design {
-            "grid" => params.iter().try_fold(1u64, |n, p| match p {
+            Design::Grid => params.iter().try_fold(1u64, |n, p| match p {
                 Param::Values { values, .. } => n.checked_mul(values.len() as u64),
                 Param::Range { .. } => Some(n),
             }),
-            _ => file.points,
+            Design::Lhs | Design::Sobol => file.points,
         };
         let run_count = point_count.and_then(|p| p.checked_mul(file.replicates));
         if run_count.is_none_or(|n| n > MAX_RUNS) {
             return Err(Error::input(
-                at(if design == "grid" { "vary" } else { "points" }),
+                at(if design == Design::Grid {
+                    "vary"
+                } else {
+                    "points"
+                }),
                 format!(
                     "the sweep has {} runs (points × replicates); one sweep holds at most {MAX_RUNS}: split it into several, or sample with design = \"lhs\" or \"sobol\"",
                     run_count.map_or("more than 2^64".to_string(), |n| n.to_string())
@@ -244,31 +254,32 @@ impl Sweep {
             ));
         }
         let points = match design {
-            "grid" => grid_points(&params),
-            _ => {
+            Design::Grid => grid_points(&params),
+            Design::Lhs | Design::Sobol => {
                 let n = file.points.ok_or_else(|| {
                     Error::input(
                         at("points"),
-                        format!("design {design:?} needs `points`, the number of points to sample"),
+                        format!(
+                            "design \"{design}\" needs `points`, the number of points to sample"
+                        ),
                     )
                 })? as usize;
-                if n == 0 || (design == "sobol" && n > 65_536) || n > 1_000_000 {
+                if n == 0 || (design == Design::Sobol && n > 65_536) || n > 1_000_000 {
                     return Err(Error::input(
                         at("points"),
                         format!("{n} points: it must be at least 1 (and at most 65,536 for sobol)"),
                     ));
                 }
-                if design == "sobol" && params.len() > 256 {
+                if design == Design::Sobol && params.len() > 256 {
                     return Err(Error::input(
                         at("vary"),
                         "sobol supports at most 256 parameters",
                     ));
                 }
                 let seed = file.seed.unwrap_or(base.run.seed);
-                let unit = if design == "lhs" {
-                    design::latin_hypercube(n, params.len(), seed)
-                } else {
-                    design::sobol(n, params.len(), seed)
+                let unit = match design {
+                    Design::Lhs => design::latin_hypercube(n, params.len(), seed),
+                    _ => design::sobol(n, params.len(), seed),
                 };
                 unit.iter()
                     .map(|u| params.iter().zip(u).map(|(p, &x)| scale(p, x)).collect())
@@ -320,7 +331,7 @@ impl Sweep {
             base_text,
             set,
             params,
-            design: design.to_string(),
+            design,
             replicates: file.replicates,
             master_seed,
             daily: file.daily,
@@ -362,10 +373,10 @@ fn param(
     path: &str,
     default: &toml::Value,
     leaf: toml::Value,
-    design: &str,
+    design: Design,
 ) -> Result<Param> {
     match (design, leaf) {
-        ("grid", toml::Value::Array(values)) => {
+        (Design::Grid, toml::Value::Array(values)) => {
             if values.is_empty() {
                 return Err(Error::input(
                     place,
@@ -377,9 +388,9 @@ fn param(
                 values,
             })
         }
-        ("grid", _) => Err(Error::input(
+        (Design::Grid, _) => Err(Error::input(
             place,
-            "design \"grid\" needs a list of values, e.g. [0.1, 0.2]",
+            format!("design \"{design}\" needs a list of values, e.g. [0.1, 0.2]"),
         )),
         (_, toml::Value::Table(t)) => {
             let num = |k: &str| {
@@ -419,7 +430,7 @@ fn param(
         }
         (d, _) => Err(Error::input(
             place,
-            format!("design {d:?} needs a range, e.g. {{ min = 0.1, max = 0.5 }}"),
+            format!("design \"{d}\" needs a range, e.g. {{ min = 0.1, max = 0.5 }}"),
         )),
     }
 }

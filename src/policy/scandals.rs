@@ -82,6 +82,7 @@ pub struct Applied {
 
 /// The scandals of `day`: scheduled ones, then Poisson(`rate`) random ones.
 pub fn due(world: &World, s: &Scenario, day: u32) -> Vec<Scandal> {
+    use crate::scenario::{ScandalKind, TargetName};
     let sc = &s.scandals;
     let mut rng = stream(s.run.seed, Purpose::Scandal, 0, day as u64);
     let hosts: Vec<u32> = (0..world.creators.len() as u32)
@@ -91,15 +92,17 @@ pub fn due(world: &World, s: &Scenario, day: u32) -> Vec<Scandal> {
         })
         .collect();
     let pick =
-        |rng: &mut crate::rng::StreamRng, kind: Kind, target: &ScandalTarget| -> Option<u32> {
+        |rng: &mut crate::rng::StreamRng, kind: Kind, target: ScandalTarget| -> Option<u32> {
             match (kind, target) {
-                (_, ScandalTarget::Id(id)) => Some(*id as u32),
-                (Kind::Host, ScandalTarget::Name(n)) if n == "top" => hosts
+                (_, ScandalTarget::Id(id)) => Some(id as u32),
+                (Kind::Host, ScandalTarget::Name(TargetName::Top)) => hosts
                     .iter()
                     .copied()
                     .max_by_key(|&h| (world.creators.followers[h as usize], std::cmp::Reverse(h))),
-                (Kind::Host, _) => (!hosts.is_empty()).then(|| hosts[below(rng, hosts.len())]),
-                (Kind::Product, ScandalTarget::Name(n)) if n == "top" => {
+                (Kind::Host, ScandalTarget::Name(TargetName::Random)) => {
+                    (!hosts.is_empty()).then(|| hosts[below(rng, hosts.len())])
+                }
+                (Kind::Product, ScandalTarget::Name(TargetName::Top)) => {
                     // The merchant with the most ratings: the best-selling one.
                     (0..world.merchants.len() as u32).max_by_key(|&m| {
                         (
@@ -108,17 +111,18 @@ pub fn due(world: &World, s: &Scenario, day: u32) -> Vec<Scandal> {
                         )
                     })
                 }
-                (Kind::Product, _) => Some(below(rng, world.merchants.len()) as u32),
+                (Kind::Product, ScandalTarget::Name(TargetName::Random)) => {
+                    Some(below(rng, world.merchants.len()) as u32)
+                }
             }
         };
     let mut out = Vec::new();
     for e in sc.events.iter().filter(|e| e.day == day as u64) {
-        let kind = if e.kind == "host" {
-            Kind::Host
-        } else {
-            Kind::Product
+        let kind = match e.kind {
+            ScandalKind::Host => Kind::Host,
+            ScandalKind::Product => Kind::Product,
         };
-        if let Some(target) = pick(&mut rng, kind, &e.target) {
+        if let Some(target) = pick(&mut rng, kind, e.target) {
             out.push(Scandal {
                 kind,
                 target,
@@ -134,7 +138,7 @@ pub fn due(world: &World, s: &Scenario, day: u32) -> Vec<Scandal> {
             } else {
                 Kind::Product
             };
-            if let Some(target) = pick(&mut rng, kind, &ScandalTarget::Name("random".into())) {
+            if let Some(target) = pick(&mut rng, kind, ScandalTarget::Name(TargetName::Random)) {
                 out.push(Scandal {
                     kind,
                     target,

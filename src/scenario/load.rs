@@ -166,7 +166,7 @@ pub fn parse_scenario(name: &str, text: &str, overrides: &[Override]) -> Result<
         let path: Vec<String> = path.split('.').map(String::from).collect();
         return Err(Error::input(place_of(&source, overrides, &path), message));
     }
-    if scenario.graph.kind == "edge_list" {
+    if scenario.graph.kind == super::GraphKind::EdgeList {
         let nodes = scenario.population.consumers as usize;
         crate::graph::check_edge_list(std::path::Path::new(&scenario.graph.path), nodes).map_err(
             |e| {
@@ -759,6 +759,41 @@ mod tests {
                 "did you mean `severity`?",
             ),
             (
+                "[graph]\nkind = \"lattice\"\n",
+                "line 2, graph.kind",
+                "unknown graph kind \"lattice\"; choose one of barabasi_albert, watts_strogatz, stochastic_block, configuration, edge_list",
+            ),
+            (
+                "[graph]\nkind = 3\n",
+                "line 2, graph.kind",
+                "expected one of \"barabasi_albert\", \"watts_strogatz\", \"stochastic_block\", \"configuration\", \"edge_list\", found 3",
+            ),
+            (
+                "[recommendation]\nalgorithm = \"magic\"\n",
+                "line 2, recommendation.algorithm",
+                "unknown algorithm \"magic\"; choose one of popularity, interest, social, random, hybrid, diversity, fair_exposure, timeliness, bandit",
+            ),
+            (
+                "[coupons]\ntargeting = \"all\"\n",
+                "line 2, coupons.targeting",
+                "unknown targeting \"all\"; choose one of everyone, new, lapsed, past_buyers",
+            ),
+            (
+                &event.replace("\"host\"", "\"both\""),
+                "line 3, scandals.events.0.kind",
+                "unknown scandal kind \"both\"; choose host or product",
+            ),
+            (
+                &event.replace("\"host\"", "7"),
+                "line 3, scandals.events.0.kind",
+                "expected \"host\" or \"product\", found 7",
+            ),
+            (
+                &event.replace("\"top\"", "\"best\""),
+                "line 4, scandals.events.0.target",
+                "\"best\" is not a target; use \"top\", \"random\" or an id",
+            ),
+            (
                 "[run]\nseed = 99999999999999999999\n",
                 "line 2",
                 "99999999999999999999 is outside the whole numbers TOML can hold",
@@ -881,6 +916,46 @@ mod tests {
             m.starts_with("--set run.seed=18446744073709551616: expected"),
             "{m}"
         );
+    }
+
+    // A key that takes one of a few names reads and writes each name as it is written.
+    #[test]
+    fn every_named_choice_is_read_and_written_as_written() {
+        use crate::scenario::{Algorithm, GraphKind, ScandalKind, TargetName, Targeting};
+        let mut texts = Vec::new();
+        for k in GraphKind::NAMES {
+            texts.push((
+                format!("[graph]\nkind = \"{k}\"\n"),
+                format!("kind = \"{k}\"\n"),
+            ));
+        }
+        for a in Algorithm::NAMES {
+            texts.push((
+                format!("[recommendation]\nalgorithm = \"{a}\"\n"),
+                format!("algorithm = \"{a}\"\n"),
+            ));
+        }
+        for t in Targeting::NAMES {
+            texts.push((
+                format!("[coupons]\ntargeting = \"{t}\"\n"),
+                format!("targeting = \"{t}\"\n"),
+            ));
+        }
+        for k in ScandalKind::NAMES {
+            for t in TargetName::NAMES {
+                texts.push((
+                    format!(
+                        "[[scandals.events]]\nday = 1\nkind = \"{k}\"\ntarget = \"{t}\"\nseverity = 0.5\n"
+                    ),
+                    format!("kind = \"{k}\"\ntarget = \"{t}\"\n"),
+                ));
+            }
+        }
+        for (text, written) in texts {
+            let s: Scenario = toml::from_str(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert!(s.to_toml().contains(&written), "{text}");
+            assert_eq!(toml::from_str::<Scenario>(&s.to_toml()).unwrap(), s);
+        }
     }
 
     #[test]

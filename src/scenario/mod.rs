@@ -1,8 +1,10 @@
 //! Scenarios: the TOML schema, its defaults, `--set` overrides and validation.
 
+pub(crate) mod choice;
 mod load;
 mod schema;
 mod validate;
+pub(crate) use choice::choice;
 pub use validate::{GRAPH_KINDS, name_problem};
 
 pub use load::{Override, key_path, line_at, parse_scenario, parse_toml, place_in, serde_message};

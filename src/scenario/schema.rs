@@ -4,6 +4,7 @@
 //! what it changes and a misspelt key is an error. `docs/SCENARIO.md` documents every key;
 //! a test checks that the two agree.
 
+use super::choice;
 use serde::{Deserialize, Serialize};
 
 /// A whole scenario: one policy world to simulate.
@@ -78,19 +79,38 @@ impl Default for Scandals {
 #[serde(deny_unknown_fields)]
 pub struct ScandalEvent {
     pub day: u64,
-    /// `host` or `product`.
-    pub kind: String,
+    pub kind: ScandalKind,
     /// `"top"`, `"random"`, or an id (a host's account id, or a merchant id).
     pub target: ScandalTarget,
     pub severity: f64,
 }
 
+choice! {
+    /// `scandals.events[].kind`: what a scheduled scandal hits.
+    pub enum ScandalKind("scandal kind") {
+        /// A host (its account id).
+        Host = "host",
+        /// A merchant and its products (the merchant id).
+        Product = "product",
+    }
+}
+
 /// Who a scandal hits.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Copy, Debug, Serialize, PartialEq)]
 #[serde(untagged)]
 pub enum ScandalTarget {
     Id(u64),
-    Name(String),
+    Name(TargetName),
+}
+
+choice! {
+    /// A scandal target chosen by rule rather than by id.
+    pub enum TargetName("target") {
+        /// The host with the most followers, or the merchant with the most ratings.
+        Top = "top",
+        /// One drawn uniformly (from the active hosts, or from all merchants).
+        Random = "random",
+    }
 }
 
 /// Read by hand rather than derived (untagged), so that a wrong form gets a message in the
@@ -101,9 +121,10 @@ impl<'de> Deserialize<'de> for ScandalTarget {
         impl serde::de::Visitor<'_> for Target {
             type Value = ScandalTarget;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str(
-                    "\"top\", \"random\", or an id (a host's account id or a merchant id, \
-                     a whole number ≥ 0)",
+                write!(
+                    f,
+                    "{}, or an id (a host's account id or a merchant id, a whole number ≥ 0)",
+                    quoted()
                 )
             }
             fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<ScandalTarget, E> {
@@ -115,8 +136,17 @@ impl<'de> Deserialize<'de> for ScandalTarget {
                     .map_err(|_| E::invalid_value(serde::de::Unexpected::Signed(v), &self))
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ScandalTarget, E> {
-                Ok(ScandalTarget::Name(v.to_string()))
+                TargetName::from_name(v)
+                    .map(ScandalTarget::Name)
+                    .ok_or_else(|| {
+                        E::custom(format!("{v:?} is not a target; use {} or an id", quoted()))
+                    })
             }
+        }
+        /// `"top", "random"`: the names, quoted.
+        fn quoted() -> String {
+            let names: Vec<String> = TargetName::NAMES.iter().map(|n| format!("{n:?}")).collect();
+            names.join(", ")
         }
         d.deserialize_any(Target)
     }
@@ -295,7 +325,7 @@ pub struct Coupons {
     pub days: u64,
     pub frequency: f64,
     pub budget: f64,
-    pub targeting: String,
+    pub targeting: Targeting,
     pub lapsed_days: u64,
     pub activity_boost: f64,
 }
@@ -309,10 +339,24 @@ impl Default for Coupons {
             days: 14,
             frequency: 1.0,
             budget: 0.0,
-            targeting: "everyone".into(),
+            targeting: Targeting::Everyone,
             lapsed_days: 30,
             activity_boost: 0.5,
         }
+    }
+}
+
+choice! {
+    /// `coupons.targeting`: who gets coupons.
+    pub enum Targeting("targeting") {
+        /// Every consumer.
+        Everyone = "everyone",
+        /// Consumers with no accepted order yet.
+        New = "new",
+        /// Consumers whose last order is `lapsed_days` or more days old.
+        Lapsed = "lapsed",
+        /// Consumers with at least one accepted order.
+        PastBuyers = "past_buyers",
     }
 }
 
@@ -389,8 +433,7 @@ impl Default for Population {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Graph {
-    /// `barabasi_albert`, `watts_strogatz`, `stochastic_block`, `configuration`, `edge_list`.
-    pub kind: String,
+    pub kind: GraphKind,
     pub m: u64,
     pub k: u64,
     pub p_rewire: f64,
@@ -405,7 +448,7 @@ pub struct Graph {
 impl Default for Graph {
     fn default() -> Self {
         Graph {
-            kind: "barabasi_albert".into(),
+            kind: GraphKind::BarabasiAlbert,
             m: 3,
             k: 6,
             p_rewire: 0.1,
@@ -416,6 +459,22 @@ impl Default for Graph {
             min_degree: 2,
             path: String::new(),
         }
+    }
+}
+
+choice! {
+    /// `graph.kind`: the generator of the social graph, or a file.
+    pub enum GraphKind("graph kind") {
+        /// Preferential attachment (`m`).
+        BarabasiAlbert = "barabasi_albert",
+        /// A rewired ring lattice (`k`, `p_rewire`).
+        WattsStrogatz = "watts_strogatz",
+        /// Communities (`blocks`, `p_in`, `p_out`).
+        StochasticBlock = "stochastic_block",
+        /// A power-law degree sequence (`exponent`, `min_degree`).
+        Configuration = "configuration",
+        /// A file of consumer-id pairs (`path`).
+        EdgeList = "edge_list",
     }
 }
 
@@ -626,7 +685,7 @@ impl Default for Behaviour {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Recommendation {
-    pub algorithm: String,
+    pub algorithm: Algorithm,
     pub feed_size: u64,
     pub oversample: f64,
     pub pool_followed: f64,
@@ -654,7 +713,7 @@ pub struct Recommendation {
 impl Default for Recommendation {
     fn default() -> Self {
         Recommendation {
-            algorithm: "hybrid".into(),
+            algorithm: Algorithm::Hybrid,
             feed_size: 20,
             oversample: 1.5,
             pool_followed: 0.25,
@@ -678,6 +737,23 @@ impl Default for Recommendation {
             bandit_prior_beta: 10.0,
             homogenization_sample: 200,
         }
+    }
+}
+
+choice! {
+    /// `recommendation.algorithm`: the built-in feed algorithm
+    /// ([`crate::policy::recommend::built_in`]; one-line descriptions in
+    /// [`crate::policy::recommend::ALGORITHMS`]).
+    pub enum Algorithm("algorithm") {
+        Popularity = "popularity",
+        Interest = "interest",
+        Social = "social",
+        Random = "random",
+        Hybrid = "hybrid",
+        Diversity = "diversity",
+        FairExposure = "fair_exposure",
+        Timeliness = "timeliness",
+        Bandit = "bandit",
     }
 }
 

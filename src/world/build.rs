@@ -4,7 +4,7 @@
 use super::*;
 use crate::error::{Error, Result};
 use crate::rng::{Purpose, StreamRng, below, stream, unit_f32};
-use crate::scenario::Scenario;
+use crate::scenario::{GraphKind, Scenario};
 use rand::RngExt;
 use rand_distr::{Beta, Distribution, Gamma, LogNormal, Normal};
 use rayon::prelude::*;
@@ -72,28 +72,27 @@ fn build_graph(s: &Scenario) -> Result<(Csr, Vec<u32>)> {
     let n = s.population.consumers as usize;
     let mut rng = stream(s.run.seed, Purpose::Graph, 0, 0);
     let none = || vec![0u32; n];
-    Ok(match g.kind.as_str() {
-        "barabasi_albert" => (
+    Ok(match g.kind {
+        GraphKind::BarabasiAlbert => (
             crate::graph::barabasi_albert(n, g.m as usize, &mut rng),
             none(),
         ),
-        "watts_strogatz" => (
+        GraphKind::WattsStrogatz => (
             crate::graph::watts_strogatz(n, g.k as usize, g.p_rewire, &mut rng),
             none(),
         ),
-        "stochastic_block" => {
+        GraphKind::StochasticBlock => {
             crate::graph::stochastic_block(n, g.blocks as usize, g.p_in, g.p_out, &mut rng)
         }
-        "configuration" => (
+        GraphKind::Configuration => (
             crate::graph::configuration_model(n, g.exponent, g.min_degree as usize, &mut rng),
             none(),
         ),
-        "edge_list" => {
+        GraphKind::EdgeList => {
             let csr = crate::graph::load_edge_list(std::path::Path::new(&g.path), n)
                 .map_err(|e| Error::Input(e.to_string()))?;
             (csr, none())
         }
-        other => unreachable!("graph.kind {other} passed validation"),
     })
 }
 

@@ -8,7 +8,7 @@
 //! measured peak and within a small factor of it.
 
 use crate::error::{Error, Result};
-use crate::scenario::Scenario;
+use crate::scenario::{GraphKind, Scenario};
 
 /// Bytes every run needs whatever its size: the binary, thread stacks, allocator arenas.
 const BASE: f64 = 12.0 * MIB;
@@ -33,14 +33,14 @@ const MIB: f64 = 1024.0 * 1024.0;
 pub fn expected_edges(s: &Scenario) -> f64 {
     let g = &s.graph;
     let n = s.population.consumers as f64;
-    match g.kind.as_str() {
-        "barabasi_albert" => n * g.m as f64,
-        "watts_strogatz" => n * g.k as f64 / 2.0,
-        "stochastic_block" => {
+    match g.kind {
+        GraphKind::BarabasiAlbert => n * g.m as f64,
+        GraphKind::WattsStrogatz => n * g.k as f64 / 2.0,
+        GraphKind::StochasticBlock => {
             let size = n / g.blocks.max(1) as f64;
             0.5 * n * (size * g.p_in + (n - size) * g.p_out)
         }
-        "configuration" => {
+        GraphKind::Configuration => {
             // Mean of P(k) ∝ k^-a on min_degree..=max(min_degree, √n), bounded by the top.
             let (a, lo) = (g.exponent, g.min_degree.max(1) as f64);
             let hi = lo.max(n.sqrt());
@@ -52,10 +52,9 @@ pub fn expected_edges(s: &Scenario) -> f64 {
             0.5 * n * mean
         }
         // The file's size bounds the number of edges it can hold.
-        "edge_list" => std::fs::metadata(&g.path)
+        GraphKind::EdgeList => std::fs::metadata(&g.path)
             .map(|m| m.len() as f64 / EDGE_LIST_BYTES_PER_EDGE)
             .unwrap_or(0.0),
-        _ => 0.0,
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::{Candidate, ConsumerView, Pool, PoolMix, Recommender, Scored};
 use crate::rng::{StreamRng, unit_f32};
-use crate::scenario::Recommendation;
+use crate::scenario::{Algorithm, Recommendation};
 use rand_distr::{Beta, Distribution};
 
 /// A mix with `main` taking `share` and the rest split between follows, live and explore.
@@ -312,18 +312,17 @@ impl Recommender for Bandit {
     }
 }
 
-/// The built-in algorithm named in the scenario (validated beforehand).
+/// The built-in algorithm named in the scenario.
 pub fn built_in(r: &Recommendation) -> Box<dyn Recommender> {
-    match r.algorithm.as_str() {
-        "popularity" => Box::new(Popularity),
-        "interest" => Box::new(Interest),
-        "social" => Box::new(Social),
-        "random" => Box::new(Random),
-        "hybrid" => Box::new(Hybrid::new(r)),
-        "diversity" => Box::new(Diversity::new(r)),
-        "fair_exposure" => Box::new(FairExposure::new(r)),
-        "timeliness" => Box::new(Timeliness::new(r)),
-        "bandit" => Box::new(Bandit::new(r)),
-        other => unreachable!("algorithm {other} passed validation"),
+    match r.algorithm {
+        Algorithm::Popularity => Box::new(Popularity),
+        Algorithm::Interest => Box::new(Interest),
+        Algorithm::Social => Box::new(Social),
+        Algorithm::Random => Box::new(Random),
+        Algorithm::Hybrid => Box::new(Hybrid::new(r)),
+        Algorithm::Diversity => Box::new(Diversity::new(r)),
+        Algorithm::FairExposure => Box::new(FairExposure::new(r)),
+        Algorithm::Timeliness => Box::new(Timeliness::new(r)),
+        Algorithm::Bandit => Box::new(Bandit::new(r)),
     }
 }

@@ -28,46 +28,52 @@ pub struct Scored {
 pub use pools::DayPools;
 
 use crate::rng::StreamRng;
+use crate::scenario::Algorithm;
 
-/// The built-in algorithms: `(name, one-line description)`.
-pub const ALGORITHMS: &[(&str, &str)] = &[
-    (
-        "popularity",
-        "rank by smoothed engagements (likes): the rich-get-richer loop",
-    ),
-    (
-        "interest",
-        "rank by cosine similarity of consumer interests and creator topics",
-    ),
-    (
-        "social",
-        "followed accounts and friends' latest follows first",
-    ),
-    (
-        "random",
-        "uniform exploration: candidates drawn uniformly, shown in random order",
-    ),
-    (
-        "hybrid",
-        "weighted pools; score mixes match, popularity, follows and engagement rate",
-    ),
-    (
-        "diversity",
-        "hybrid score, re-ranked by maximal marginal relevance over topics (mmr_lambda)",
-    ),
-    (
-        "fair_exposure",
-        "hybrid relevance minus a penalty on recent exposure, plus a long-tail quota",
-    ),
-    (
-        "timeliness",
-        "match and engagement rate, decayed by the age of the item (freshness_halflife_days)",
-    ),
-    (
-        "bandit",
-        "Thompson sampling on each account's engagement rate, Beta(bandit_prior_*) prior",
-    ),
-];
+/// The built-in algorithms: `(name, one-line description)`, in the order of
+/// [`Algorithm::ALL`].
+pub const ALGORITHMS: &[(&str, &str)] = &{
+    let mut out = [("", ""); Algorithm::ALL.len()];
+    let mut i = 0;
+    while i < out.len() {
+        out[i] = (Algorithm::ALL[i].name(), Algorithm::ALL[i].about());
+        i += 1;
+    }
+    out
+};
+
+impl Algorithm {
+    /// What the algorithm does, in one line (`socsim list`).
+    pub const fn about(self) -> &'static str {
+        match self {
+            Algorithm::Popularity => {
+                "rank by smoothed engagements (likes): the rich-get-richer loop"
+            }
+            Algorithm::Interest => {
+                "rank by cosine similarity of consumer interests and creator topics"
+            }
+            Algorithm::Social => "followed accounts and friends' latest follows first",
+            Algorithm::Random => {
+                "uniform exploration: candidates drawn uniformly, shown in random order"
+            }
+            Algorithm::Hybrid => {
+                "weighted pools; score mixes match, popularity, follows and engagement rate"
+            }
+            Algorithm::Diversity => {
+                "hybrid score, re-ranked by maximal marginal relevance over topics (mmr_lambda)"
+            }
+            Algorithm::FairExposure => {
+                "hybrid relevance minus a penalty on recent exposure, plus a long-tail quota"
+            }
+            Algorithm::Timeliness => {
+                "match and engagement rate, decayed by the age of the item (freshness_halflife_days)"
+            }
+            Algorithm::Bandit => {
+                "Thompson sampling on each account's engagement rate, Beta(bandit_prior_*) prior"
+            }
+        }
+    }
+}
 
 /// Where a candidate came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
