@@ -181,6 +181,14 @@ fn too_large_sweeps_are_refused_before_they_are_listed() {
     let grid = write(&dir, "g.toml", &grid);
     let o = socsim(&["sweep", &grid, "-q", "--out", out.to_str().unwrap()]);
     refused(&o, "656100000000 runs");
+    // A sampled design without `points` is told so, not that it is too large.
+    let no_points = write(
+        &dir,
+        "p.toml",
+        "base = \"baseline\"\ndesign = \"lhs\"\n[vary]\nreturns.window_days = { min = 3, max = 9 }\n",
+    );
+    let o = socsim(&["sweep", &no_points, "-q", "--out", out.to_str().unwrap()]);
+    refused(&o, "needs `points`");
     // A sweep of runs each too large for the machine.
     let big = write(
         &dir,

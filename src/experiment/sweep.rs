@@ -237,7 +237,8 @@ impl Sweep {
                 Param::Values { values, .. } => n.checked_mul(values.len() as u64),
                 Param::Range { .. } => Some(n),
             }),
-            Design::Lhs | Design::Sobol => file.points,
+            // A missing `points` is reported below, in its own words.
+            Design::Lhs | Design::Sobol => Some(file.points.unwrap_or(0)),
         };
         let run_count = point_count.and_then(|p| p.checked_mul(file.replicates));
         if run_count.is_none_or(|n| n > MAX_RUNS) {
