@@ -16,6 +16,7 @@
 //!
 //! See ARCHITECTURE.md for the code map and the invariants.
 
+pub mod behaviour;
 pub mod engine;
 pub mod error;
 pub mod experiment;

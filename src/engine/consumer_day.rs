@@ -2,53 +2,13 @@
 //! (candidate generation, then ranking), draws engagement, follows and purchases, and
 //! writes them into the [`DayEvents`] of its chunk.
 
+use crate::behaviour::{Basket, OrderIntent};
 use crate::policy::recommend::{
     Candidate, ConsumerView, DayPools, Pool, PoolMix, Recommender, Scored,
 };
 use crate::rng::{Purpose, StreamRng, below, key, stream, unit_f32};
 use crate::scenario::Scenario;
 use crate::world::{NONE, World, cosine};
-
-/// A purchase decided in phase A, to be checked against stock and booked in phase B.
-#[derive(Clone, Copy, Debug)]
-pub struct OrderIntent {
-    pub consumer: u32,
-    pub creator: u32,
-    pub product: u32,
-    /// Price paid, after any discount.
-    pub value: f64,
-    pub live: bool,
-    /// The impulse term of the purchase utility (also raises the return probability).
-    pub impulse: f32,
-    /// Quality the consumer expects: advertised quality plus live hype.
-    pub expected: f32,
-    /// Coupon value taken off the price (paid by the platform; 0 without a coupon).
-    pub coupon: f32,
-    /// Membership points redeemed on this order (paid by the platform).
-    pub points: f32,
-    /// The group this order joins ([`NONE`]: a group-buy product bought from a feed opens one).
-    pub group: u32,
-}
-
-/// An offer a consumer weighs in a purchase decision: a creator's item in the feed, a
-/// friend's group invitation or share, an ad. Each source fills the terms it knows;
-/// [`DayView::utility`] turns them into the one purchase utility.
-#[derive(Clone, Copy, Debug)]
-pub struct Offer {
-    pub product: u32,
-    /// Interest match (cosine): with the creator's profile for a feed item, with the
-    /// merchant's topic otherwise.
-    pub match_score: f32,
-    /// The trust term: creator credibility × platform trust (plus the followed bonus) for a
-    /// feed item; the consumer's platform trust otherwise.
-    pub trust: f32,
-    /// Share of the price taken off (discounts, coupon and points), for the deal term.
-    pub discount: f32,
-    /// What the consumer pays.
-    pub paid: f32,
-    /// Live impulse, or a friend's endorsement.
-    pub bonus: f32,
-}
 
 /// What a run of consumers did today. Counters are integers, so merging is exact in any
 /// order; event lists keep consumer order when merged left to right.
@@ -223,18 +183,11 @@ impl DayView<'_> {
         if cons.churned[i] {
             return;
         }
-        let coupon = self.holds_coupon(i);
-        // A coupon draws deal seekers in most: the boost scales with deal_seeking relative to
-        // its population mean.
-        let boost = if coupon {
-            let relative = cons.deal_seeking[i] / self.s.consumers.deal_seeking_mean as f32;
-            1.0 + self.s.coupons.activity_boost as f32 * relative
-        } else {
-            1.0
-        };
+        // What the policies hold out to this consumer today (an incentive may draw it in).
+        let perks = self.policies.perks(self, i);
         let u = (key(self.seed, Purpose::Activity, i as u64, self.day as u64) >> 40) as f32
             * (1.0 / 16_777_216.0);
-        if u >= cons.activity[i] * boost {
+        if u >= cons.activity[i] * perks.activity_boost {
             return;
         }
         ev.active += 1;
@@ -255,7 +208,7 @@ impl DayView<'_> {
             ev.feeds += 1;
             ev.diversity_micros += (k * k - same) * 1_000_000 / (k * k);
         }
-        self.engage(i, feed, coupon, ev);
+        self.engage(i, feed, Basket::new(perks), ev);
         self.policies.offers(self, i, ev);
         ev.scratch = scratch;
     }
@@ -379,117 +332,13 @@ impl DayView<'_> {
         feed.extend(ranked.iter().map(|s| s.candidate));
     }
 
-    /// The purchase utility and price of product `product` offered to consumer `i` outside a
-    /// creator's item (a friend's invitation or share, an ad): the match is the consumer's
-    /// interest in the merchant's topic, the trust term its platform trust, `bonus` the
-    /// endorsement. `None` if the merchant is delisted.
-    pub(crate) fn offer(
-        &self,
-        i: usize,
-        product: u32,
-        discount: f32,
-        bonus: f32,
-    ) -> Option<(f32, f32)> {
-        let w = self.world;
-        let (cons, pr, m) = (&w.consumers, &w.products, &w.merchants);
-        let (p, mi) = (product as usize, pr.merchant(product) as usize);
-        if !self.on_sale(mi) {
-            return None;
-        }
-        let discount = self.with_membership(i, discount);
-        let value = pr.price[p] * (1.0 - discount);
-        let utility = self.utility(
-            i,
-            &Offer {
-                product,
-                // Cosine of the consumer's interests with the merchant's one topic.
-                match_score: cons.interest[i * w.topics + m.topic[mi] as usize]
-                    * cons.interest_inv_norm[i],
-                trust: cons.trust[i],
-                discount,
-                paid: value,
-                bonus,
-            },
-        );
-        Some((utility, value))
-    }
-
-    /// Whether merchant `mi`'s products can be bought today (not delisted after a scandal).
-    #[inline]
-    fn on_sale(&self, mi: usize) -> bool {
-        let m = &self.world.merchants;
-        !(m.delisted_from[mi]..m.delisted_until[mi]).contains(&self.day)
-    }
-
-    /// The purchase utility of an offer to consumer `i`: the one formula every purchase
-    /// decision (feed item, invitation, share, ad) goes through. The consumer buys when a
-    /// uniform draw falls below `sigmoid(utility − purchase_threshold)` ([`Self::decide`]).
-    #[inline]
-    fn utility(&self, i: usize, o: &Offer) -> f32 {
-        let w = self.world;
-        let (cons, pr, m) = (&w.consumers, &w.products, &w.merchants);
-        let b = &self.s.behaviour;
-        let merchant = pr.merchant(o.product);
-        let mi = merchant as usize;
-        b.purchase_match as f32 * o.match_score
-            + b.purchase_quality as f32 * pr.advertised[o.product as usize]
-            + b.purchase_trust as f32 * o.trust
-            + b.purchase_reputation as f32 * m.reputation[mi] * (1.0 - m.damage[mi])
-            - self.s.scandals.purchase_aversion as f32 * m.damage[mi]
-            + b.purchase_discount as f32 * deal_term(cons.deal_seeking[i], o.discount, b)
-            + b.purchase_loyalty as f32 * cons.loyalty_to(i, merchant)
-            + o.bonus
-            - cons.price_sensitivity[i] * o.paid.ln()
-    }
-
-    /// The purchase decision on an offer of the given utility: one uniform draw from `rng`.
-    #[inline]
-    pub(crate) fn decide(&self, utility: f32, rng: &mut StreamRng) -> bool {
-        unit_f32(rng) < sigmoid(utility - self.s.behaviour.purchase_threshold as f32)
-    }
-
-    /// A discount plus the premium members' discount (capped at 95 %).
-    #[inline]
-    fn with_membership(&self, i: usize, discount: f32) -> f32 {
-        if self.world.consumers.premium[i] {
-            (discount + self.s.platform.premium_discount as f32).min(0.95)
-        } else {
-            discount
-        }
-    }
-
-    /// Whether consumer `i` holds a coupon today: coupons are out, the consumer is targeted,
-    /// and its coupon draw is below `coupons.frequency`.
-    fn holds_coupon(&self, i: usize) -> bool {
-        use crate::scenario::Targeting;
-        if !self.today.coupons {
-            return false;
-        }
-        let c = &self.s.coupons;
-        let cons = &self.world.consumers;
-        let targeted = match c.targeting {
-            Targeting::Everyone => true,
-            Targeting::New => cons.orders[i] == 0,
-            Targeting::PastBuyers => cons.orders[i] > 0,
-            Targeting::Lapsed => {
-                cons.orders[i] > 0
-                    && self.day.saturating_sub(cons.last_order_day[i]) as u64 >= c.lapsed_days
-            }
-        };
-        let u = (key(self.seed, Purpose::Coupon, i as u64, self.day as u64) >> 40) as f32
-            * (1.0 / 16_777_216.0);
-        targeted && u < c.frequency as f32
-    }
-
     /// Impressions, engagement, follows and purchases for the ranked feed.
-    fn engage(&self, i: usize, feed: &[Candidate], mut coupon: bool, ev: &mut DayEvents) {
+    fn engage(&self, i: usize, feed: &[Candidate], mut basket: Basket, ev: &mut DayEvents) {
         let w = self.world;
-        let (cons, pr) = (&w.consumers, &w.products);
+        let cons = &w.consumers;
         let b = &self.s.behaviour;
         let mut rng = stream(self.seed, Purpose::Engage, i as u64, self.day as u64);
         let mut purchase_rng: Option<StreamRng> = None;
-        let mut orders_today = 0u64;
-        let mut points_used = 0.0f32;
         for cand in feed {
             let c = cand.creator as usize;
             let card = &self.cards[c];
@@ -516,89 +365,15 @@ impl DayView<'_> {
                 ev.follows.push((i as u32, c as u32));
             }
             let product = card.item_product;
-            if product == NONE || orders_today >= b.max_orders_per_day {
+            if product == NONE || basket.orders >= b.max_orders_per_day {
                 continue;
             }
             let rng = purchase_rng.get_or_insert_with(|| {
                 stream(self.seed, Purpose::Purchase, i as u64, self.day as u64)
             });
-            let p = product as usize;
-            if !self.on_sale(pr.merchant(product) as usize) {
-                continue; // delisted after a scandal: nothing of it can be bought
-            }
-            let live_discount = if cand.live {
-                self.s.hosts.discount as f32
-            } else {
-                0.0
-            };
-            let discount = self.with_membership(
-                i,
-                self.policies
-                    .item_discount(w, self.s, product, live_discount),
-            );
-            let value = pr.price[p] * (1.0 - discount);
-            // A coupon applies to the first purchase that reaches the threshold.
-            let coupon_value = if coupon && value as f64 >= self.s.coupons.threshold {
-                self.s.coupons.value as f32
-            } else {
-                0.0
-            };
-            // Points: up to max_redeem_share of the price, from the morning's balance.
-            let points = (self.policies.loyalty.balance(i) - points_used)
-                .min(value * self.s.loyalty.max_redeem_share as f32)
-                .max(0.0);
-            let paid = (value - coupon_value - points).max(0.01);
-            // Scarcity: a session watched by many followers for little stock feels scarcer.
-            let impulse = if cand.live {
-                let scarcity = card.followers as f32 / (card.followers as f32 + self.stock);
-                cons.impulsivity[i] * (b.live_impulse as f32 + b.scarcity_impulse as f32 * scarcity)
-            } else {
-                0.0
-            };
-            let utility = self.utility(
-                i,
-                &Offer {
-                    product,
-                    match_score: cand.match_score,
-                    trust,
-                    discount: discount + (coupon_value + points) / pr.price[p],
-                    paid,
-                    bonus: impulse,
-                },
-            );
-            if self.decide(utility, rng) {
-                orders_today += 1;
-                coupon &= coupon_value == 0.0;
-                points_used += points;
-                let hype = if cand.live {
-                    self.s.hosts.live_hype as f32
-                } else {
-                    0.0
-                };
-                ev.orders.push(OrderIntent {
-                    consumer: i as u32,
-                    creator: c as u32,
-                    product,
-                    value: value as f64,
-                    live: cand.live,
-                    impulse,
-                    expected: pr.advertised[p] + hype,
-                    coupon: coupon_value,
-                    points,
-                    group: NONE,
-                });
-            }
+            self.consider_item(i, cand, card, trust, &mut basket, rng, ev);
         }
     }
-}
-
-/// The discount's weight in the purchase utility, before `purchase_discount`: the discount
-/// itself plus, for deal seekers, how far it beats the discount they have come to expect:
-/// `d + deal_amplifier · deal_seeking · (d − deal_reference)`. Without an offer a deal
-/// seeker holds back; with a good one it jumps.
-#[inline]
-fn deal_term(deal_seeking: f32, d: f32, b: &crate::scenario::Behaviour) -> f32 {
-    d + b.deal_amplifier as f32 * deal_seeking * (d - b.deal_reference as f32)
 }
 
 /// Maps an f32 to a u32 whose unsigned order is the float's total order.

@@ -11,8 +11,8 @@ mod consumer_day;
 mod orders;
 mod supply;
 
-pub use consumer_day::OrderIntent;
-pub(crate) use consumer_day::{DayEvents, DayView};
+pub use crate::behaviour::OrderIntent;
+pub(crate) use consumer_day::{CreatorCard, DayEvents, DayView};
 
 use crate::error::Result;
 use crate::metrics::inequality::{gini_sorted, top_share_sorted};
@@ -22,7 +22,7 @@ use crate::policy::recommend::{DayFeedback, DayPools, Recommender, built_in};
 use crate::scenario::Scenario;
 use crate::world::{World, build_world};
 pub use consumer_day::FeedScratch;
-use consumer_day::{CreatorCard, creator_cards};
+use consumer_day::creator_cards;
 use rayon::prelude::*;
 
 /// Consumers per phase-A chunk: a constant, never derived from the thread count.

@@ -1,7 +1,8 @@
 //! Phase B for purchases: orders are booked against stock in consumer order, then
-//! deliveries due today are fulfilled: returns, reviews, loyalty, trust and churn.
+//! deliveries due today are fulfilled: the policies' delivery hooks (returns, reviews,
+//! points, sharing), the buyer's response, churn.
 
-use super::consumer_day::OrderIntent;
+use crate::behaviour::OrderIntent;
 use crate::metrics::DailyRow;
 use crate::policy::{Policies, Settled};
 use crate::rng::{Purpose, stream};
@@ -100,7 +101,8 @@ impl OrderBook {
         }
     }
 
-    /// An accepted order: buyer bookkeeping, loyalty memory, queued for delivery.
+    /// An accepted order: the policies' acceptance hooks, buyer bookkeeping, the merchant
+    /// remembered, queued for delivery.
     fn accept(&mut self, world: &mut World, day: u32, intent: &OrderIntent, l: &mut Ledger) {
         let i = intent.consumer as usize;
         let row = &mut *l.row;
@@ -203,17 +205,7 @@ pub fn fulfil(
             b.satisfaction_slope * (realized - o.expected as f64 + b.satisfaction_tolerance),
         ) as f32;
         policies.on_satisfaction(world, s, merchant, realized, &mut rng, row);
-        let cons = &mut world.consumers;
-        // Deal seekers hardly become loyal: they follow the next deal.
-        let rate = b.loyalty_rate as f32 * (1.0 - cons.deal_seeking[i]);
-        if let Some(l) = cons.loyalty_mut(i, merchant as u32) {
-            *l += rate * (satisfaction - *l);
-        }
-        cons.trust[i] += b.trust_rate as f32 * (satisfaction - cons.trust[i]);
-        if c != NONE as usize {
-            let ct = &mut world.creators.trust[c];
-            *ct += b.creator_trust_rate as f32 * (satisfaction - *ct);
-        }
+        crate::behaviour::respond(world, s, o, merchant as u32, satisfaction);
         policies
             .sharing
             .on_delivery(world, s, o, satisfaction, returned, &mut rng, row);

@@ -28,6 +28,15 @@ impl Loyalty {
         self.points[i]
     }
 
+    /// Points a purchase of `value` may use: up to `max_redeem_share` of the price, from the
+    /// morning's balance less what today's earlier purchases used.
+    #[inline]
+    pub fn redeemable(&self, s: &Scenario, i: usize, used: f32, value: f32) -> f32 {
+        (self.balance(i) - used)
+            .min(value * s.loyalty.max_redeem_share as f32)
+            .max(0.0)
+    }
+
     /// Acceptance of an order that redeems points (at most the balance).
     pub fn on_accept(&mut self, intent: &OrderIntent, row: &mut DailyRow) {
         if intent.points > 0.0 {

@@ -34,6 +34,15 @@ pub struct Today {
     pub coupons: bool,
 }
 
+/// What the policies hold out to one consumer for the day, before it opens the app.
+#[derive(Clone, Copy, Debug)]
+pub struct Perks {
+    /// Multiplies the probability of opening the app.
+    pub activity_boost: f32,
+    /// A coupon held.
+    pub coupon: bool,
+}
+
 /// Every policy's run state, called at the day's phases in a fixed order (static dispatch:
 /// one concrete field per policy).
 pub struct Policies {
@@ -60,6 +69,22 @@ impl Policies {
         Today {
             coupons: self.coupons.open(s, day),
         }
+    }
+
+    /// Phase A: what consumer `i` is offered for the day before it opens the app.
+    #[inline]
+    pub fn perks(&self, view: &DayView, i: usize) -> Perks {
+        let coupon = self.coupons.holds(view, i);
+        Perks {
+            activity_boost: self.coupons.activity_boost(view, i, coupon),
+            coupon,
+        }
+    }
+
+    /// Phase A: a price discount with membership's added.
+    #[inline]
+    pub fn membership_discount(&self, world: &World, s: &Scenario, i: usize, discount: f32) -> f32 {
+        revenue::membership_discount(world, s, i, discount)
     }
 
     /// Phase A: the discount of an item bought from the feed, given the base (live)

@@ -7,6 +7,16 @@ use crate::rng::{Purpose, below, stream, unit_f32};
 use crate::scenario::Scenario;
 use crate::world::{NONE, World};
 
+/// Phase A: a discount plus premium members' discount (capped at 95 %).
+#[inline]
+pub fn membership_discount(world: &World, s: &Scenario, i: usize, discount: f32) -> f32 {
+    if world.consumers.premium[i] {
+        (discount + s.platform.premium_discount as f32).min(0.95)
+    } else {
+        discount
+    }
+}
+
 /// Phase A: the feed's ad slots. Each shows a uniformly drawn product; an engaged ad is a
 /// purchase decision on it (an offer with no endorsement), and an order from an ad belongs
 /// to no account.

@@ -1,0 +1,260 @@
+//! The consumers' decision rules that the phases share: the one purchase decision every
+//! offer goes through (a feed item, a friend's invitation or share, an ad), and how a
+//! delivered order's satisfaction moves loyalty and trust. The policies add their terms
+//! through `policy::Policies` (discounts, coupons, points); the engine only calls these.
+
+use crate::engine::{CreatorCard, DayEvents, DayView};
+use crate::policy::Perks;
+use crate::policy::recommend::Candidate;
+use crate::rng::{StreamRng, unit_f32};
+use crate::scenario::Scenario;
+use crate::world::{NONE, World};
+
+/// A purchase decided in phase A, to be checked against stock and booked in phase B.
+#[derive(Clone, Copy, Debug)]
+pub struct OrderIntent {
+    pub consumer: u32,
+    pub creator: u32,
+    pub product: u32,
+    /// Price paid, after any discount.
+    pub value: f64,
+    pub live: bool,
+    /// The impulse term of the purchase utility (also raises the return probability).
+    pub impulse: f32,
+    /// Quality the consumer expects: advertised quality plus live hype.
+    pub expected: f32,
+    /// Coupon value taken off the price (paid by the platform; 0 without a coupon).
+    pub coupon: f32,
+    /// Membership points redeemed on this order (paid by the platform).
+    pub points: f32,
+    /// The group this order joins ([`NONE`]: a group-buy product bought from a feed opens one).
+    pub group: u32,
+}
+
+/// An offer a consumer weighs in a purchase decision: a creator's item in the feed, a
+/// friend's group invitation or share, an ad. Each source fills the terms it knows;
+/// [`DayView::utility`] turns them into the one purchase utility.
+#[derive(Clone, Copy, Debug)]
+pub struct Offer {
+    pub product: u32,
+    /// Interest match (cosine): with the creator's profile for a feed item, with the
+    /// merchant's topic otherwise.
+    pub match_score: f32,
+    /// The trust term: creator credibility × platform trust (plus the followed bonus) for a
+    /// feed item; the consumer's platform trust otherwise.
+    pub trust: f32,
+    /// Share of the price taken off (discounts, coupon and points), for the deal term.
+    pub discount: f32,
+    /// What the consumer pays.
+    pub paid: f32,
+    /// Live impulse, or a friend's endorsement.
+    pub bonus: f32,
+}
+
+/// What a consumer has done today so far, as it shapes its next purchase: orders placed, a
+/// coupon still unused, points already drawn on.
+#[derive(Clone, Copy, Debug)]
+pub struct Basket {
+    pub orders: u64,
+    /// A coupon held and not used yet.
+    pub coupon: bool,
+    pub points_used: f32,
+}
+
+impl Basket {
+    pub fn new(perks: Perks) -> Basket {
+        Basket {
+            orders: 0,
+            coupon: perks.coupon,
+            points_used: 0.0,
+        }
+    }
+}
+
+#[inline]
+fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+impl DayView<'_> {
+    /// The purchase utility and price of product `product` offered to consumer `i` outside a
+    /// creator's item (a friend's invitation or share, an ad): the match is the consumer's
+    /// interest in the merchant's topic, the trust term its platform trust, `bonus` the
+    /// endorsement. `None` if the merchant is delisted.
+    pub(crate) fn offer(
+        &self,
+        i: usize,
+        product: u32,
+        discount: f32,
+        bonus: f32,
+    ) -> Option<(f32, f32)> {
+        let w = self.world;
+        let (cons, pr, m) = (&w.consumers, &w.products, &w.merchants);
+        let (p, mi) = (product as usize, pr.merchant(product) as usize);
+        if !self.on_sale(mi) {
+            return None;
+        }
+        let discount = self.policies.membership_discount(w, self.s, i, discount);
+        let value = pr.price[p] * (1.0 - discount);
+        let utility = self.utility(
+            i,
+            &Offer {
+                product,
+                // Cosine of the consumer's interests with the merchant's one topic.
+                match_score: cons.interest[i * w.topics + m.topic[mi] as usize]
+                    * cons.interest_inv_norm[i],
+                trust: cons.trust[i],
+                discount,
+                paid: value,
+                bonus,
+            },
+        );
+        Some((utility, value))
+    }
+
+    /// Whether merchant `mi`'s products can be bought today (not delisted).
+    #[inline]
+    pub(crate) fn on_sale(&self, mi: usize) -> bool {
+        let m = &self.world.merchants;
+        !(m.delisted_from[mi]..m.delisted_until[mi]).contains(&self.day)
+    }
+
+    /// The purchase utility of an offer to consumer `i`: the one formula every purchase
+    /// decision (feed item, invitation, share, ad) goes through. The consumer buys when a
+    /// uniform draw falls below `sigmoid(utility − purchase_threshold)` ([`Self::decide`]).
+    #[inline]
+    pub(crate) fn utility(&self, i: usize, o: &Offer) -> f32 {
+        let w = self.world;
+        let (cons, pr, m) = (&w.consumers, &w.products, &w.merchants);
+        let b = &self.s.behaviour;
+        let merchant = pr.merchant(o.product);
+        let mi = merchant as usize;
+        b.purchase_match as f32 * o.match_score
+            + b.purchase_quality as f32 * pr.advertised[o.product as usize]
+            + b.purchase_trust as f32 * o.trust
+            + b.purchase_reputation as f32 * m.reputation[mi] * (1.0 - m.damage[mi])
+            - self.s.scandals.purchase_aversion as f32 * m.damage[mi]
+            + b.purchase_discount as f32 * deal_term(cons.deal_seeking[i], o.discount, b)
+            + b.purchase_loyalty as f32 * cons.loyalty_to(i, merchant)
+            + o.bonus
+            - cons.price_sensitivity[i] * o.paid.ln()
+    }
+
+    /// The purchase decision on an offer of the given utility: one uniform draw from `rng`.
+    #[inline]
+    pub(crate) fn decide(&self, utility: f32, rng: &mut StreamRng) -> bool {
+        unit_f32(rng) < sigmoid(utility - self.s.behaviour.purchase_threshold as f32)
+    }
+
+    /// A purchase decision on the item of `cand` (whose card is `card`, trust term
+    /// `trust`), engaged with in consumer `i`'s feed; a purchase goes into `ev.orders`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn consider_item(
+        &self,
+        i: usize,
+        cand: &Candidate,
+        card: &CreatorCard,
+        trust: f32,
+        basket: &mut Basket,
+        rng: &mut StreamRng,
+        ev: &mut DayEvents,
+    ) {
+        let w = self.world;
+        let (cons, pr) = (&w.consumers, &w.products);
+        let b = &self.s.behaviour;
+        let (c, product) = (cand.creator as usize, card.item_product);
+        let p = product as usize;
+        if !self.on_sale(pr.merchant(product) as usize) {
+            return; // delisted: nothing of it can be bought
+        }
+        let live_discount = if cand.live {
+            self.s.hosts.discount as f32
+        } else {
+            0.0
+        };
+        let discount = self.policies.membership_discount(
+            w,
+            self.s,
+            i,
+            self.policies
+                .item_discount(w, self.s, product, live_discount),
+        );
+        let value = pr.price[p] * (1.0 - discount);
+        let coupon_value = self
+            .policies
+            .coupons
+            .value_for(self.s, basket.coupon, value);
+        let points = self
+            .policies
+            .loyalty
+            .redeemable(self.s, i, basket.points_used, value);
+        let paid = (value - coupon_value - points).max(0.01);
+        // Scarcity: a session watched by many followers for little stock feels scarcer.
+        let impulse = if cand.live {
+            let scarcity = card.followers as f32 / (card.followers as f32 + self.stock);
+            cons.impulsivity[i] * (b.live_impulse as f32 + b.scarcity_impulse as f32 * scarcity)
+        } else {
+            0.0
+        };
+        let utility = self.utility(
+            i,
+            &Offer {
+                product,
+                match_score: cand.match_score,
+                trust,
+                discount: discount + (coupon_value + points) / pr.price[p],
+                paid,
+                bonus: impulse,
+            },
+        );
+        if self.decide(utility, rng) {
+            basket.orders += 1;
+            basket.coupon &= coupon_value == 0.0;
+            basket.points_used += points;
+            let hype = if cand.live {
+                self.s.hosts.live_hype as f32
+            } else {
+                0.0
+            };
+            ev.orders.push(OrderIntent {
+                consumer: i as u32,
+                creator: c as u32,
+                product,
+                value: value as f64,
+                live: cand.live,
+                impulse,
+                expected: pr.advertised[p] + hype,
+                coupon: coupon_value,
+                points,
+                group: NONE,
+            });
+        }
+    }
+}
+
+/// The discount's weight in the purchase utility, before `purchase_discount`: the discount
+/// itself plus, for deal seekers, how far it beats the discount they have come to expect:
+/// `d + deal_amplifier · deal_seeking · (d − deal_reference)`. Without an offer a deal
+/// seeker holds back; with a good one it jumps.
+#[inline]
+fn deal_term(deal_seeking: f32, d: f32, b: &crate::scenario::Behaviour) -> f32 {
+    d + b.deal_amplifier as f32 * deal_seeking * (d - b.deal_reference as f32)
+}
+
+/// Delivery: the buyer's satisfaction with order `o` moves its loyalty to the merchant
+/// (deal seekers hardly become loyal: they follow the next deal), its trust in the platform,
+/// and the trust in the account that carried the item.
+pub fn respond(world: &mut World, s: &Scenario, o: &OrderIntent, merchant: u32, satisfaction: f32) {
+    let b = &s.behaviour;
+    let i = o.consumer as usize;
+    let cons = &mut world.consumers;
+    let rate = b.loyalty_rate as f32 * (1.0 - cons.deal_seeking[i]);
+    if let Some(l) = cons.loyalty_mut(i, merchant) {
+        *l += rate * (satisfaction - *l);
+    }
+    cons.trust[i] += b.trust_rate as f32 * (satisfaction - cons.trust[i]);
+    if o.creator != NONE {
+        let ct = &mut world.creators.trust[o.creator as usize];
+        *ct += b.creator_trust_rate as f32 * (satisfaction - *ct);
+    }
+}
