@@ -206,9 +206,7 @@ pub fn fulfil(
         ) as f32;
         policies.on_satisfaction(world, s, merchant, realized, &mut rng, row);
         crate::behaviour::respond(world, s, o, merchant as u32, satisfaction);
-        policies
-            .sharing
-            .on_delivery(world, s, o, satisfaction, returned, &mut rng, row);
+        policies.after_response(world, s, o, satisfaction, returned, &mut rng, row);
         churn_if_distrustful(world, s, i, row);
     }
 }

@@ -132,7 +132,7 @@ impl EventStudy {
         let host = sc.kind == Kind::Host;
         let study = ScandalStudy {
             day,
-            kind: if host { "host" } else { "product" },
+            kind: sc.kind.name(),
             target: sc.target,
             severity: sc.severity,
             followers_before: host.then_some(applied.followers_before),

@@ -177,6 +177,23 @@ impl Policies {
         reviews::on_delivery(world, s, merchant, realized, rng, row);
     }
 
+    /// Delivery, after the buyer's response: word of mouth (its draws come last in the
+    /// order's stream).
+    #[allow(clippy::too_many_arguments)]
+    pub fn after_response(
+        &mut self,
+        world: &World,
+        s: &Scenario,
+        o: &OrderIntent,
+        satisfaction: f32,
+        returned: bool,
+        rng: &mut crate::rng::StreamRng,
+        row: &mut DailyRow,
+    ) {
+        self.sharing
+            .on_delivery(world, s, o, satisfaction, returned, rng, row);
+    }
+
     /// Phase "record": the policies' own columns of the daily row.
     pub fn record(&self, world: &World, s: &Scenario, ad_impressions: u64, row: &mut DailyRow) {
         row.rating_gap = reviews::rating_gap(world, s);

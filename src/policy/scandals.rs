@@ -51,14 +51,9 @@ impl Scandals {
     }
 }
 
-/// What a scandal hits.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    /// A host (account id).
-    Host,
-    /// A merchant (merchant id).
-    Product,
-}
+/// What a scandal hits: a host (account id) or a merchant's products (merchant id). The
+/// scenario's own enum, so the names are written once.
+pub use crate::scenario::ScandalKind as Kind;
 
 /// A scandal about to happen.
 #[derive(Clone, Copy, Debug)]
@@ -82,7 +77,7 @@ pub struct Applied {
 
 /// The scandals of `day`: scheduled ones, then Poisson(`rate`) random ones.
 pub fn due(world: &World, s: &Scenario, day: u32) -> Vec<Scandal> {
-    use crate::scenario::{ScandalKind, TargetName};
+    use crate::scenario::TargetName;
     let sc = &s.scandals;
     let mut rng = stream(s.run.seed, Purpose::Scandal, 0, day as u64);
     let hosts: Vec<u32> = (0..world.creators.len() as u32)
@@ -118,10 +113,7 @@ pub fn due(world: &World, s: &Scenario, day: u32) -> Vec<Scandal> {
         };
     let mut out = Vec::new();
     for e in sc.events.iter().filter(|e| e.day == day as u64) {
-        let kind = match e.kind {
-            ScandalKind::Host => Kind::Host,
-            ScandalKind::Product => Kind::Product,
-        };
+        let kind = e.kind;
         if let Some(target) = pick(&mut rng, kind, e.target) {
             out.push(Scandal {
                 kind,
