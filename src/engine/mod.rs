@@ -27,9 +27,7 @@ use rayon::prelude::*;
 
 /// Consumers per phase-A chunk: a constant, never derived from the thread count.
 pub const CHUNK: usize = 4096;
-/// 30-day retention: the cohort is day 0's active consumers; retained if active on any day
-/// of `RETENTION_WINDOW`.
-pub const RETENTION_WINDOW: std::ops::Range<u32> = 30..37;
+pub use crate::metrics::RETENTION_WINDOW;
 
 /// One simulation run, stepped a day at a time.
 pub struct Simulation {
@@ -243,42 +241,24 @@ impl Simulation {
             impressions: &events.exposure,
             engagements: &events.engaged,
         });
-        self.update_creators(events, row);
+        self.policies
+            .pay_creators(&mut self.world, &self.scenario, &events.exposure, row);
+        self.update_creators(events);
         self.policies.evening(&mut self.world, &self.scenario, row);
     }
 
     /// Folds today's exposure, engagements and income into the creators' totals and moving
-    /// averages, pays the long-tail support reward, and counts the days each active creator's
+    /// averages, and counts the days each active creator's
     /// motivation signal (smoothed exposure + income_weight × smoothed income) stays under
     /// its motivation.
-    fn update_creators(&mut self, ev: &DayEvents, row: &mut DailyRow) {
+    fn update_creators(&mut self, ev: &DayEvents) {
         let k = &self.scenario.creators;
-        let support = &self.scenario.creator_support;
         let a_exp = 1.0 - 0.5f32.powf(1.0 / k.exposure_halflife_days as f32);
         let a_pop =
             1.0 - 0.5f32.powf(1.0 / self.scenario.recommendation.popularity_halflife_days as f32);
         let cr = &mut self.world.creators;
-        // Long-tail support: active accounts whose smoothed exposure (as of this morning) is
-        // below the `quantile` of the active accounts' get a reward per impression today.
-        let cut = if support.reward_per_impression > 0.0 {
-            let mut e: Vec<f32> = (0..cr.len())
-                .filter(|&c| cr.active[c])
-                .map(|c| cr.exposure_ema[c])
-                .collect();
-            e.sort_by(f32::total_cmp);
-            e.get(((support.quantile * e.len() as f64) as usize).min(e.len().saturating_sub(1)))
-                .copied()
-        } else {
-            None
-        };
         for c in 0..ev.exposure.len() {
             let (x, e) = (ev.exposure[c], ev.engaged[c]);
-            if cr.active[c] && cut.is_some_and(|cut| cr.exposure_ema[c] < cut) {
-                let reward = support.reward_per_impression * x as f64;
-                cr.income[c] += reward;
-                row.support_spend += reward;
-                row.supported_creators += 1;
-            }
             cr.exposure_total[c] += x as u64;
             cr.engagements_total[c] += e as u64;
             cr.exposure_ema[c] += a_exp * (x as f32 - cr.exposure_ema[c]);

@@ -8,6 +8,10 @@ pub mod inequality;
 mod summary;
 
 pub use daily::DailyRow;
+
+/// 30-day retention: the cohort is day 0's active consumers; retained if active on any day
+/// of `RETENTION_WINDOW`.
+pub const RETENTION_WINDOW: std::ops::Range<u32> = 30..37;
 pub use homogenization::Homogenization;
 pub use summary::{CreatorRow, Summary, creator_rows, summarize};
 

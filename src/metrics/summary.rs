@@ -305,7 +305,7 @@ pub fn summarize(
         },
         retention: Retention {
             cohort,
-            retention_30d: (daily.len() as u32 >= crate::engine::RETENTION_WINDOW.end)
+            retention_30d: (daily.len() as u32 >= crate::metrics::RETENTION_WINDOW.end)
                 .then(|| ratio(retained as f64, cohort as f64)),
             churned: cons.churned.iter().filter(|&&c| c).count() as u64,
             final_mean_platform_trust: ratio(remaining.iter().sum(), remaining.len() as f64),

@@ -10,6 +10,7 @@
 
 pub mod brushing;
 pub mod coupons;
+pub mod creator_support;
 pub mod group_buying;
 pub mod loyalty;
 pub mod recommend;
@@ -129,6 +130,17 @@ impl Policies {
     /// End of phase "booking": fake orders of brushing merchants and hosts.
     pub fn after_booking(&self, world: &mut World, s: &Scenario, day: u32, row: &mut DailyRow) {
         brushing::brush(world, s, day, row);
+    }
+
+    /// Phase "creators", before income and motivation are updated: rewards to creators.
+    pub fn pay_creators(
+        &self,
+        world: &mut World,
+        s: &Scenario,
+        exposure: &[u32],
+        row: &mut DailyRow,
+    ) {
+        creator_support::pay(world, s, exposure, row);
     }
 
     /// Phase "creators", after the day's income is counted: damage fades.
