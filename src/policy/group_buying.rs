@@ -162,7 +162,7 @@ impl GroupBuying {
     /// End of fulfilment: open groups whose window ends today fail and their orders are
     /// booked and refunded (cancelled); the orders still waiting in open groups are counted
     /// as pending (`pending_group_orders`, `pending_group_gmv`, in group order); invitations
-    /// to closed groups are dropped.
+    /// to closed groups, and those already taken, are dropped.
     pub fn close(&mut self, day: u32, row: &mut DailyRow) {
         for group in self.groups.iter_mut().filter(|g| g.open) {
             if group.deadline <= day {
@@ -179,8 +179,75 @@ impl GroupBuying {
                 }
             }
         }
+        // An invitation stays while its group is open and the invited friend has not joined.
         let groups = &self.groups;
-        self.invitations.retain(|&(_, g)| groups[g as usize].open);
+        self.invitations.retain(|&(c, g)| {
+            let group = &groups[g as usize];
+            group.open && !group.members.iter().any(|m| m.consumer == c)
+        });
         self.invitations.sort_by_key(|&(c, g)| (c, g));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{Override, parse_scenario};
+
+    /// A friend who joined an open group is not invited to it again: with a window of
+    /// several days it could otherwise join the same group twice.
+    #[test]
+    fn a_friend_who_joined_is_not_invited_again() {
+        let sets: Vec<Override> = [
+            "population.consumers=300",
+            "population.creators=10",
+            "population.hosts=2",
+            "population.merchants=10",
+            "group_buying.product_share=1",
+            "group_buying.window_days=5",
+            "group_buying.size=4",
+        ]
+        .iter()
+        .map(|o| Override::parse(o).unwrap())
+        .collect();
+        let s = parse_scenario("test", "", &sets).unwrap();
+        let world = crate::world::build_world(&s).unwrap();
+        let opener = (0..300u32)
+            .find(|&i| world.social.neighbours(i).len() >= 2)
+            .unwrap();
+        let intent = |consumer: u32, group: u32| OrderIntent {
+            consumer,
+            creator: 0,
+            product: 0,
+            value: 10.0,
+            live: false,
+            impulse: 0.0,
+            expected: 0.5,
+            coupon: 0.0,
+            points: 0.0,
+            group,
+        };
+        let mut gb = GroupBuying::default();
+        let mut row = DailyRow::default();
+        assert!(matches!(
+            gb.take_order(&world, &s, 0, &intent(opener, NONE), &mut row),
+            Some(Settled::Pending)
+        ));
+        gb.close(0, &mut row);
+        let (friend, gid) = gb.invitations[0];
+        assert!(matches!(
+            gb.take_order(&world, &s, 1, &intent(friend, gid), &mut row),
+            Some(Settled::Pending)
+        ));
+        gb.close(1, &mut row);
+        assert!(gb.groups[gid as usize].open);
+        assert!(
+            !gb.invitations.contains(&(friend, gid)),
+            "the friend who joined is still invited"
+        );
+        assert!(
+            gb.invitations.iter().any(|&(_, g)| g == gid),
+            "others still are"
+        );
     }
 }
