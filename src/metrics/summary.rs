@@ -36,57 +36,84 @@ pub struct Summary {
     pub scandals: Vec<super::event_study::ScandalStudy>,
 }
 
-/// Sums of the daily columns over the run (the pending group orders excepted: see there).
-#[derive(Clone, Debug, Default, Serialize, PartialEq)]
-pub struct Totals {
-    pub impressions: u64,
-    pub engagements: u64,
-    pub follows: u64,
-    pub live_sessions: u64,
-    pub orders: u64,
-    pub gross_gmv: f64,
-    pub cancelled_orders: u64,
-    pub cancelled_gmv: f64,
-    pub delivered_orders: u64,
-    pub returned_orders: u64,
-    pub returned_gmv: f64,
-    pub insured_orders: u64,
-    pub coupon_orders: u64,
-    pub coupon_spend: f64,
-    pub reviews: u64,
-    pub jury_removed: u64,
-    pub review_reward_spend: f64,
-    pub shares: u64,
-    pub share_reward_spend: f64,
-    pub groups_opened: u64,
-    pub groups_formed: u64,
-    pub groups_failed: u64,
-    pub group_invitations: u64,
-    pub group_joins: u64,
+/// Declares the totals once: each daily column that is totalled, its type, and how (`sum`:
+/// added up over the days; `last`: the last day's value, for levels). Generates `Totals`
+/// (in this order, which is the order of `summary.json` and the `totals.*` columns of
+/// `runs.csv`) and its accumulation from the daily rows; a name that is not a `DailyRow`
+/// column does not compile.
+macro_rules! totals {
+    ($( $(#[$doc:meta])* $name:ident : $ty:ty = $how:ident ),* $(,)?) => {
+        /// Totals of the daily columns over the run: sums, except the levels marked `last`
+        /// (the pending group orders: see there).
+        #[derive(Clone, Debug, Default, Serialize, PartialEq)]
+        pub struct Totals {
+            $( $(#[$doc])* pub $name: $ty, )*
+        }
+
+        impl Totals {
+            /// Adds one day's row.
+            fn add(&mut self, r: &DailyRow) {
+                $( totals!(@$how self.$name, r.$name); )*
+            }
+        }
+    };
+    (@sum $t:expr, $r:expr) => {
+        $t += $r
+    };
+    (@last $t:expr, $r:expr) => {
+        $t = $r
+    };
+}
+
+totals! {
+    impressions: u64 = sum,
+    engagements: u64 = sum,
+    follows: u64 = sum,
+    live_sessions: u64 = sum,
+    orders: u64 = sum,
+    gross_gmv: f64 = sum,
+    cancelled_orders: u64 = sum,
+    cancelled_gmv: f64 = sum,
+    delivered_orders: u64 = sum,
+    returned_orders: u64 = sum,
+    returned_gmv: f64 = sum,
+    insured_orders: u64 = sum,
+    coupon_orders: u64 = sum,
+    coupon_spend: f64 = sum,
+    reviews: u64 = sum,
+    jury_removed: u64 = sum,
+    review_reward_spend: f64 = sum,
+    shares: u64 = sum,
+    share_reward_spend: f64 = sum,
+    groups_opened: u64 = sum,
+    groups_formed: u64 = sum,
+    groups_failed: u64 = sum,
+    group_invitations: u64 = sum,
+    group_joins: u64 = sum,
     /// Orders (and their value) still waiting in open groups when the run ends: the last
     /// day's `pending_group_orders`, not a sum.
-    pub pending_group_orders: u64,
-    pub pending_group_gmv: f64,
-    pub points_earned: f64,
-    pub points_redeemed: f64,
-    pub brushed_orders: u64,
-    pub brushed_gmv: f64,
-    pub brushing_detected: u64,
-    pub delivered_live_orders: u64,
-    pub returned_live_orders: u64,
-    pub net_gmv: f64,
+    pending_group_orders: u64 = last,
+    pending_group_gmv: f64 = last,
+    points_earned: f64 = sum,
+    points_redeemed: f64 = sum,
+    brushed_orders: u64 = sum,
+    brushed_gmv: f64 = sum,
+    brushing_detected: u64 = sum,
+    delivered_live_orders: u64 = sum,
+    returned_live_orders: u64 = sum,
+    net_gmv: f64 = sum,
     /// Orders (and their value) placed too late to be delivered within the run.
-    pub in_transit_orders: u64,
-    pub in_transit_gmv: f64,
-    pub platform_revenue: f64,
-    pub revenue_commission: f64,
-    pub revenue_insurance: f64,
-    pub revenue_ads: f64,
-    pub revenue_premium: f64,
-    pub ad_impressions: u64,
-    pub creator_income: f64,
-    pub support_spend: f64,
-    pub merchant_profit: f64,
+    in_transit_orders: u64 = sum,
+    in_transit_gmv: f64 = sum,
+    platform_revenue: f64 = sum,
+    revenue_commission: f64 = sum,
+    revenue_insurance: f64 = sum,
+    revenue_ads: f64 = sum,
+    revenue_premium: f64 = sum,
+    ad_impressions: u64 = sum,
+    creator_income: f64 = sum,
+    support_spend: f64 = sum,
+    merchant_profit: f64 = sum,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -205,51 +232,7 @@ pub fn summarize(
 ) -> Summary {
     let mut t = Totals::default();
     for r in daily {
-        t.impressions += r.impressions;
-        t.engagements += r.engagements;
-        t.follows += r.follows;
-        t.live_sessions += r.live_sessions;
-        t.orders += r.orders;
-        t.gross_gmv += r.gross_gmv;
-        t.cancelled_orders += r.cancelled_orders;
-        t.cancelled_gmv += r.cancelled_gmv;
-        t.delivered_orders += r.delivered_orders;
-        t.returned_orders += r.returned_orders;
-        t.returned_gmv += r.returned_gmv;
-        t.insured_orders += r.insured_orders;
-        t.coupon_orders += r.coupon_orders;
-        t.coupon_spend += r.coupon_spend;
-        t.reviews += r.reviews;
-        t.jury_removed += r.jury_removed;
-        t.review_reward_spend += r.review_reward_spend;
-        t.shares += r.shares;
-        t.share_reward_spend += r.share_reward_spend;
-        t.groups_opened += r.groups_opened;
-        t.groups_formed += r.groups_formed;
-        t.groups_failed += r.groups_failed;
-        t.group_invitations += r.group_invitations;
-        t.group_joins += r.group_joins;
-        t.pending_group_orders = r.pending_group_orders;
-        t.pending_group_gmv = r.pending_group_gmv;
-        t.points_earned += r.points_earned;
-        t.points_redeemed += r.points_redeemed;
-        t.brushed_orders += r.brushed_orders;
-        t.brushed_gmv += r.brushed_gmv;
-        t.brushing_detected += r.brushing_detected;
-        t.delivered_live_orders += r.delivered_live_orders;
-        t.returned_live_orders += r.returned_live_orders;
-        t.revenue_commission += r.revenue_commission;
-        t.revenue_insurance += r.revenue_insurance;
-        t.revenue_ads += r.revenue_ads;
-        t.revenue_premium += r.revenue_premium;
-        t.ad_impressions += r.ad_impressions;
-        t.net_gmv += r.net_gmv;
-        t.in_transit_orders += r.in_transit_orders;
-        t.in_transit_gmv += r.in_transit_gmv;
-        t.platform_revenue += r.platform_revenue;
-        t.creator_income += r.creator_income;
-        t.support_spend += r.support_spend;
-        t.merchant_profit += r.merchant_profit;
+        t.add(r);
     }
     let impressions = t.impressions;
     let cons = &world.consumers;
