@@ -7,8 +7,10 @@
 use crate::metrics::DailyRow;
 use crate::rng::{Purpose, below, stream, unit_f32};
 use crate::scenario::Scenario;
+use crate::scenario::check::*;
 use crate::world::{NONE, World};
 use rand_distr::{Distribution, Poisson};
+use serde::{Deserialize, Serialize};
 
 /// Today's fake orders of every brushing merchant, then every brushing host.
 pub fn brush(world: &mut World, s: &Scenario, day: u32, row: &mut DailyRow) {
@@ -57,5 +59,51 @@ pub fn brush(world: &mut World, s: &Scenario, day: u32, row: &mut DailyRow) {
                 world.merchants.add_ratings(merchant, 5.0, 1, s);
             }
         }
+    }
+}
+
+// ---- The scenario section `[brushing]` and its validation.
+
+/// `[brushing]`: fake orders by merchants and hosts, and the platform's detection.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Brushing {
+    pub merchant_share: f64,
+    pub host_share: f64,
+    pub orders_per_day: f64,
+    pub detection_rate: f64,
+    pub penalty_ratings: u64,
+}
+
+impl Default for Brushing {
+    fn default() -> Self {
+        Brushing {
+            merchant_share: 0.0,
+            host_share: 0.0,
+            orders_per_day: 3.0,
+            detection_rate: 0.0,
+            penalty_ratings: 5,
+        }
+    }
+}
+
+impl Brushing {
+    /// Checks the section's values; the first failure names its key.
+    pub(crate) fn validate(&self) -> Check {
+        probability("brushing.merchant_share", self.merchant_share)?;
+        probability("brushing.host_share", self.host_share)?;
+        non_negative("brushing.orders_per_day", self.orders_per_day)?;
+        if self.orders_per_day > 10_000.0 {
+            return fail(
+                "brushing.orders_per_day",
+                format!(
+                    "{} fake orders a day per brusher is more than the 10,000 supported",
+                    self.orders_per_day
+                ),
+            );
+        }
+        probability("brushing.detection_rate", self.detection_rate)?;
+        at_most("brushing.penalty_ratings", self.penalty_ratings, 1_000)?;
+        Ok(())
     }
 }

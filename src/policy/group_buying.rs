@@ -11,7 +11,9 @@ use crate::engine::{DayEvents, DayView, OrderIntent};
 use crate::metrics::DailyRow;
 use crate::rng::{Purpose, stream};
 use crate::scenario::Scenario;
+use crate::scenario::check::*;
 use crate::world::{NONE, World};
+use serde::{Deserialize, Serialize};
 
 /// A group: its product, the orders of its members (the opener first), the last day it may
 /// form, and whether it is still open.
@@ -39,13 +41,13 @@ pub enum Settled {
 
 /// Group buying's run state: every group opened, and the open groups' invitations.
 #[derive(Default)]
-pub struct GroupBuying {
+pub struct State {
     pub groups: Vec<Group>,
     /// (invited consumer, group) for the next day's feeds, sorted by consumer.
     pub invitations: Vec<(u32, u32)>,
 }
 
-impl GroupBuying {
+impl State {
     /// Phase A: the discount of an item bought from the feed: a group product sells at the
     /// group price, or at the live discount if that is larger.
     #[inline]
@@ -189,6 +191,64 @@ impl GroupBuying {
     }
 }
 
+// ---- The scenario section `[group_buying]` and its validation.
+
+/// `[group_buying]`: Pinduoduo-style group buying
+/// (Li (China's digital trade platforms and social media), §2.1).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct GroupBuying {
+    pub product_share: f64,
+    pub discount: f64,
+    pub size: u64,
+    pub window_days: u64,
+    pub invites: u64,
+    pub invitation_bonus: f64,
+}
+
+impl Default for GroupBuying {
+    fn default() -> Self {
+        GroupBuying {
+            product_share: 0.0,
+            discount: 0.3,
+            size: 3,
+            window_days: 2,
+            invites: 5,
+            invitation_bonus: 3.0,
+        }
+    }
+}
+
+impl GroupBuying {
+    /// Checks the section's values; the first failure names its key.
+    pub(crate) fn validate(&self) -> Check {
+        probability("group_buying.product_share", self.product_share)?;
+        if !(0.0..1.0).contains(&self.discount) {
+            return fail(
+                "group_buying.discount",
+                format!(
+                    "{} is a share of the price and must lie in [0, 1)",
+                    self.discount
+                ),
+            );
+        }
+        if self.size < 2 {
+            return fail(
+                "group_buying.size",
+                format!(
+                    "{}: a group needs at least 2 members (the opener and one friend)",
+                    self.size
+                ),
+            );
+        }
+        at_most("group_buying.size", self.size, 100)?;
+        at_least("group_buying.window_days", self.window_days, 1)?;
+        at_most("group_buying.invites", self.invites, 1_000)?;
+        finite("group_buying.invitation_bonus", self.invitation_bonus)?;
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,7 +287,7 @@ mod tests {
             points: 0.0,
             group,
         };
-        let mut gb = GroupBuying::default();
+        let mut gb = State::default();
         let mut row = DailyRow::default();
         assert!(matches!(
             gb.take_order(&world, &s, 0, &intent(opener, NONE), &mut row),

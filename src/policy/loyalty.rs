@@ -1,4 +1,4 @@
-//! Loyalty points (a membership programme): kept orders earn `loyalty.points_rate` of their
+//! State points (a membership programme): kept orders earn `loyalty.points_rate` of their
 //! value in points; a later purchase may pay up to `max_redeem_share` of its price with them.
 //! The platform funds the points.
 //!
@@ -9,15 +9,17 @@
 use crate::engine::OrderIntent;
 use crate::metrics::DailyRow;
 use crate::scenario::Scenario;
+use crate::scenario::check::*;
+use serde::{Deserialize, Serialize};
 
 /// The programme's run state: every consumer's points balance (currency units).
-pub struct Loyalty {
+pub struct State {
     points: Vec<f32>,
 }
 
-impl Loyalty {
-    pub fn new(consumers: usize) -> Loyalty {
-        Loyalty {
+impl State {
+    pub fn new(consumers: usize) -> State {
+        State {
             points: vec![0.0; consumers],
         }
     }
@@ -52,5 +54,34 @@ impl Loyalty {
         let earned = (s.loyalty.points_rate * o.value) as f32;
         self.points[o.consumer as usize] += earned;
         row.points_earned += earned as f64;
+    }
+}
+
+// ---- The scenario section `[loyalty]` and its validation.
+
+/// `[loyalty]`: membership points for repeat purchases
+/// (Li (China's digital trade platforms and social media), §4.1).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Loyalty {
+    pub points_rate: f64,
+    pub max_redeem_share: f64,
+}
+
+impl Default for Loyalty {
+    fn default() -> Self {
+        Loyalty {
+            points_rate: 0.0,
+            max_redeem_share: 0.2,
+        }
+    }
+}
+
+impl Loyalty {
+    /// Checks the section's values; the first failure names its key.
+    pub(crate) fn validate(&self) -> Check {
+        probability("loyalty.points_rate", self.points_rate)?;
+        probability("loyalty.max_redeem_share", self.max_redeem_share)?;
+        Ok(())
     }
 }

@@ -49,9 +49,9 @@ pub struct Perks {
 pub struct Policies {
     pub scandals: scandals::Scandals,
     pub coupons: coupons::Coupons,
-    pub group_buying: group_buying::GroupBuying,
-    pub sharing: sharing::Sharing,
-    pub loyalty: loyalty::Loyalty,
+    pub group_buying: group_buying::State,
+    pub sharing: sharing::State,
+    pub loyalty: loyalty::State,
 }
 
 impl Policies {
@@ -59,9 +59,9 @@ impl Policies {
         Policies {
             scandals: scandals::Scandals::new(s),
             coupons: coupons::Coupons::default(),
-            group_buying: group_buying::GroupBuying::default(),
-            sharing: sharing::Sharing::default(),
-            loyalty: loyalty::Loyalty::new(world.consumers.len()),
+            group_buying: group_buying::State::default(),
+            sharing: sharing::State::default(),
+            loyalty: loyalty::State::new(world.consumers.len()),
         }
     }
 

@@ -8,8 +8,10 @@
 use crate::metrics::{DailyRow, ratio};
 use crate::rng::{StreamRng, unit_f32};
 use crate::scenario::Scenario;
+use crate::scenario::check::*;
 use crate::world::World;
 use rand_distr::{Distribution, StandardNormal};
+use serde::{Deserialize, Serialize};
 
 /// Delivery: the buyer may review `merchant` for a product of quality `realized`. Every draw
 /// (review, rating noise, jury) is taken whatever the policy, so that variants keep their
@@ -76,4 +78,44 @@ pub fn rating_gap(world: &World, s: &Scenario) -> f64 {
         n += 1;
     }
     ratio(sum, n as f64)
+}
+
+// ---- The scenario section `[reviews]` and its validation.
+
+/// `[reviews]`: review rewards and the review jury
+/// (Li (China's digital trade platforms and social media), §4.2).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Reviews {
+    pub reward: f64,
+    pub reward_review_boost: f64,
+    pub reward_bias: f64,
+    pub jury: bool,
+    pub jury_threshold: f64,
+    pub jury_rate: f64,
+}
+
+impl Default for Reviews {
+    fn default() -> Self {
+        Reviews {
+            reward: 0.0,
+            reward_review_boost: 0.3,
+            reward_bias: 0.8,
+            jury: false,
+            jury_threshold: 0.75,
+            jury_rate: 0.5,
+        }
+    }
+}
+
+impl Reviews {
+    /// Checks the section's values; the first failure names its key.
+    pub(crate) fn validate(&self) -> Check {
+        non_negative("reviews.reward", self.reward)?;
+        probability("reviews.reward_review_boost", self.reward_review_boost)?;
+        non_negative("reviews.reward_bias", self.reward_bias)?;
+        positive("reviews.jury_threshold", self.jury_threshold)?;
+        probability("reviews.jury_rate", self.jury_rate)?;
+        Ok(())
+    }
 }

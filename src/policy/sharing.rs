@@ -1,4 +1,4 @@
-//! Sharing: word of mouth. A satisfied buyer shares the product with a friend; a share
+//! State: word of mouth. A satisfied buyer shares the product with a friend; a share
 //! reward adds shares whatever the satisfaction (they can be untrue), and consumers trust
 //! rewarded shares less. A friend weighs a shared product the next day.
 //!
@@ -9,18 +9,20 @@ use crate::engine::{DayEvents, DayView, OrderIntent};
 use crate::metrics::DailyRow;
 use crate::rng::{Purpose, StreamRng, below, stream, unit_f32};
 use crate::scenario::Scenario;
+use crate::scenario::check::*;
 use crate::world::{NONE, World};
+use serde::{Deserialize, Serialize};
 
-/// Sharing's run state.
+/// State's run state.
 #[derive(Default)]
-pub struct Sharing {
+pub struct State {
     /// (friend, product, account) shared yesterday, for today's feeds, sorted by friend.
     pub shares: Vec<(u32, u32, u32)>,
     /// Shares made today, in delivery order.
     made: Vec<(u32, u32, u32)>,
 }
 
-impl Sharing {
+impl State {
     /// Phase A: products friends shared yesterday (at most three): each is a purchase
     /// decision with the friend's endorsement `share_bonus`, scaled by `rewarded_trust` when
     /// shares are rewarded (consumers know some are paid for).
@@ -101,5 +103,43 @@ impl Sharing {
         let mut made = std::mem::take(&mut self.made);
         made.sort_by_key(|&(f, p, c)| (f, p, c));
         self.shares = made;
+    }
+}
+
+// ---- The scenario section `[sharing]` and its validation.
+
+/// `[sharing]`: word of mouth and share rewards
+/// (Li (China's digital trade platforms and social media), §2.1, §4.2).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Sharing {
+    pub share_prob: f64,
+    pub reward: f64,
+    pub reward_share_prob: f64,
+    pub share_bonus: f64,
+    pub rewarded_trust: f64,
+}
+
+impl Default for Sharing {
+    fn default() -> Self {
+        Sharing {
+            share_prob: 0.0,
+            reward: 0.0,
+            reward_share_prob: 0.2,
+            share_bonus: 1.0,
+            rewarded_trust: 0.5,
+        }
+    }
+}
+
+impl Sharing {
+    /// Checks the section's values; the first failure names its key.
+    pub(crate) fn validate(&self) -> Check {
+        probability("sharing.share_prob", self.share_prob)?;
+        non_negative("sharing.reward", self.reward)?;
+        probability("sharing.reward_share_prob", self.reward_share_prob)?;
+        finite("sharing.share_bonus", self.share_bonus)?;
+        probability("sharing.rewarded_trust", self.rewarded_trust)?;
+        Ok(())
     }
 }

@@ -1,5 +1,6 @@
 //! Scenarios: the TOML schema, its defaults, `--set` overrides and validation.
 
+pub(crate) mod check;
 pub(crate) mod choice;
 mod load;
 mod schema;

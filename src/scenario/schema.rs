@@ -5,6 +5,11 @@
 //! a test checks that the two agree.
 
 use super::choice;
+pub use crate::policy::brushing::Brushing;
+pub use crate::policy::group_buying::GroupBuying;
+pub use crate::policy::loyalty::Loyalty;
+pub use crate::policy::reviews::Reviews;
+pub use crate::policy::sharing::Sharing;
 use serde::{Deserialize, Serialize};
 
 /// A whole scenario: one policy world to simulate.
@@ -203,100 +208,6 @@ pub mod seed {
     }
 }
 
-/// `[loyalty]`: membership points for repeat purchases
-/// (Li (China's digital trade platforms and social media), §4.1).
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields, default)]
-pub struct Loyalty {
-    pub points_rate: f64,
-    pub max_redeem_share: f64,
-}
-
-impl Default for Loyalty {
-    fn default() -> Self {
-        Loyalty {
-            points_rate: 0.0,
-            max_redeem_share: 0.2,
-        }
-    }
-}
-
-/// `[reviews]`: review rewards and the review jury
-/// (Li (China's digital trade platforms and social media), §4.2).
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields, default)]
-pub struct Reviews {
-    pub reward: f64,
-    pub reward_review_boost: f64,
-    pub reward_bias: f64,
-    pub jury: bool,
-    pub jury_threshold: f64,
-    pub jury_rate: f64,
-}
-
-impl Default for Reviews {
-    fn default() -> Self {
-        Reviews {
-            reward: 0.0,
-            reward_review_boost: 0.3,
-            reward_bias: 0.8,
-            jury: false,
-            jury_threshold: 0.75,
-            jury_rate: 0.5,
-        }
-    }
-}
-
-/// `[sharing]`: word of mouth and share rewards
-/// (Li (China's digital trade platforms and social media), §2.1, §4.2).
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields, default)]
-pub struct Sharing {
-    pub share_prob: f64,
-    pub reward: f64,
-    pub reward_share_prob: f64,
-    pub share_bonus: f64,
-    pub rewarded_trust: f64,
-}
-
-impl Default for Sharing {
-    fn default() -> Self {
-        Sharing {
-            share_prob: 0.0,
-            reward: 0.0,
-            reward_share_prob: 0.2,
-            share_bonus: 1.0,
-            rewarded_trust: 0.5,
-        }
-    }
-}
-
-/// `[group_buying]`: Pinduoduo-style group buying
-/// (Li (China's digital trade platforms and social media), §2.1).
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields, default)]
-pub struct GroupBuying {
-    pub product_share: f64,
-    pub discount: f64,
-    pub size: u64,
-    pub window_days: u64,
-    pub invites: u64,
-    pub invitation_bonus: f64,
-}
-
-impl Default for GroupBuying {
-    fn default() -> Self {
-        GroupBuying {
-            product_share: 0.0,
-            discount: 0.3,
-            size: 3,
-            window_days: 2,
-            invites: 5,
-            invitation_bonus: 3.0,
-        }
-    }
-}
-
 /// `[creator_support]`: a long-tail support programme
 /// (Li (China's digital trade platforms and social media), §4.3).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -357,29 +268,6 @@ choice! {
         Lapsed = "lapsed",
         /// Consumers with at least one accepted order.
         PastBuyers = "past_buyers",
-    }
-}
-
-/// `[brushing]`: fake orders by merchants and hosts, and the platform's detection.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields, default)]
-pub struct Brushing {
-    pub merchant_share: f64,
-    pub host_share: f64,
-    pub orders_per_day: f64,
-    pub detection_rate: f64,
-    pub penalty_ratings: u64,
-}
-
-impl Default for Brushing {
-    fn default() -> Self {
-        Brushing {
-            merchant_share: 0.0,
-            host_share: 0.0,
-            orders_per_day: 3.0,
-            detection_rate: 0.0,
-            penalty_ratings: 5,
-        }
     }
 }
 

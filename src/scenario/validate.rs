@@ -5,76 +5,7 @@ use super::{GraphKind, ScandalKind, ScandalTarget, Scenario};
 /// The graph kinds the simulator can build (the names of [`GraphKind`]).
 pub const GRAPH_KINDS: &[&str] = GraphKind::NAMES;
 
-type Check = Result<(), (String, String)>;
-
-fn fail(path: &str, message: impl Into<String>) -> Check {
-    Err((path.to_string(), message.into()))
-}
-
-fn probability(path: &str, v: f64) -> Check {
-    if (0.0..=1.0).contains(&v) {
-        Ok(())
-    } else {
-        fail(path, format!("{v} is a probability and must lie in [0, 1]"))
-    }
-}
-
-/// Strictly inside (0, 1): the mean of a Beta distribution.
-fn open_unit(path: &str, v: f64) -> Check {
-    if v > 0.0 && v < 1.0 {
-        Ok(())
-    } else {
-        fail(path, format!("{v} must lie strictly between 0 and 1"))
-    }
-}
-
-fn positive(path: &str, v: f64) -> Check {
-    if v > 0.0 && v.is_finite() {
-        Ok(())
-    } else {
-        fail(path, format!("{v} must be a positive number"))
-    }
-}
-
-fn non_negative(path: &str, v: f64) -> Check {
-    if v >= 0.0 && v.is_finite() {
-        Ok(())
-    } else {
-        fail(path, format!("{v} must be zero or more"))
-    }
-}
-
-fn finite(path: &str, v: f64) -> Check {
-    if v.is_finite() {
-        Ok(())
-    } else {
-        fail(path, format!("{v} must be a finite number"))
-    }
-}
-
-fn at_least(path: &str, v: u64, min: u64) -> Check {
-    if v >= min {
-        Ok(())
-    } else {
-        fail(path, format!("{v} is too small: it must be at least {min}"))
-    }
-}
-
-fn at_most_f(path: &str, v: f64, max: f64) -> Check {
-    if v <= max {
-        Ok(())
-    } else {
-        fail(path, format!("{v} is too large: it must be at most {max}"))
-    }
-}
-
-fn at_most(path: &str, v: u64, max: u64) -> Check {
-    if v <= max {
-        Ok(())
-    } else {
-        fail(path, format!("{v} is too large: it must be at most {max}"))
-    }
-}
+use super::check::*;
 
 /// Why `name` cannot name an output folder (`run.name`, a sweep's `name`), if it cannot.
 pub fn name_problem(name: &str) -> Option<String> {
@@ -380,59 +311,11 @@ pub fn validate(s: &Scenario) -> Result<(), (String, String)> {
             ScandalTarget::Id(_) => {}
         }
     }
-    probability("loyalty.points_rate", s.loyalty.points_rate)?;
-    probability("loyalty.max_redeem_share", s.loyalty.max_redeem_share)?;
-    let rv = &s.reviews;
-    non_negative("reviews.reward", rv.reward)?;
-    probability("reviews.reward_review_boost", rv.reward_review_boost)?;
-    non_negative("reviews.reward_bias", rv.reward_bias)?;
-    positive("reviews.jury_threshold", rv.jury_threshold)?;
-    probability("reviews.jury_rate", rv.jury_rate)?;
-    let sh = &s.sharing;
-    probability("sharing.share_prob", sh.share_prob)?;
-    non_negative("sharing.reward", sh.reward)?;
-    probability("sharing.reward_share_prob", sh.reward_share_prob)?;
-    finite("sharing.share_bonus", sh.share_bonus)?;
-    probability("sharing.rewarded_trust", sh.rewarded_trust)?;
-    let gb = &s.group_buying;
-    probability("group_buying.product_share", gb.product_share)?;
-    if !(0.0..1.0).contains(&gb.discount) {
-        return fail(
-            "group_buying.discount",
-            format!(
-                "{} is a share of the price and must lie in [0, 1)",
-                gb.discount
-            ),
-        );
-    }
-    if gb.size < 2 {
-        return fail(
-            "group_buying.size",
-            format!(
-                "{}: a group needs at least 2 members (the opener and one friend)",
-                gb.size
-            ),
-        );
-    }
-    at_most("group_buying.size", gb.size, 100)?;
-    at_least("group_buying.window_days", gb.window_days, 1)?;
-    at_most("group_buying.invites", gb.invites, 1_000)?;
-    finite("group_buying.invitation_bonus", gb.invitation_bonus)?;
-    let br = &s.brushing;
-    probability("brushing.merchant_share", br.merchant_share)?;
-    probability("brushing.host_share", br.host_share)?;
-    non_negative("brushing.orders_per_day", br.orders_per_day)?;
-    if br.orders_per_day > 10_000.0 {
-        return fail(
-            "brushing.orders_per_day",
-            format!(
-                "{} fake orders a day per brusher is more than the 10,000 supported",
-                br.orders_per_day
-            ),
-        );
-    }
-    probability("brushing.detection_rate", br.detection_rate)?;
-    at_most("brushing.penalty_ratings", br.penalty_ratings, 1_000)?;
+    s.loyalty.validate()?;
+    s.reviews.validate()?;
+    s.sharing.validate()?;
+    s.group_buying.validate()?;
+    s.brushing.validate()?;
     probability("platform.commission_rate", s.platform.commission_rate)?;
     let pl = &s.platform;
     if pl.ad_slots >= s.recommendation.feed_size {
