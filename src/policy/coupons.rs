@@ -4,17 +4,19 @@
 use crate::engine::{DayView, OrderIntent};
 use crate::metrics::DailyRow;
 use crate::rng::{Purpose, key};
-use crate::scenario::Scenario;
+use crate::scenario::check::*;
+use crate::scenario::{Scenario, Targeting};
 use crate::world::World;
+use serde::{Deserialize, Serialize};
 
 /// The coupon programme's run state.
 #[derive(Default)]
-pub struct Coupons {
+pub struct State {
     /// Coupon value redeemed so far (checked against `coupons.budget` each morning).
     spend: f64,
 }
 
-impl Coupons {
+impl State {
     /// Whether coupons are handed out on `day`: inside the window, budget not spent.
     pub fn open(&self, s: &Scenario, day: u32) -> bool {
         let c = &s.coupons;
@@ -27,7 +29,6 @@ impl Coupons {
     /// Whether consumer `i` holds a coupon today: coupons are out, the consumer is targeted,
     /// and its coupon draw is below `coupons.frequency`.
     pub fn holds(&self, view: &DayView, i: usize) -> bool {
-        use crate::scenario::Targeting;
         if !view.today.coupons {
             return false;
         }
@@ -87,5 +88,70 @@ impl Coupons {
     /// Evening: the day's redeemed value counts against the budget.
     pub fn evening(&mut self, row: &DailyRow) {
         self.spend += row.coupon_spend;
+    }
+}
+
+// ---- The scenario section `[coupons]` and its validation.
+
+/// `[coupons]`: coupons, red packets and full-reduction offers ("spend X, get Y off").
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Coupons {
+    pub value: f64,
+    pub threshold: f64,
+    pub start_day: u64,
+    pub days: u64,
+    pub frequency: f64,
+    pub budget: f64,
+    pub targeting: Targeting,
+    pub lapsed_days: u64,
+    pub activity_boost: f64,
+}
+
+impl Default for Coupons {
+    fn default() -> Self {
+        Coupons {
+            value: 0.0,
+            threshold: 0.0,
+            start_day: 0,
+            days: 14,
+            frequency: 1.0,
+            budget: 0.0,
+            targeting: Targeting::Everyone,
+            lapsed_days: 30,
+            activity_boost: 0.5,
+        }
+    }
+}
+
+impl Coupons {
+    /// Checks the section's values; the first failure names its key.
+    pub(crate) fn validate(&self, s: &Scenario) -> Check {
+        non_negative("coupons.value", self.value)?;
+        non_negative("coupons.threshold", self.threshold)?;
+        if self.value > 0.0 && self.threshold < self.value {
+            return fail(
+                "coupons.threshold",
+                format!(
+                    "{} is below coupons.value = {}: a \"spend X, get Y off\" offer needs X ≥ Y",
+                    self.threshold, self.value
+                ),
+            );
+        }
+        if self.value > 0.0 && self.start_day >= s.run.days as u64 {
+            return fail(
+                "coupons.start_day",
+                format!(
+                    "day {} is past the horizon (run.days = {})",
+                    self.start_day, s.run.days
+                ),
+            );
+        }
+        at_least("coupons.days", self.days, 1)?;
+        probability("coupons.frequency", self.frequency)?;
+        non_negative("coupons.budget", self.budget)?;
+        at_least("coupons.lapsed_days", self.lapsed_days, 1)?;
+        non_negative("coupons.activity_boost", self.activity_boost)?;
+        Ok(())
     }
 }

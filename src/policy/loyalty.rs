@@ -1,4 +1,4 @@
-//! State points (a membership programme): kept orders earn `loyalty.points_rate` of their
+//! Loyalty points (a membership programme): kept orders earn `loyalty.points_rate` of their
 //! value in points; a later purchase may pay up to `max_redeem_share` of its price with them.
 //! The platform funds the points.
 //!

@@ -48,7 +48,7 @@ pub struct Perks {
 /// one concrete field per policy).
 pub struct Policies {
     pub scandals: scandals::Scandals,
-    pub coupons: coupons::Coupons,
+    pub coupons: coupons::State,
     pub group_buying: group_buying::State,
     pub sharing: sharing::State,
     pub loyalty: loyalty::State,
@@ -58,7 +58,7 @@ impl Policies {
     pub fn new(s: &Scenario, world: &World) -> Policies {
         Policies {
             scandals: scandals::Scandals::new(s),
-            coupons: coupons::Coupons::default(),
+            coupons: coupons::State::default(),
             group_buying: group_buying::State::default(),
             sharing: sharing::State::default(),
             loyalty: loyalty::State::new(world.consumers.len()),

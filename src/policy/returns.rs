@@ -9,8 +9,10 @@ use crate::engine::OrderIntent;
 use crate::metrics::DailyRow;
 use crate::rng::{StreamRng, unit_f32};
 use crate::scenario::Scenario;
+use crate::scenario::check::*;
 use crate::world::World;
 use rand_distr::{Distribution, Exp};
+use serde::{Deserialize, Serialize};
 
 #[inline]
 fn sigmoid(x: f64) -> f64 {
@@ -51,4 +53,73 @@ pub fn decide(
     let discovery = Exp::new(1.0 / r.discovery_days).expect("validated");
     let found_in_window = discovery.sample(rng) <= r.window_days as f64;
     wants_return && found_in_window
+}
+
+// ---- The scenario section `[returns]` and its validation.
+
+/// `[returns]`: the return policy and the return decision's coefficients.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Returns {
+    pub window_days: u64,
+    pub free_returns: bool,
+    pub discovery_days: f64,
+    pub base: f64,
+    pub expectation_gap: f64,
+    pub impulse: f64,
+    pub free_returns_effect: f64,
+    pub hassle: f64,
+    pub restocking_fee: f64,
+    pub restocking_fee_effect: f64,
+    pub insurance_take_up: f64,
+    pub insurance_premium: f64,
+}
+
+impl Default for Returns {
+    fn default() -> Self {
+        Returns {
+            window_days: 7,
+            free_returns: false,
+            discovery_days: 3.0,
+            base: -2.5,
+            expectation_gap: 4.0,
+            impulse: 1.5,
+            free_returns_effect: 0.8,
+            hassle: 0.5,
+            restocking_fee: 0.0,
+            restocking_fee_effect: 4.0,
+            insurance_take_up: 0.0,
+            insurance_premium: 1.0,
+        }
+    }
+}
+
+impl Returns {
+    /// Checks the section's values; the first failure names its key.
+    pub(crate) fn validate(&self) -> Check {
+        at_most("returns.window_days", self.window_days, 365)?;
+        positive("returns.discovery_days", self.discovery_days)?;
+        for (key, v) in [
+            ("returns.base", self.base),
+            ("returns.expectation_gap", self.expectation_gap),
+            ("returns.impulse", self.impulse),
+            ("returns.free_returns_effect", self.free_returns_effect),
+            ("returns.hassle", self.hassle),
+        ] {
+            finite(key, v)?;
+        }
+        if !(0.0..1.0).contains(&self.restocking_fee) {
+            return fail(
+                "returns.restocking_fee",
+                format!(
+                    "{} is a share of the price and must lie in [0, 1)",
+                    self.restocking_fee
+                ),
+            );
+        }
+        non_negative("returns.restocking_fee_effect", self.restocking_fee_effect)?;
+        probability("returns.insurance_take_up", self.insurance_take_up)?;
+        non_negative("returns.insurance_premium", self.insurance_premium)?;
+        Ok(())
+    }
 }

@@ -1,4 +1,4 @@
-//! State: word of mouth. A satisfied buyer shares the product with a friend; a share
+//! Sharing: word of mouth. A satisfied buyer shares the product with a friend; a share
 //! reward adds shares whatever the satisfaction (they can be untrue), and consumers trust
 //! rewarded shares less. A friend weighs a shared product the next day.
 //!
@@ -13,7 +13,7 @@ use crate::scenario::check::*;
 use crate::world::{NONE, World};
 use serde::{Deserialize, Serialize};
 
-/// State's run state.
+/// Sharing's run state.
 #[derive(Default)]
 pub struct State {
     /// (friend, product, account) shared yesterday, for today's feeds, sorted by friend.

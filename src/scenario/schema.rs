@@ -6,8 +6,10 @@
 
 use super::choice;
 pub use crate::policy::brushing::Brushing;
+pub use crate::policy::coupons::Coupons;
 pub use crate::policy::group_buying::GroupBuying;
 pub use crate::policy::loyalty::Loyalty;
+pub use crate::policy::returns::Returns;
 pub use crate::policy::reviews::Reviews;
 pub use crate::policy::sharing::Sharing;
 use serde::{Deserialize, Serialize};
@@ -222,37 +224,6 @@ impl Default for CreatorSupport {
         CreatorSupport {
             reward_per_impression: 0.0,
             quantile: 0.5,
-        }
-    }
-}
-
-/// `[coupons]`: coupons, red packets and full-reduction offers ("spend X, get Y off").
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields, default)]
-pub struct Coupons {
-    pub value: f64,
-    pub threshold: f64,
-    pub start_day: u64,
-    pub days: u64,
-    pub frequency: f64,
-    pub budget: f64,
-    pub targeting: Targeting,
-    pub lapsed_days: u64,
-    pub activity_boost: f64,
-}
-
-impl Default for Coupons {
-    fn default() -> Self {
-        Coupons {
-            value: 0.0,
-            threshold: 0.0,
-            start_day: 0,
-            days: 14,
-            frequency: 1.0,
-            budget: 0.0,
-            targeting: Targeting::Everyone,
-            lapsed_days: 30,
-            activity_boost: 0.5,
         }
     }
 }
@@ -642,43 +613,6 @@ choice! {
         FairExposure = "fair_exposure",
         Timeliness = "timeliness",
         Bandit = "bandit",
-    }
-}
-
-/// `[returns]`: the return policy and the return decision's coefficients.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields, default)]
-pub struct Returns {
-    pub window_days: u64,
-    pub free_returns: bool,
-    pub discovery_days: f64,
-    pub base: f64,
-    pub expectation_gap: f64,
-    pub impulse: f64,
-    pub free_returns_effect: f64,
-    pub hassle: f64,
-    pub restocking_fee: f64,
-    pub restocking_fee_effect: f64,
-    pub insurance_take_up: f64,
-    pub insurance_premium: f64,
-}
-
-impl Default for Returns {
-    fn default() -> Self {
-        Returns {
-            window_days: 7,
-            free_returns: false,
-            discovery_days: 3.0,
-            base: -2.5,
-            expectation_gap: 4.0,
-            impulse: 1.5,
-            free_returns_effect: 0.8,
-            hassle: 0.5,
-            restocking_fee: 0.0,
-            restocking_fee_effect: 4.0,
-            insurance_take_up: 0.0,
-            insurance_premium: 1.0,
-        }
     }
 }
 

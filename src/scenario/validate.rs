@@ -214,56 +214,8 @@ pub fn validate(s: &Scenario) -> Result<(), (String, String)> {
 
     validate_recommendation(s)?;
 
-    let r = &s.returns;
-    at_most("returns.window_days", r.window_days, 365)?;
-    positive("returns.discovery_days", r.discovery_days)?;
-    for (key, v) in [
-        ("returns.base", r.base),
-        ("returns.expectation_gap", r.expectation_gap),
-        ("returns.impulse", r.impulse),
-        ("returns.free_returns_effect", r.free_returns_effect),
-        ("returns.hassle", r.hassle),
-    ] {
-        finite(key, v)?;
-    }
-    if !(0.0..1.0).contains(&r.restocking_fee) {
-        return fail(
-            "returns.restocking_fee",
-            format!(
-                "{} is a share of the price and must lie in [0, 1)",
-                r.restocking_fee
-            ),
-        );
-    }
-    non_negative("returns.restocking_fee_effect", r.restocking_fee_effect)?;
-    probability("returns.insurance_take_up", r.insurance_take_up)?;
-    non_negative("returns.insurance_premium", r.insurance_premium)?;
-    let cp = &s.coupons;
-    non_negative("coupons.value", cp.value)?;
-    non_negative("coupons.threshold", cp.threshold)?;
-    if cp.value > 0.0 && cp.threshold < cp.value {
-        return fail(
-            "coupons.threshold",
-            format!(
-                "{} is below coupons.value = {}: a \"spend X, get Y off\" offer needs X ≥ Y",
-                cp.threshold, cp.value
-            ),
-        );
-    }
-    if cp.value > 0.0 && cp.start_day >= s.run.days as u64 {
-        return fail(
-            "coupons.start_day",
-            format!(
-                "day {} is past the horizon (run.days = {})",
-                cp.start_day, s.run.days
-            ),
-        );
-    }
-    at_least("coupons.days", cp.days, 1)?;
-    probability("coupons.frequency", cp.frequency)?;
-    non_negative("coupons.budget", cp.budget)?;
-    at_least("coupons.lapsed_days", cp.lapsed_days, 1)?;
-    non_negative("coupons.activity_boost", cp.activity_boost)?;
+    s.returns.validate()?;
+    s.coupons.validate(s)?;
     let sc = &s.scandals;
     non_negative("scandals.rate", sc.rate)?;
     at_most_f("scandals.rate", sc.rate, 10.0)?;
