@@ -7,7 +7,9 @@
 
 use crate::metrics::DailyRow;
 use crate::scenario::Scenario;
+use crate::scenario::check::*;
 use crate::world::World;
+use serde::{Deserialize, Serialize};
 
 /// Pays today's support rewards on `exposure` (impressions per account today).
 pub fn pay(world: &mut World, s: &Scenario, exposure: &[u32], row: &mut DailyRow) {
@@ -34,5 +36,37 @@ pub fn pay(world: &mut World, s: &Scenario, exposure: &[u32], row: &mut DailyRow
             row.support_spend += reward;
             row.supported_creators += 1;
         }
+    }
+}
+
+// ---- The scenario section `[creator_support]` and its validation.
+
+/// `[creator_support]`: a long-tail support programme
+/// (Li (China's digital trade platforms and social media), §4.3).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct CreatorSupport {
+    pub reward_per_impression: f64,
+    pub quantile: f64,
+}
+
+impl Default for CreatorSupport {
+    fn default() -> Self {
+        CreatorSupport {
+            reward_per_impression: 0.0,
+            quantile: 0.5,
+        }
+    }
+}
+
+impl CreatorSupport {
+    /// Checks the section's values; the first failure names its key.
+    pub(crate) fn validate(&self) -> Check {
+        non_negative(
+            "creator_support.reward_per_impression",
+            self.reward_per_impression,
+        )?;
+        probability("creator_support.quantile", self.quantile)?;
+        Ok(())
     }
 }

@@ -5,7 +5,9 @@ use crate::engine::{DayEvents, DayView, OrderIntent};
 use crate::metrics::DailyRow;
 use crate::rng::{Purpose, below, stream, unit_f32};
 use crate::scenario::Scenario;
+use crate::scenario::check::*;
 use crate::world::{NONE, World};
+use serde::{Deserialize, Serialize};
 
 /// Phase A: a discount plus premium members' discount (capped at 95 %).
 #[inline]
@@ -65,4 +67,69 @@ pub fn record(world: &World, s: &Scenario, ad_impressions: u64, row: &mut DailyR
     row.revenue_premium = s.platform.premium_fee * row.premium_members as f64;
     row.platform_revenue =
         row.revenue_commission + row.revenue_insurance + row.revenue_ads + row.revenue_premium;
+}
+
+// ---- The scenario section `[platform]` and its validation.
+
+/// `[platform]`: the platform's own take.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Platform {
+    pub commission_rate: f64,
+    pub ad_slots: u64,
+    pub ad_price: f64,
+    pub ad_engage_prob: f64,
+    pub premium_share: f64,
+    pub premium_fee: f64,
+    pub premium_discount: f64,
+}
+
+impl Default for Platform {
+    fn default() -> Self {
+        Platform {
+            commission_rate: 0.05,
+            ad_slots: 0,
+            ad_price: 0.02,
+            ad_engage_prob: 0.03,
+            premium_share: 0.0,
+            premium_fee: 0.5,
+            premium_discount: 0.05,
+        }
+    }
+}
+
+impl Platform {
+    /// Checks the section's values; the first failure names its key.
+    pub(crate) fn validate(&self, s: &Scenario) -> Check {
+        probability("platform.commission_rate", self.commission_rate)?;
+        if self.ad_slots >= s.recommendation.feed_size {
+            return fail(
+                "platform.ad_slots",
+                format!(
+                    "{} ad slots leave no room in a feed of recommendation.feed_size = {}",
+                    self.ad_slots, s.recommendation.feed_size
+                ),
+            );
+        }
+        non_negative("platform.ad_price", self.ad_price)?;
+        probability("platform.ad_engage_prob", self.ad_engage_prob)?;
+        probability("platform.premium_share", self.premium_share)?;
+        non_negative("platform.premium_fee", self.premium_fee)?;
+        if !(0.0..1.0).contains(&self.premium_discount) {
+            return fail(
+                "platform.premium_discount",
+                format!(
+                    "{} is a share of the price and must lie in [0, 1)",
+                    self.premium_discount
+                ),
+            );
+        }
+        if self.commission_rate + s.creators.affiliate_commission > 1.0 {
+            return fail(
+                "platform.commission_rate",
+                "platform commission plus creators.affiliate_commission exceeds the whole price",
+            );
+        }
+        Ok(())
+    }
 }

@@ -7,9 +7,11 @@
 use super::choice;
 pub use crate::policy::brushing::Brushing;
 pub use crate::policy::coupons::Coupons;
+pub use crate::policy::creator_support::CreatorSupport;
 pub use crate::policy::group_buying::GroupBuying;
 pub use crate::policy::loyalty::Loyalty;
 pub use crate::policy::returns::Returns;
+pub use crate::policy::revenue::Platform;
 pub use crate::policy::reviews::Reviews;
 pub use crate::policy::sharing::Sharing;
 use serde::{Deserialize, Serialize};
@@ -206,24 +208,6 @@ pub mod seed {
                 return Ok(seed);
             }
             Err(E::invalid_value(Unexpected::Str(v), &self))
-        }
-    }
-}
-
-/// `[creator_support]`: a long-tail support programme
-/// (Li (China's digital trade platforms and social media), §4.3).
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields, default)]
-pub struct CreatorSupport {
-    pub reward_per_impression: f64,
-    pub quantile: f64,
-}
-
-impl Default for CreatorSupport {
-    fn default() -> Self {
-        CreatorSupport {
-            reward_per_impression: 0.0,
-            quantile: 0.5,
         }
     }
 }
@@ -613,32 +597,5 @@ choice! {
         FairExposure = "fair_exposure",
         Timeliness = "timeliness",
         Bandit = "bandit",
-    }
-}
-
-/// `[platform]`: the platform's own take.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields, default)]
-pub struct Platform {
-    pub commission_rate: f64,
-    pub ad_slots: u64,
-    pub ad_price: f64,
-    pub ad_engage_prob: f64,
-    pub premium_share: f64,
-    pub premium_fee: f64,
-    pub premium_discount: f64,
-}
-
-impl Default for Platform {
-    fn default() -> Self {
-        Platform {
-            commission_rate: 0.05,
-            ad_slots: 0,
-            ad_price: 0.02,
-            ad_engage_prob: 0.03,
-            premium_share: 0.0,
-            premium_fee: 0.5,
-            premium_discount: 0.05,
-        }
     }
 }

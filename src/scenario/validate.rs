@@ -90,11 +90,7 @@ pub fn validate(s: &Scenario) -> Result<(), (String, String)> {
     at_least("creators.patience_days", k.patience_days, 1)?;
     non_negative("creators.entry_rate", k.entry_rate)?;
     non_negative("creators.income_weight", k.income_weight)?;
-    non_negative(
-        "creator_support.reward_per_impression",
-        s.creator_support.reward_per_impression,
-    )?;
-    probability("creator_support.quantile", s.creator_support.quantile)?;
+    s.creator_support.validate()?;
     if k.entry_rate > 100_000.0 {
         return fail(
             "creators.entry_rate",
@@ -268,36 +264,7 @@ pub fn validate(s: &Scenario) -> Result<(), (String, String)> {
     s.sharing.validate()?;
     s.group_buying.validate()?;
     s.brushing.validate()?;
-    probability("platform.commission_rate", s.platform.commission_rate)?;
-    let pl = &s.platform;
-    if pl.ad_slots >= s.recommendation.feed_size {
-        return fail(
-            "platform.ad_slots",
-            format!(
-                "{} ad slots leave no room in a feed of recommendation.feed_size = {}",
-                pl.ad_slots, s.recommendation.feed_size
-            ),
-        );
-    }
-    non_negative("platform.ad_price", pl.ad_price)?;
-    probability("platform.ad_engage_prob", pl.ad_engage_prob)?;
-    probability("platform.premium_share", pl.premium_share)?;
-    non_negative("platform.premium_fee", pl.premium_fee)?;
-    if !(0.0..1.0).contains(&pl.premium_discount) {
-        return fail(
-            "platform.premium_discount",
-            format!(
-                "{} is a share of the price and must lie in [0, 1)",
-                pl.premium_discount
-            ),
-        );
-    }
-    if s.platform.commission_rate + s.creators.affiliate_commission > 1.0 {
-        return fail(
-            "platform.commission_rate",
-            "platform commission plus creators.affiliate_commission exceeds the whole price",
-        );
-    }
+    s.platform.validate(s)?;
     validate_magnitudes(s)
 }
 
