@@ -47,7 +47,7 @@ pub struct Perks {
 /// Every policy's run state, called at the day's phases in a fixed order (static dispatch:
 /// one concrete field per policy).
 pub struct Policies {
-    pub scandals: scandals::Scandals,
+    pub scandals: scandals::State,
     pub coupons: coupons::State,
     pub group_buying: group_buying::State,
     pub sharing: sharing::State,
@@ -57,7 +57,7 @@ pub struct Policies {
 impl Policies {
     pub fn new(s: &Scenario, world: &World) -> Policies {
         Policies {
-            scandals: scandals::Scandals::new(s),
+            scandals: scandals::State::new(s),
             coupons: coupons::State::default(),
             group_buying: group_buying::State::default(),
             sharing: sharing::State::default(),

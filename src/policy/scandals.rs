@@ -7,18 +7,21 @@
 //! delay; compensation gives recent buyers their trust back.
 
 use crate::rng::{Purpose, below, key, stream, unit_f32};
+use crate::scenario::ScandalKind;
+use crate::scenario::check::*;
 use crate::scenario::{ScandalTarget, Scenario};
 use crate::world::{CreatorKind, World};
 use rand_distr::{Distribution, Poisson};
+use serde::{Deserialize, Serialize};
 
 /// The scandals' run state: the event studies of the scandals so far.
-pub struct Scandals {
+pub struct State {
     pub study: crate::metrics::event_study::EventStudy,
 }
 
-impl Scandals {
-    pub fn new(s: &Scenario) -> Scandals {
-        Scandals {
+impl State {
+    pub fn new(s: &Scenario) -> State {
+        State {
             study: crate::metrics::event_study::EventStudy::new(
                 !s.scandals.events.is_empty() || s.scandals.rate > 0.0,
             ),
@@ -239,5 +242,117 @@ pub fn decay(world: &mut World, s: &Scenario) {
         .chain(world.merchants.damage.iter_mut())
     {
         *d *= f;
+    }
+}
+
+// ---- The scenario section `[scandals]` and its validation.
+
+/// `[scandals]`: host and product-safety scandals, scheduled or random, and the platform's
+/// response (Li (China's digital trade platforms and social media), §3).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Scandals {
+    pub rate: f64,
+    pub random_severity: f64,
+    pub spillover: f64,
+    pub return_effect: f64,
+    pub purchase_aversion: f64,
+    pub buyer_trust_loss: f64,
+    pub delist: bool,
+    pub delisting_delay_days: u64,
+    pub delist_days: u64,
+    pub apology: bool,
+    pub recovery_halflife_days: f64,
+    pub apology_halflife_days: f64,
+    pub compensation: f64,
+    pub events: Vec<ScandalEvent>,
+}
+
+impl Default for Scandals {
+    fn default() -> Self {
+        Scandals {
+            rate: 0.0,
+            random_severity: 0.5,
+            spillover: 0.5,
+            return_effect: 2.0,
+            purchase_aversion: 3.0,
+            buyer_trust_loss: 0.3,
+            delist: true,
+            delisting_delay_days: 3,
+            delist_days: 14,
+            apology: false,
+            recovery_halflife_days: 30.0,
+            apology_halflife_days: 7.0,
+            compensation: 0.0,
+            events: Vec::new(),
+        }
+    }
+}
+
+/// One scheduled scandal (`[[scandals.events]]`).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ScandalEvent {
+    pub day: u64,
+    pub kind: ScandalKind,
+    /// `"top"`, `"random"`, or an id (a host's account id, or a merchant id).
+    pub target: ScandalTarget,
+    pub severity: f64,
+}
+
+impl Scandals {
+    /// Checks the section's values and its scheduled events; the first failure names its key.
+    pub(crate) fn validate(&self, s: &Scenario) -> Check {
+        let p = &s.population;
+        non_negative("scandals.rate", self.rate)?;
+        at_most_f("scandals.rate", self.rate, 10.0)?;
+        probability("scandals.random_severity", self.random_severity)?;
+        probability("scandals.spillover", self.spillover)?;
+        non_negative("scandals.return_effect", self.return_effect)?;
+        non_negative("scandals.purchase_aversion", self.purchase_aversion)?;
+        probability("scandals.buyer_trust_loss", self.buyer_trust_loss)?;
+        positive(
+            "scandals.recovery_halflife_days",
+            self.recovery_halflife_days,
+        )?;
+        positive("scandals.apology_halflife_days", self.apology_halflife_days)?;
+        non_negative("scandals.compensation", self.compensation)?;
+        for (k, e) in self.events.iter().enumerate() {
+            let key = |f: &str| format!("scandals.events.{k}.{f}");
+            if e.day >= s.run.days as u64 {
+                return fail(
+                    &key("day"),
+                    format!(
+                        "day {} is past the horizon (run.days = {})",
+                        e.day, s.run.days
+                    ),
+                );
+            }
+            probability(&key("severity"), e.severity)?;
+            let (what, one, first, count) = match e.kind {
+                ScandalKind::Host => ("host account ids", "host", p.creators, p.hosts),
+                ScandalKind::Product => ("merchant ids", "merchant", 0, p.merchants),
+            };
+            if count == 0 {
+                return fail(
+                    &key("kind"),
+                    format!("a {} scandal needs at least one {one}", e.kind),
+                );
+            }
+            match e.target {
+                ScandalTarget::Name(_) => {}
+                ScandalTarget::Id(id) if id < first || id >= first + count => {
+                    return fail(
+                        &key("target"),
+                        format!(
+                            "{id} does not exist: {what} run from {first} to {}",
+                            first + count - 1
+                        ),
+                    );
+                }
+                ScandalTarget::Id(_) => {}
+            }
+        }
+        Ok(())
     }
 }

@@ -13,6 +13,7 @@ pub use crate::policy::loyalty::Loyalty;
 pub use crate::policy::returns::Returns;
 pub use crate::policy::revenue::Platform;
 pub use crate::policy::reviews::Reviews;
+pub use crate::policy::scandals::{ScandalEvent, Scandals};
 pub use crate::policy::sharing::Sharing;
 use serde::{Deserialize, Serialize};
 
@@ -39,59 +40,6 @@ pub struct Scenario {
     pub creator_support: CreatorSupport,
     pub scandals: Scandals,
     pub platform: Platform,
-}
-
-/// `[scandals]`: host and product-safety scandals, scheduled or random, and the platform's
-/// response (Li (China's digital trade platforms and social media), §3).
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields, default)]
-pub struct Scandals {
-    pub rate: f64,
-    pub random_severity: f64,
-    pub spillover: f64,
-    pub return_effect: f64,
-    pub purchase_aversion: f64,
-    pub buyer_trust_loss: f64,
-    pub delist: bool,
-    pub delisting_delay_days: u64,
-    pub delist_days: u64,
-    pub apology: bool,
-    pub recovery_halflife_days: f64,
-    pub apology_halflife_days: f64,
-    pub compensation: f64,
-    pub events: Vec<ScandalEvent>,
-}
-
-impl Default for Scandals {
-    fn default() -> Self {
-        Scandals {
-            rate: 0.0,
-            random_severity: 0.5,
-            spillover: 0.5,
-            return_effect: 2.0,
-            purchase_aversion: 3.0,
-            buyer_trust_loss: 0.3,
-            delist: true,
-            delisting_delay_days: 3,
-            delist_days: 14,
-            apology: false,
-            recovery_halflife_days: 30.0,
-            apology_halflife_days: 7.0,
-            compensation: 0.0,
-            events: Vec::new(),
-        }
-    }
-}
-
-/// One scheduled scandal (`[[scandals.events]]`).
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct ScandalEvent {
-    pub day: u64,
-    pub kind: ScandalKind,
-    /// `"top"`, `"random"`, or an id (a host's account id, or a merchant id).
-    pub target: ScandalTarget,
-    pub severity: f64,
 }
 
 choice! {

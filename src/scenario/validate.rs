@@ -1,6 +1,6 @@
 //! Range and consistency checks on a typed scenario. Each failure names the key path.
 
-use super::{GraphKind, ScandalKind, ScandalTarget, Scenario};
+use super::{GraphKind, Scenario};
 
 /// The graph kinds the simulator can build (the names of [`GraphKind`]).
 pub const GRAPH_KINDS: &[&str] = GraphKind::NAMES;
@@ -212,53 +212,7 @@ pub fn validate(s: &Scenario) -> Result<(), (String, String)> {
 
     s.returns.validate()?;
     s.coupons.validate(s)?;
-    let sc = &s.scandals;
-    non_negative("scandals.rate", sc.rate)?;
-    at_most_f("scandals.rate", sc.rate, 10.0)?;
-    probability("scandals.random_severity", sc.random_severity)?;
-    probability("scandals.spillover", sc.spillover)?;
-    non_negative("scandals.return_effect", sc.return_effect)?;
-    non_negative("scandals.purchase_aversion", sc.purchase_aversion)?;
-    probability("scandals.buyer_trust_loss", sc.buyer_trust_loss)?;
-    positive("scandals.recovery_halflife_days", sc.recovery_halflife_days)?;
-    positive("scandals.apology_halflife_days", sc.apology_halflife_days)?;
-    non_negative("scandals.compensation", sc.compensation)?;
-    for (k, e) in sc.events.iter().enumerate() {
-        let key = |f: &str| format!("scandals.events.{k}.{f}");
-        if e.day >= s.run.days as u64 {
-            return fail(
-                &key("day"),
-                format!(
-                    "day {} is past the horizon (run.days = {})",
-                    e.day, s.run.days
-                ),
-            );
-        }
-        probability(&key("severity"), e.severity)?;
-        let (what, one, first, count) = match e.kind {
-            ScandalKind::Host => ("host account ids", "host", p.creators, p.hosts),
-            ScandalKind::Product => ("merchant ids", "merchant", 0, p.merchants),
-        };
-        if count == 0 {
-            return fail(
-                &key("kind"),
-                format!("a {} scandal needs at least one {one}", e.kind),
-            );
-        }
-        match e.target {
-            ScandalTarget::Name(_) => {}
-            ScandalTarget::Id(id) if id < first || id >= first + count => {
-                return fail(
-                    &key("target"),
-                    format!(
-                        "{id} does not exist: {what} run from {first} to {}",
-                        first + count - 1
-                    ),
-                );
-            }
-            ScandalTarget::Id(_) => {}
-        }
-    }
+    s.scandals.validate(s)?;
     s.loyalty.validate()?;
     s.reviews.validate()?;
     s.sharing.validate()?;
