@@ -1,4 +1,6 @@
-//! The scenario schema: every key a scenario file may hold, with its default.
+//! The scenario schema: every key a scenario file may hold, with its default. The world's
+//! sections are defined here; each policy's section is defined, with its validation, in its
+//! module under `src/policy/` and re-exported here.
 //!
 //! Each section is a struct with `deny_unknown_fields` and `default`, so a file names only
 //! what it changes and a misspelt key is an error. `docs/SCENARIO.md` documents every key;
