@@ -223,15 +223,7 @@ impl GroupBuying {
     /// Checks the section's values; the first failure names its key.
     pub(crate) fn validate(&self) -> Check {
         probability("group_buying.product_share", self.product_share)?;
-        if !(0.0..1.0).contains(&self.discount) {
-            return fail(
-                "group_buying.discount",
-                format!(
-                    "{} is a share of the price and must lie in [0, 1)",
-                    self.discount
-                ),
-            );
-        }
+        share_of_price("group_buying.discount", self.discount)?;
         if self.size < 2 {
             return fail(
                 "group_buying.size",

@@ -108,15 +108,7 @@ impl Returns {
         ] {
             finite(key, v)?;
         }
-        if !(0.0..1.0).contains(&self.restocking_fee) {
-            return fail(
-                "returns.restocking_fee",
-                format!(
-                    "{} is a share of the price and must lie in [0, 1)",
-                    self.restocking_fee
-                ),
-            );
-        }
+        share_of_price("returns.restocking_fee", self.restocking_fee)?;
         non_negative("returns.restocking_fee_effect", self.restocking_fee_effect)?;
         probability("returns.insurance_take_up", self.insurance_take_up)?;
         non_negative("returns.insurance_premium", self.insurance_premium)?;

@@ -115,15 +115,7 @@ impl Platform {
         probability("platform.ad_engage_prob", self.ad_engage_prob)?;
         probability("platform.premium_share", self.premium_share)?;
         non_negative("platform.premium_fee", self.premium_fee)?;
-        if !(0.0..1.0).contains(&self.premium_discount) {
-            return fail(
-                "platform.premium_discount",
-                format!(
-                    "{} is a share of the price and must lie in [0, 1)",
-                    self.premium_discount
-                ),
-            );
-        }
+        share_of_price("platform.premium_discount", self.premium_discount)?;
         if self.commission_rate + s.creators.affiliate_commission > 1.0 {
             return fail(
                 "platform.commission_rate",

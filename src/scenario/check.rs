@@ -71,3 +71,15 @@ pub(crate) fn at_most(path: &str, v: u64, max: u64) -> Check {
         fail(path, format!("{v} is too large: it must be at most {max}"))
     }
 }
+
+/// A share of a price: in [0, 1) (a discount or fee of the whole price would make it free).
+pub(crate) fn share_of_price(path: &str, v: f64) -> Check {
+    if (0.0..1.0).contains(&v) {
+        Ok(())
+    } else {
+        fail(
+            path,
+            format!("{v} is a share of the price and must lie in [0, 1)"),
+        )
+    }
+}

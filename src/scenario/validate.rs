@@ -107,15 +107,7 @@ pub fn validate(s: &Scenario) -> Result<(), (String, String)> {
     positive("hosts.charisma_concentration", h.charisma_concentration)?;
     at_least("hosts.session_stock", h.session_stock, 1)?;
     at_most("hosts.session_stock", h.session_stock, u32::MAX as u64)?;
-    if !(0.0..1.0).contains(&h.discount) {
-        return fail(
-            "hosts.discount",
-            format!(
-                "{} is a share of the price and must lie in [0, 1)",
-                h.discount
-            ),
-        );
-    }
+    share_of_price("hosts.discount", h.discount)?;
     at_least("hosts.lineup", h.lineup, 1)?;
     at_most("hosts.lineup", h.lineup, 64)?;
     if h.lineup > k.affiliates {
@@ -132,15 +124,7 @@ pub fn validate(s: &Scenario) -> Result<(), (String, String)> {
     let m = &s.merchants;
     positive("merchants.price_median", m.price_median)?;
     non_negative("merchants.price_sigma", m.price_sigma)?;
-    if !(0.0..1.0).contains(&m.margin) {
-        return fail(
-            "merchants.margin",
-            format!(
-                "{} is a share of the price and must lie in [0, 1)",
-                m.margin
-            ),
-        );
-    }
+    share_of_price("merchants.margin", m.margin)?;
     open_unit("merchants.quality_mean", m.quality_mean)?;
     positive("merchants.quality_concentration", m.quality_concentration)?;
     non_negative("merchants.advertised_inflation", m.advertised_inflation)?;
