@@ -97,16 +97,47 @@ fn outputs_doc() -> String {
         .expect("docs/OUTPUTS.md exists")
 }
 
-#[test]
-fn every_daily_column_is_defined_in_outputs_md() {
-    let doc = outputs_doc();
-    let row = serde_json::to_value(socsim::metrics::DailyRow::default()).unwrap();
-    for column in row.as_object().unwrap().keys() {
-        assert!(
-            doc.contains(&format!("| `{column}` |")),
-            "daily.csv column {column} has no row in docs/OUTPUTS.md"
-        );
+/// The daily.csv table of docs/OUTPUTS.md, generated from the column table in
+/// `src/metrics/daily.rs` (names, totals and definitions are written once, there).
+fn generated_daily_table() -> String {
+    let mut table = String::from("| column | total | definition |\n|---|---|---|\n");
+    for c in socsim::metrics::COLUMNS {
+        let total = c.total.unwrap_or("");
+        table += &format!("| `{}` | {total} | {} |\n", c.name, c.definition());
     }
+    table
+}
+
+#[test]
+fn the_daily_table_of_outputs_md_is_generated_from_the_column_table() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/OUTPUTS.md");
+    let doc = outputs_doc();
+    let section = doc
+        .find("\n## daily.csv\n")
+        .expect("OUTPUTS.md has a daily.csv section");
+    let start = section + doc[section..].find("\n| column |").expect("a table") + 1;
+    let end = start
+        + doc[start..]
+            .find("\n\n")
+            .expect("a blank line after the table")
+        + 1;
+    let table = generated_daily_table();
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        std::fs::write(path, format!("{}{table}{}", &doc[..start], &doc[end..])).unwrap();
+        return;
+    }
+    assert!(
+        doc[start..end] == table,
+        "the daily.csv table of docs/OUTPUTS.md differs from the column table in \
+         src/metrics/daily.rs; rewrite it with UPDATE_DOCS=1 cargo test --release --test docs"
+    );
+    // Every column of the row is in the table, in file order.
+    let row = serde_json::to_value(socsim::metrics::DailyRow::default()).unwrap();
+    let mut fields: Vec<&String> = row.as_object().unwrap().keys().collect();
+    let mut names: Vec<&str> = socsim::metrics::COLUMNS.iter().map(|c| c.name).collect();
+    fields.sort();
+    names.sort();
+    assert_eq!(fields, names);
 }
 
 #[test]

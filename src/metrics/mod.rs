@@ -7,7 +7,7 @@ mod homogenization;
 pub mod inequality;
 mod summary;
 
-pub use daily::DailyRow;
+pub use daily::{COLUMNS, Column, DailyRow, Totals};
 
 /// 30-day retention: the cohort is day 0's active consumers; retained if active on any day
 /// of `RETENTION_WINDOW`.

@@ -1,11 +1,11 @@
 //! The run's summary (`summary.json`) and per-creator rows (`creators.csv`).
 //! Definitions are in docs/OUTPUTS.md, exactly as computed here.
 
-use super::DailyRow;
 use super::inequality::{
     TailFit, fit_power_law_tail, gini_sorted, lorenz_sorted, top_share_sorted,
 };
 use super::ratio;
+use super::{DailyRow, Totals};
 use crate::scenario::Scenario;
 use crate::world::{NONE, World};
 use serde::Serialize;
@@ -34,86 +34,6 @@ pub struct Summary {
     pub income: Distribution,
     /// One event study per scandal, in the order they happened.
     pub scandals: Vec<super::event_study::ScandalStudy>,
-}
-
-/// Declares the totals once: each daily column that is totalled, its type, and how (`sum`:
-/// added up over the days; `last`: the last day's value, for levels). Generates `Totals`
-/// (in this order, which is the order of `summary.json` and the `totals.*` columns of
-/// `runs.csv`) and its accumulation from the daily rows; a name that is not a `DailyRow`
-/// column does not compile.
-macro_rules! totals {
-    ($( $(#[$doc:meta])* $name:ident : $ty:ty = $how:ident ),* $(,)?) => {
-        /// Totals of the daily columns over the run: sums, except the levels marked `last`
-        /// (the pending group orders: see there).
-        #[derive(Clone, Debug, Default, Serialize, PartialEq)]
-        pub struct Totals {
-            $( $(#[$doc])* pub $name: $ty, )*
-        }
-
-        impl Totals {
-            /// Adds one day's row.
-            fn add(&mut self, r: &DailyRow) {
-                $( totals!(@$how self.$name, r.$name); )*
-            }
-        }
-    };
-    (@sum $t:expr, $r:expr) => {
-        $t += $r
-    };
-    (@last $t:expr, $r:expr) => {
-        $t = $r
-    };
-}
-
-totals! {
-    impressions: u64 = sum,
-    engagements: u64 = sum,
-    follows: u64 = sum,
-    live_sessions: u64 = sum,
-    orders: u64 = sum,
-    gross_gmv: f64 = sum,
-    cancelled_orders: u64 = sum,
-    cancelled_gmv: f64 = sum,
-    delivered_orders: u64 = sum,
-    returned_orders: u64 = sum,
-    returned_gmv: f64 = sum,
-    insured_orders: u64 = sum,
-    coupon_orders: u64 = sum,
-    coupon_spend: f64 = sum,
-    reviews: u64 = sum,
-    jury_removed: u64 = sum,
-    review_reward_spend: f64 = sum,
-    shares: u64 = sum,
-    share_reward_spend: f64 = sum,
-    groups_opened: u64 = sum,
-    groups_formed: u64 = sum,
-    groups_failed: u64 = sum,
-    group_invitations: u64 = sum,
-    group_joins: u64 = sum,
-    /// Orders (and their value) still waiting in open groups when the run ends: the last
-    /// day's `pending_group_orders`, not a sum.
-    pending_group_orders: u64 = last,
-    pending_group_gmv: f64 = last,
-    points_earned: f64 = sum,
-    points_redeemed: f64 = sum,
-    brushed_orders: u64 = sum,
-    brushed_gmv: f64 = sum,
-    brushing_detected: u64 = sum,
-    delivered_live_orders: u64 = sum,
-    returned_live_orders: u64 = sum,
-    net_gmv: f64 = sum,
-    /// Orders (and their value) placed too late to be delivered within the run.
-    in_transit_orders: u64 = sum,
-    in_transit_gmv: f64 = sum,
-    platform_revenue: f64 = sum,
-    revenue_commission: f64 = sum,
-    revenue_insurance: f64 = sum,
-    revenue_ads: f64 = sum,
-    revenue_premium: f64 = sum,
-    ad_impressions: u64 = sum,
-    creator_income: f64 = sum,
-    support_spend: f64 = sum,
-    merchant_profit: f64 = sum,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
