@@ -11,12 +11,14 @@ mod consumer_day;
 mod orders;
 mod supply;
 
-pub use crate::behaviour::OrderIntent;
+pub(crate) use crate::behaviour::OrderIntent;
 pub(crate) use consumer_day::{CreatorCard, DayEvents, DayView};
 
 use crate::error::Result;
 use crate::metrics::inequality::{gini_sorted, top_share_sorted};
-use crate::metrics::{DailyRow, Homogenization, Summary, ordered_sum, ratio, summarize};
+use crate::metrics::{
+    DailyRow, Homogenization, RETENTION_WINDOW, Summary, ordered_sum, ratio, summarize,
+};
 use crate::policy::Policies;
 use crate::policy::recommend::{DayFeedback, DayPools, Recommender, built_in};
 use crate::scenario::Scenario;
@@ -26,8 +28,7 @@ use consumer_day::creator_cards;
 use rayon::prelude::*;
 
 /// Consumers per phase-A chunk: a constant, never derived from the thread count.
-pub const CHUNK: usize = 4096;
-pub use crate::metrics::RETENTION_WINDOW;
+pub(crate) const CHUNK: usize = 4096;
 
 /// One simulation run, stepped a day at a time.
 pub struct Simulation {

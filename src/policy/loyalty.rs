@@ -6,7 +6,7 @@
 //! a kept order at delivery. (The consumer's loyalty to a merchant, which satisfaction
 //! builds, is behaviour, not this programme: see `world::Consumers::loyalty_to`.)
 
-use crate::engine::OrderIntent;
+use crate::behaviour::OrderIntent;
 use crate::metrics::DailyRow;
 use crate::scenario::Scenario;
 use crate::scenario::check::*;

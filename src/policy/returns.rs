@@ -5,7 +5,7 @@
 //!
 //! Hook: the return decision at delivery (it also sells return-shipping insurance).
 
-use crate::engine::OrderIntent;
+use crate::behaviour::OrderIntent;
 use crate::metrics::DailyRow;
 use crate::rng::{StreamRng, unit_f32};
 use crate::scenario::Scenario;
