@@ -35,6 +35,8 @@ pub struct DayEvents {
     pub sample_engagements: Vec<(u32, u32)>,
     /// Ad impressions shown today.
     pub ad_impressions: u64,
+    /// Impressions and engagements at each organic feed position (0 = the top).
+    pub by_position: Vec<[u64; 2]>,
     scratch: FeedScratch,
 }
 
@@ -49,7 +51,7 @@ pub struct FeedScratch {
 }
 
 impl DayEvents {
-    pub fn new(creators: usize) -> DayEvents {
+    pub fn new(creators: usize, feed_size: usize) -> DayEvents {
         DayEvents {
             exposure: vec![0; creators],
             engaged: vec![0; creators],
@@ -64,6 +66,7 @@ impl DayEvents {
             engage_prob_micros: 0,
             sample_engagements: Vec::new(),
             ad_impressions: 0,
+            by_position: vec![[0; 2]; feed_size],
             scratch: FeedScratch::default(),
         }
     }
@@ -88,6 +91,10 @@ impl DayEvents {
         self.sample_engagements
             .append(&mut later.sample_engagements);
         self.ad_impressions += later.ad_impressions;
+        for (a, b) in self.by_position.iter_mut().zip(&later.by_position) {
+            a[0] += b[0];
+            a[1] += b[1];
+        }
         self
     }
 }
@@ -168,6 +175,9 @@ pub struct DayView<'a> {
     pub today: crate::policy::Today,
     /// The policies, for their phase-A hooks.
     pub policies: &'a crate::policy::Policies,
+    /// The probability that an impression at each feed position is examined
+    /// (`(1 + position)^−behaviour.position_decay`).
+    pub examination: &'a [f32],
 }
 
 #[inline]
@@ -339,7 +349,7 @@ impl DayView<'_> {
         let b = &self.s.behaviour;
         let mut rng = stream(self.seed, Purpose::Engage, i as u64, self.day as u64);
         let mut purchase_rng: Option<StreamRng> = None;
-        for cand in feed {
+        for (position, cand) in feed.iter().enumerate() {
             let c = cand.creator as usize;
             let card = &self.cards[c];
             ev.exposure[c] += 1;
@@ -351,11 +361,14 @@ impl DayView<'_> {
                 + b.engage_trust as f32 * trust
                 - b.engage_bias as f32
                 + b.live_engage_boost as f32 * cand.live as u8 as f32;
-            let p_engage = sigmoid(logit);
+            // Position bias: an impression is engaged with only if it is examined.
+            let p_engage = self.examination[position] * sigmoid(logit);
             ev.engage_prob_micros += (p_engage * 1e6) as u64;
+            ev.by_position[position][0] += 1;
             if unit_f32(&mut rng) >= p_engage {
                 continue;
             }
+            ev.by_position[position][1] += 1;
             ev.engaged[c] += 1;
             ev.engagements += 1;
             if i.is_multiple_of(self.sample_stride) && i / self.sample_stride < self.sample_size {

@@ -17,7 +17,8 @@ pub(crate) use consumer_day::{CreatorCard, DayEvents, DayView};
 use crate::error::Result;
 use crate::metrics::inequality::{gini_sorted, top_share_sorted};
 use crate::metrics::{
-    DailyRow, Homogenization, RETENTION_WINDOW, Summary, ordered_sum, ratio, summarize,
+    DailyRow, Homogenization, PositionRow, RETENTION_WINDOW, Summary, examination, ordered_sum,
+    position_rows, ratio, summarize,
 };
 use crate::policy::Policies;
 use crate::policy::recommend::{DayFeedback, DayPools, Recommender, built_in};
@@ -47,6 +48,10 @@ pub struct Simulation {
     sample_size: usize,
     /// The platform's policies' run state, called at the phases they act in.
     policies: Policies,
+    /// Examination probability of each organic feed position (position bias).
+    examination: Vec<f32>,
+    /// Engagement by feed position, day by day (`positions.csv`).
+    positions: Vec<PositionRow>,
 }
 
 impl Simulation {
@@ -81,6 +86,11 @@ impl Simulation {
             orders: orders::OrderBook::new(days),
             daily: Vec::with_capacity(days),
             churned_total: 0,
+            examination: examination(
+                (scenario.recommendation.feed_size - scenario.platform.ad_slots) as usize,
+                scenario.behaviour.position_decay,
+            ),
+            positions: Vec::new(),
         })
     }
 
@@ -122,6 +132,7 @@ impl Simulation {
             sample_size: self.sample_size,
             policies: &self.policies,
             today: self.policies.today(s, self.day),
+            examination: &self.examination,
         }
     }
 
@@ -171,6 +182,8 @@ impl Simulation {
         // Record.
         self.churned_total += row.churned;
         self.record(&pools, &events, &mut row);
+        self.positions
+            .extend(position_rows(self.day, &events.by_position));
         self.daily.push(row);
         self.day += 1;
         self.daily.last().unwrap()
@@ -181,10 +194,11 @@ impl Simulation {
         let view = self.view(pools, cards);
         let n = self.world.consumers.len();
         let n_creators = self.world.creators.len();
+        let k = self.examination.len();
         (0..n.div_ceil(CHUNK))
             .into_par_iter()
             .fold(
-                || DayEvents::new(n_creators),
+                || DayEvents::new(n_creators, k),
                 |mut ev, chunk| {
                     for i in chunk * CHUNK..((chunk + 1) * CHUNK).min(n) {
                         view.consumer_day(i, &mut ev);
@@ -192,7 +206,7 @@ impl Simulation {
                     ev
                 },
             )
-            .reduce(|| DayEvents::new(n_creators), DayEvents::merge)
+            .reduce(|| DayEvents::new(n_creators, k), DayEvents::merge)
     }
 
     /// Booking: today's counts and follows, then the orders in arrival order, then what the
@@ -337,6 +351,7 @@ impl Simulation {
         RunOutput {
             daily: self.daily,
             creators,
+            positions: self.positions,
             summary,
         }
     }
@@ -381,5 +396,7 @@ impl FeedBuilder<'_> {
 pub struct RunOutput {
     pub daily: Vec<DailyRow>,
     pub creators: Vec<crate::metrics::CreatorRow>,
+    /// Engagement by feed position, one row per day and organic position.
+    pub positions: Vec<PositionRow>,
     pub summary: Summary,
 }

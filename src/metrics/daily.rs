@@ -268,9 +268,10 @@ daily_columns! {
     /// topic, higher = more topics). Each feed's value is truncated to millionths before
     /// averaging, so the sum is exact.
     feed_diversity: f64,
-    /// Mean over today's impressions of the engagement probability σ(logit) the consumer had for
-    /// the item shown (docs/SCENARIO.md, engagement): the expected value of what was shown to the
-    /// consumer. Each term is truncated to millionths before summing.
+    /// Mean over today's impressions of the engagement probability the consumer had for the item
+    /// shown, examination × σ(logit) (docs/MODEL.md, engagement): the expected value of what was
+    /// shown to the consumer, position bias included. Each term is truncated to millionths before
+    /// summing.
     mean_engage_prob: f64,
     /// Mean Jaccard similarity \|A ∩ B\| / \|A ∪ B\| of the engagement sets (accounts engaged with
     /// at least once since day 0, up to and including today) over all pairs of the sampled

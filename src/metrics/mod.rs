@@ -5,6 +5,7 @@ pub mod event_study;
 
 mod homogenization;
 pub mod inequality;
+mod positions;
 mod summary;
 
 pub use daily::{COLUMNS, Column, DailyRow, Totals};
@@ -13,6 +14,7 @@ pub use daily::{COLUMNS, Column, DailyRow, Totals};
 /// of `RETENTION_WINDOW`.
 pub const RETENTION_WINDOW: std::ops::Range<u32> = 30..37;
 pub use homogenization::Homogenization;
+pub use positions::{PositionRow, examination, position_rows};
 pub use summary::{CreatorRow, Summary, creator_rows, summarize};
 
 use rayon::prelude::*;

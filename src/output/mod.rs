@@ -1,4 +1,5 @@
-//! Writing a run's results: `daily.csv`, `creators.csv`, `summary.json`, `manifest.json`.
+//! Writing a run's results: `daily.csv`, `creators.csv`, `positions.csv`, `summary.json`,
+//! `manifest.json`.
 //!
 //! Everything is written into a hidden sibling folder first and renamed into place at the
 //! end, so a killed or failed run never leaves a folder that looks finished; [`folder`]
@@ -56,7 +57,13 @@ pub struct Timings {
 }
 
 /// The files of a run folder; all but `manifest.json` are deterministic.
-pub const FILES: [&str; 4] = ["daily.csv", "creators.csv", "summary.json", "manifest.json"];
+pub const FILES: [&str; 5] = [
+    "daily.csv",
+    "creators.csv",
+    "positions.csv",
+    "summary.json",
+    "manifest.json",
+];
 
 /// A stable id for a resolved scenario run by this version of the simulator:
 /// `s<seed>-<8 hex digits of a hash of the version and the resolved scenario>`.
@@ -84,6 +91,7 @@ pub fn write_run(
     let tmp = claim.staging();
     write_csv(&tmp.join("daily.csv"), &out.daily)?;
     write_csv(&tmp.join("creators.csv"), &out.creators)?;
+    write_csv(&tmp.join("positions.csv"), &out.positions)?;
     write_json(&tmp.join("summary.json"), &out.summary)?;
     manifest.timings.write_s = t.elapsed().as_secs_f64();
     manifest.timings.total_s = started.elapsed().as_secs_f64();

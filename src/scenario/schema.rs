@@ -436,6 +436,7 @@ pub struct Behaviour {
     pub creator_trust_rate: f64,
     pub stockout_trust_penalty: f64,
     pub churn_threshold: f64,
+    pub position_decay: f64,
 }
 
 impl Default for Behaviour {
@@ -444,7 +445,7 @@ impl Default for Behaviour {
             engage_match: 3.0,
             engage_quality: 2.0,
             engage_trust: 1.0,
-            engage_bias: 6.0,
+            engage_bias: 5.2,
             live_engage_boost: 0.7,
             follow_prob: 0.1,
             followed_trust_bonus: 0.3,
@@ -470,6 +471,7 @@ impl Default for Behaviour {
             creator_trust_rate: 0.02,
             stockout_trust_penalty: 0.05,
             churn_threshold: 0.35,
+            position_decay: 0.5,
         }
     }
 }

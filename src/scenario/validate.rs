@@ -182,6 +182,8 @@ pub fn validate(s: &Scenario) -> Result<(), (String, String)> {
     probability("behaviour.creator_trust_rate", b.creator_trust_rate)?;
     probability("behaviour.stockout_trust_penalty", b.stockout_trust_penalty)?;
     probability("behaviour.churn_threshold", b.churn_threshold)?;
+    non_negative("behaviour.position_decay", b.position_decay)?;
+    at_most_f("behaviour.position_decay", b.position_decay, 10.0)?;
     if s.consumers.initial_trust <= b.churn_threshold {
         return fail(
             "consumers.initial_trust",
