@@ -29,6 +29,21 @@ pub struct OrderIntent {
     pub points: f32,
     /// The group this order joins ([`NONE`]: a group-buy product bought from a feed opens one).
     pub group: u32,
+    /// Where the offer came from.
+    pub origin: Origin,
+}
+
+/// The source of an offer that became an order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// A creator's item or a host's live session in the feed.
+    Feed,
+    /// A friend's group-buying invitation.
+    Invitation,
+    /// A product a friend shared.
+    Share,
+    /// An ad in the feed.
+    Ad,
 }
 
 /// An offer a consumer weighs in a purchase decision: a creator's item in the feed, a
@@ -77,6 +92,48 @@ fn sigmoid(x: f32) -> f32 {
 }
 
 impl DayView<'_> {
+    /// The probability that consumer `i` opens the app today (before a coupon's boost):
+    /// its base propensity moved by habit (its visits so far against its propensity), its
+    /// platform trust (the running verdict of its experiences) against where it started, a
+    /// waiting notification (a friend's invitation or share), a parcel on its way (an
+    /// accepted order not yet delivered: the consumer checks on it) and new content from the
+    /// accounts it follows (an item posted today, or a live session).
+    #[inline]
+    pub(crate) fn visit_probability(&self, i: usize, notified: bool) -> f32 {
+        let cons = &self.world.consumers;
+        let b = &self.s.behaviour;
+        let habit = cons.habit_before(i, self.day, b.habit_rate as f32);
+        let content = b.visit_content != 0.0
+            && cons.followed(i).iter().any(|&c| {
+                let card = &self.cards[c as usize];
+                card.active && (card.live || card.item_day == self.day)
+            });
+        let logit = cons.activity_logit[i]
+            + b.visit_habit as f32 * (habit - cons.activity[i])
+            + b.visit_trust as f32 * (cons.trust[i] - self.s.consumers.initial_trust as f32)
+            + b.visit_notification as f32 * notified as u8 as f32
+            + b.visit_parcel as f32 * (cons.in_transit[i] > 0) as u8 as f32
+            + b.visit_content as f32 * content as u8 as f32;
+        sigmoid(logit)
+    }
+
+    /// The probability that consumer `i` leaves the platform this morning: a base hazard,
+    /// multiplied by e^(churn_trust · (initial trust − trust) − churn_habit · (habit −
+    /// propensity)): bad experiences (trust below where it started) and a lapsing habit
+    /// make leaving likelier; good experiences and a habit above its propensity, rarer.
+    #[inline]
+    pub(crate) fn churn_hazard(&self, i: usize) -> f32 {
+        let b = &self.s.behaviour;
+        if b.churn_hazard == 0.0 {
+            return 0.0;
+        }
+        let cons = &self.world.consumers;
+        let distrust = self.s.consumers.initial_trust as f32 - cons.trust[i];
+        let habit = cons.habit_before(i, self.day, b.habit_rate as f32) - cons.activity[i];
+        b.churn_hazard as f32
+            * (b.churn_trust as f32 * distrust - b.churn_habit as f32 * habit).exp()
+    }
+
     /// The purchase utility and price of product `product` offered to consumer `i` outside a
     /// creator's item (a friend's invitation or share, an ad): the match is the consumer's
     /// interest in the merchant's topic, the trust term its platform trust, `bonus` the
@@ -112,6 +169,27 @@ impl DayView<'_> {
         Some((utility, value))
     }
 
+    /// The quality consumer `i` expects of `product`: its advertised quality blended with
+    /// the merchant's displayed rating (weight `expect_rating`), then, if the consumer
+    /// remembers receiving goods from the merchant, with the quality it experienced (weight
+    /// `expect_experience`). Live hype is added by the caller.
+    #[inline]
+    pub fn expected_quality(&self, i: usize, product: u32) -> f32 {
+        let w = self.world;
+        let b = &self.s.behaviour;
+        let merchant = w.products.merchant(product);
+        let rating = b.expect_rating as f32;
+        let prior = (1.0 - rating) * w.products.advertised[product as usize]
+            + rating * w.merchants.reputation[merchant as usize];
+        match w.consumers.experience_of(i, merchant) {
+            Some(q) => {
+                let own = b.expect_experience as f32;
+                (1.0 - own) * prior + own * q
+            }
+            None => prior,
+        }
+    }
+
     /// Whether merchant `mi`'s products can be bought today (not delisted).
     #[inline]
     pub(crate) fn on_sale(&self, mi: usize) -> bool {
@@ -130,7 +208,7 @@ impl DayView<'_> {
         let merchant = pr.merchant(o.product);
         let mi = merchant as usize;
         b.purchase_match as f32 * o.match_score
-            + b.purchase_quality as f32 * pr.advertised[o.product as usize]
+            + b.purchase_quality as f32 * self.expected_quality(i, o.product)
             + b.purchase_trust as f32 * o.trust
             + b.purchase_reputation as f32 * m.reputation[mi] * (1.0 - m.damage[mi])
             - self.s.scandals.purchase_aversion as f32 * m.damage[mi]
@@ -223,10 +301,11 @@ impl DayView<'_> {
                 value: value as f64,
                 live: cand.live,
                 impulse,
-                expected: pr.advertised[p] + hype,
+                expected: self.expected_quality(i, product) + hype,
                 coupon: coupon_value,
                 points,
                 group: NONE,
+                origin: Origin::Feed,
             });
         }
     }
@@ -244,7 +323,14 @@ fn deal_term(deal_seeking: f32, d: f32, b: &crate::scenario::Behaviour) -> f32 {
 /// Delivery: the buyer's satisfaction with order `o` moves its loyalty to the merchant
 /// (deal seekers hardly become loyal: they follow the next deal), its trust in the platform,
 /// and the trust in the account that carried the item.
-pub fn respond(world: &mut World, s: &Scenario, o: &OrderIntent, merchant: u32, satisfaction: f32) {
+pub fn respond(
+    world: &mut World,
+    s: &Scenario,
+    o: &OrderIntent,
+    merchant: u32,
+    satisfaction: f32,
+    realized: f32,
+) {
     let b = &s.behaviour;
     let i = o.consumer as usize;
     let cons = &mut world.consumers;
@@ -252,6 +338,7 @@ pub fn respond(world: &mut World, s: &Scenario, o: &OrderIntent, merchant: u32, 
     if let Some(l) = cons.loyalty_mut(i, merchant) {
         *l += rate * (satisfaction - *l);
     }
+    cons.experience_delivery(i, merchant, realized);
     cons.trust[i] += b.trust_rate as f32 * (satisfaction - cons.trust[i]);
     if o.creator != NONE {
         let ct = &mut world.creators.trust[o.creator as usize];

@@ -23,8 +23,10 @@ pub struct DayEvents {
     /// (consumer, creator) follow decisions, in consumer order.
     pub follows: Vec<(u32, u32)>,
     pub orders: Vec<OrderIntent>,
-    /// Consumers active today, recorded only on the days retention needs.
-    pub active_ids: Vec<u32>,
+    /// Consumers who visited today, in consumer order.
+    pub visitors: Vec<u32>,
+    /// Consumers who churned this morning (the churn hazard), in consumer order.
+    pub churned: Vec<u32>,
     /// Feeds built today, and the sum over them of their Gini–Simpson topic diversity in
     /// millionths (integers, so that the sum is exact in any order).
     pub feeds: u64,
@@ -60,7 +62,8 @@ impl DayEvents {
             engagements: 0,
             follows: Vec::new(),
             orders: Vec::new(),
-            active_ids: Vec::new(),
+            visitors: Vec::new(),
+            churned: Vec::new(),
             feeds: 0,
             diversity_micros: 0,
             engage_prob_micros: 0,
@@ -84,7 +87,8 @@ impl DayEvents {
         self.engagements += later.engagements;
         self.follows.append(&mut later.follows);
         self.orders.append(&mut later.orders);
-        self.active_ids.append(&mut later.active_ids);
+        self.visitors.append(&mut later.visitors);
+        self.churned.append(&mut later.churned);
         self.feeds += later.feeds;
         self.diversity_micros += later.diversity_micros;
         self.engage_prob_micros += later.engage_prob_micros;
@@ -165,7 +169,6 @@ pub struct DayView<'a> {
     pub mix: [f32; 6],
     pub day: u32,
     pub seed: u64,
-    pub record_active: bool,
     /// `hosts.session_stock` as f32.
     pub stock: f32,
     /// Consumers `0, stride, 2·stride, …` below `stride · sample` form the homogenization sample.
@@ -195,15 +198,18 @@ impl DayView<'_> {
         }
         // What the policies hold out to this consumer today (an incentive may draw it in).
         let perks = self.policies.perks(self, i);
-        let u = (key(self.seed, Purpose::Activity, i as u64, self.day as u64) >> 40) as f32
-            * (1.0 / 16_777_216.0);
-        if u >= cons.activity[i] * perks.activity_boost {
+        // One key, two draws: its low 24 bits for the churn hazard, its top 24 for the visit.
+        let draw = key(self.seed, Purpose::Activity, i as u64, self.day as u64);
+        if ((draw & 0xff_ffff) as f32 * (1.0 / 16_777_216.0)) < self.churn_hazard(i) {
+            ev.churned.push(i as u32);
+            return;
+        }
+        let u = (draw >> 40) as f32 * (1.0 / 16_777_216.0);
+        if u >= self.visit_probability(i, perks.notified) * perks.activity_boost {
             return;
         }
         ev.active += 1;
-        if self.record_active {
-            ev.active_ids.push(i as u32);
-        }
+        ev.visitors.push(i as u32);
         let mut scratch = std::mem::take(&mut ev.scratch);
         self.build_feed(i, &mut scratch);
         let feed = &scratch.feed;

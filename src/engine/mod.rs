@@ -126,7 +126,6 @@ impl Simulation {
             mix: self.recommender.pool_mix().cumulative(),
             day: self.day,
             seed: s.run.seed,
-            record_active: self.day == 0 || RETENTION_WINDOW.contains(&self.day),
             stock: s.hosts.session_stock as f32,
             sample_stride: self.sample_stride,
             sample_size: self.sample_size,
@@ -216,9 +215,18 @@ impl Simulation {
         row.active_consumers = events.active;
         row.impressions = events.impressions;
         row.engagements = events.engagements;
-        for &i in &events.active_ids {
-            self.retention[i as usize] |= if day == 0 { 1 } else { 2 };
+        let rate = s.behaviour.habit_rate as f32;
+        let retention_day = day == 0 || RETENTION_WINDOW.contains(&day);
+        for &i in &events.visitors {
+            self.world.consumers.visited(i as usize, day, rate);
+            if retention_day {
+                self.retention[i as usize] |= if day == 0 { 1 } else { 2 };
+            }
         }
+        for &i in &events.churned {
+            self.world.consumers.churned[i as usize] = true;
+        }
+        row.churned += events.churned.len() as u64;
         apply_follows(&mut self.world, &events.follows, row);
         let mut intents = std::mem::take(&mut events.orders);
         orders::arrival_order(&mut intents, s.run.seed, day);

@@ -126,6 +126,7 @@ impl OrderBook {
                 .order(intent.creator, merchant, intent.value);
         }
         world.consumers.remember_merchant(i, merchant);
+        world.consumers.in_transit[i] += 1;
         let due = day as usize + world.merchants.lead_time[merchant as usize] as usize;
         if due < self.deliveries.len() {
             self.deliveries[due].push(Order {
@@ -167,12 +168,14 @@ pub fn fulfil(
     let r = &s.returns;
     let affiliate = s.creators.affiliate_commission;
     let commission = s.platform.commission_rate;
+    let (mut satisfaction_sum, mut quality_sum) = (0.0, 0.0);
     for order in orders {
         let o = &order.intent;
         let (i, c, p) = (o.consumer as usize, o.creator as usize, o.product as usize);
         let merchant = world.products.merchant(o.product) as usize;
         let mut rng = stream(s.run.seed, Purpose::Fulfil, order.id, 0);
         row.delivered_orders += 1;
+        world.consumers.in_transit[i] -= 1;
         let z: f64 = StandardNormal.sample(&mut rng);
         let realized = (world.products.quality[p] as f64 + 0.1 * z).clamp(0.0, 1.0);
         let gap = o.expected as f64 - realized;
@@ -202,11 +205,16 @@ pub fn fulfil(
                 o.value * (1.0 - commission - affiliate) - world.products.cost[p] as f64;
         }
         let satisfaction = sigmoid(
-            b.satisfaction_slope * (realized - o.expected as f64 + b.satisfaction_tolerance),
+            b.satisfaction_slope * (realized - o.expected as f64 + b.satisfaction_tolerance)
+                + b.satisfaction_level * (realized - b.quality_reference),
         ) as f32;
+        satisfaction_sum += satisfaction as f64;
+        quality_sum += realized;
         policies.on_satisfaction(world, s, merchant, realized, &mut rng, row);
-        crate::behaviour::respond(world, s, o, merchant as u32, satisfaction);
+        crate::behaviour::respond(world, s, o, merchant as u32, satisfaction, realized as f32);
         policies.after_response(world, s, o, satisfaction, returned, &mut rng, row);
         churn_if_distrustful(world, s, i, row);
     }
+    row.mean_satisfaction = crate::metrics::ratio(satisfaction_sum, orders.len() as f64);
+    row.mean_delivered_quality = crate::metrics::ratio(quality_sum, orders.len() as f64);
 }

@@ -79,8 +79,9 @@ macro_rules! daily_columns {
 daily_columns! {
     /// Day index, from 0.
     day: u32,
-    /// Consumers who opened the app today: not churned at the start of the day and their activity
-    /// draw below their activity probability.
+    /// Consumers who opened the app today: not churned at the start of the day (nor by this
+    /// morning's churn hazard) and their visit draw below their visit probability of the day (times
+    /// a coupon's boost; docs/MODEL.md, visits).
     active_consumers: u64,
     /// Feed items shown today, summed over active consumers (each feed holds at most
     /// `recommendation.feed_size` distinct accounts; fewer when candidates repeat).
@@ -159,6 +160,9 @@ daily_columns! {
     shares: u64 = sum,
     /// Share rewards paid today.
     share_reward_spend: f64 = sum,
+    /// Accepted orders (booked today, not cancelled) placed on a product a friend shared: what
+    /// sharing sold.
+    share_orders: u64 = sum,
     /// Groups opened today (a group-buy product bought from a feed).
     groups_opened: u64 = sum,
     /// Groups that reached `group_buying.size` today: their `size` orders are booked (`orders`,
@@ -227,11 +231,20 @@ daily_columns! {
     /// returns.restocking_fee`). Cancelled orders add nothing, and returned ones nothing but the
     /// fee: no return shipping, handling or loss on returned goods, and no cost of unsold stock.
     merchant_profit: f64 = sum,
+    /// Mean satisfaction S of today's deliveries, returned ones included (docs/MODEL.md,
+    /// satisfaction): σ(`satisfaction_slope` × (realised − expected quality +
+    /// `satisfaction_tolerance`) + `satisfaction_level` × (realised − `quality_reference`)); 0
+    /// when nothing was delivered.
+    mean_satisfaction: f64,
+    /// Mean realised quality, in [0, 1], of today's deliveries (returned ones included): how
+    /// good the goods consumers chose turned out to be; 0 when nothing was delivered.
+    mean_delivered_quality: f64,
     /// Mean platform trust, at the end of the day, of the consumers not churned (active today or
     /// not).
     mean_platform_trust: f64,
-    /// Consumers who churned today: their platform trust fell below `behaviour.churn_threshold`
-    /// after a stock-out penalty or a delivery.
+    /// Consumers who churned today: this morning's churn hazard (`behaviour.churn_hazard`, moved by
+    /// trust and habit), or their platform trust fell below `behaviour.churn_threshold` after a
+    /// stock-out penalty, a delivery or a product scandal.
     churned: u64,
     /// Consumers churned from day 0 to today, inclusive.
     churned_total: u64,

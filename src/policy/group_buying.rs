@@ -7,6 +7,7 @@
 //! Hooks: the group price of an item (phase A), answering invitations (phase A), taking an
 //! order of a group product (booking), closing groups (end of fulfilment).
 
+use crate::behaviour::Origin;
 use crate::engine::{DayEvents, DayView, OrderIntent};
 use crate::metrics::DailyRow;
 use crate::rng::{Purpose, stream};
@@ -62,11 +63,21 @@ impl State {
     /// Phase A: invitations from friends: each (at most three a day) is a purchase decision
     /// on the group's product at the group price, with a friend's endorsement
     /// (`invitation_bonus`) in place of a creator's credibility.
+    /// Phase A: whether consumer `i` has an invitation waiting (a notification).
+    #[inline]
+    pub fn invited(&self, i: usize) -> bool {
+        !self.invitations.is_empty() && {
+            let k = self.invitations.partition_point(|&(c, _)| (c as usize) < i);
+            self.invitations
+                .get(k)
+                .is_some_and(|&(c, _)| c as usize == i)
+        }
+    }
+
     pub fn answer(&self, view: &DayView, i: usize, ev: &mut DayEvents) {
         if self.invitations.is_empty() {
             return;
         }
-        let pr = &view.world.products;
         let g = &view.s.group_buying;
         let start = self.invitations.partition_point(|&(c, _)| (c as usize) < i);
         let mut rng = stream(view.seed, Purpose::GroupBuy, i as u64, view.day as u64);
@@ -87,7 +98,6 @@ impl State {
             ) else {
                 continue;
             };
-            let p = group.product as usize;
             if view.decide(utility, &mut rng) {
                 ev.orders.push(OrderIntent {
                     consumer: i as u32,
@@ -96,10 +106,11 @@ impl State {
                     value: value as f64,
                     live: false,
                     impulse: 0.0,
-                    expected: pr.advertised[p],
+                    expected: view.expected_quality(i, group.product),
                     coupon: 0.0,
                     points: 0.0,
                     group: gid,
+                    origin: Origin::Invitation,
                 });
             }
         }
@@ -278,6 +289,7 @@ mod tests {
             coupon: 0.0,
             points: 0.0,
             group,
+            origin: Origin::Feed,
         };
         let mut gb = State::default();
         let mut row = DailyRow::default();

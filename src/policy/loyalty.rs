@@ -30,6 +30,13 @@ impl State {
         self.points[i]
     }
 
+    /// Phase A: a weekly reminder of a points balance reaches consumer `i` today (on the
+    /// days d with (d + i) mod 7 = 0, when it holds points): a notification.
+    #[inline]
+    pub fn reminds(&self, i: usize, day: u32) -> bool {
+        (day as usize + i).is_multiple_of(7) && self.points.get(i).is_some_and(|&p| p > 0.0)
+    }
+
     /// Points a purchase of `value` may use: up to `max_redeem_share` of the price, from the
     /// morning's balance less what today's earlier purchases used.
     #[inline]

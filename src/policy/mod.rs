@@ -42,6 +42,8 @@ pub struct Perks {
     pub activity_boost: f32,
     /// A coupon held.
     pub coupon: bool,
+    /// A notification waits: a friend's group invitation or share, a points reminder.
+    pub notified: bool,
 }
 
 /// Every policy's run state, called at the day's phases in a fixed order (static dispatch:
@@ -79,6 +81,9 @@ impl Policies {
         Perks {
             activity_boost: self.coupons.activity_boost(view, i, coupon),
             coupon,
+            notified: self.group_buying.invited(i)
+                || self.sharing.shared_with(i)
+                || self.loyalty.reminds(i, view.day),
         }
     }
 
@@ -153,6 +158,7 @@ impl Policies {
     pub fn on_accept(&mut self, world: &mut World, intent: &OrderIntent, row: &mut DailyRow) {
         self.coupons.on_accept(world, intent, row);
         self.loyalty.on_accept(intent, row);
+        sharing::on_accept(intent, row);
     }
 
     /// Delivery: whether order `o` (quality gap `gap`) is returned.

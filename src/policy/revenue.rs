@@ -1,6 +1,7 @@
 //! The platform's revenue beyond commission: ad slots sold per impression and premium
 //! membership's daily fee; and the day's platform revenue by part.
 
+use crate::behaviour::Origin;
 use crate::engine::{DayEvents, DayView, OrderIntent};
 use crate::metrics::DailyRow;
 use crate::rng::{Purpose, below, stream, unit_f32};
@@ -46,10 +47,11 @@ pub fn show_ads(view: &DayView, i: usize, ev: &mut DayEvents) {
                 value: value as f64,
                 live: false,
                 impulse: 0.0,
-                expected: pr.advertised[product as usize],
+                expected: view.expected_quality(i, product),
                 coupon: 0.0,
                 points: 0.0,
                 group: NONE,
+                origin: Origin::Ad,
             });
         }
     }

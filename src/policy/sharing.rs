@@ -5,6 +5,7 @@
 //! Hooks: answering yesterday's shares (phase A), the share decision at delivery, and
 //! handing today's shares to tomorrow (end of fulfilment).
 
+use crate::behaviour::Origin;
 use crate::engine::{DayEvents, DayView, OrderIntent};
 use crate::metrics::DailyRow;
 use crate::rng::{Purpose, StreamRng, below, stream, unit_f32};
@@ -26,6 +27,15 @@ impl State {
     /// Phase A: products friends shared yesterday (at most three): each is a purchase
     /// decision with the friend's endorsement `share_bonus`, scaled by `rewarded_trust` when
     /// shares are rewarded (consumers know some are paid for).
+    /// Phase A: whether a friend shared a product with consumer `i` (a notification).
+    #[inline]
+    pub fn shared_with(&self, i: usize) -> bool {
+        !self.shares.is_empty() && {
+            let k = self.shares.partition_point(|&(f, _, _)| (f as usize) < i);
+            self.shares.get(k).is_some_and(|&(f, _, _)| f as usize == i)
+        }
+    }
+
     pub fn answer(&self, view: &DayView, i: usize, ev: &mut DayEvents) {
         if self.shares.is_empty() {
             return;
@@ -55,10 +65,11 @@ impl State {
                     value: value as f64,
                     live: false,
                     impulse: 0.0,
-                    expected: view.world.products.advertised[product as usize],
+                    expected: view.expected_quality(i, product),
                     coupon: 0.0,
                     points: 0.0,
                     group: NONE,
+                    origin: Origin::Share,
                 });
             }
         }
@@ -104,6 +115,11 @@ impl State {
         made.sort_by_key(|&(f, p, c)| (f, p, c));
         self.shares = made;
     }
+}
+
+/// Booking: an accepted order that came from a friend's share (`share_orders`).
+pub fn on_accept(intent: &OrderIntent, row: &mut DailyRow) {
+    row.share_orders += (intent.origin == Origin::Share) as u64;
 }
 
 // ---- The scenario section `[sharing]` and its validation.

@@ -183,6 +183,23 @@ pub fn validate(s: &Scenario) -> Result<(), (String, String)> {
     probability("behaviour.stockout_trust_penalty", b.stockout_trust_penalty)?;
     probability("behaviour.churn_threshold", b.churn_threshold)?;
     non_negative("behaviour.position_decay", b.position_decay)?;
+    probability("behaviour.habit_rate", b.habit_rate)?;
+    for (key, v) in [
+        ("behaviour.visit_habit", b.visit_habit),
+        ("behaviour.visit_trust", b.visit_trust),
+        ("behaviour.visit_notification", b.visit_notification),
+        ("behaviour.visit_content", b.visit_content),
+        ("behaviour.churn_trust", b.churn_trust),
+    ] {
+        finite(key, v)?;
+    }
+    probability("behaviour.churn_hazard", b.churn_hazard)?;
+    probability("behaviour.expect_rating", b.expect_rating)?;
+    probability("behaviour.expect_experience", b.expect_experience)?;
+    non_negative("behaviour.satisfaction_level", b.satisfaction_level)?;
+    probability("behaviour.quality_reference", b.quality_reference)?;
+    finite("behaviour.visit_parcel", b.visit_parcel)?;
+    finite("behaviour.churn_habit", b.churn_habit)?;
     at_most_f("behaviour.position_decay", b.position_decay, 10.0)?;
     if s.consumers.initial_trust <= b.churn_threshold {
         return fail(

@@ -124,6 +124,12 @@ fn build_consumers(s: &Scenario, community: Vec<u32>) -> Consumers {
         interest,
         interest_inv_norm: scalars.iter().map(|x| x.0).collect(),
         activity: scalars.iter().map(|x| x.1).collect(),
+        activity_logit: scalars
+            .iter()
+            .map(|x| (x.1 / (1.0 - x.1)).ln().clamp(-20.0, 20.0))
+            .collect(),
+        habit: scalars.iter().map(|x| x.1).collect(),
+        habit_day: vec![0; n],
         price_sensitivity: scalars.iter().map(|x| x.2).collect(),
         impulsivity: scalars.iter().map(|x| x.3).collect(),
         deal_seeking: scalars.iter().map(|x| x.4).collect(),
@@ -135,7 +141,9 @@ fn build_consumers(s: &Scenario, community: Vec<u32>) -> Consumers {
         latest_follow: vec![NONE; n],
         loyal_merchant: vec![NONE; n * LOYALTY_SLOTS],
         loyalty: vec![0.0; n * LOYALTY_SLOTS],
+        experience: vec![-1.0; n * LOYALTY_SLOTS],
         orders: vec![0; n],
+        in_transit: vec![0; n],
         last_order_day: vec![NONE; n],
         first_order_day: vec![NONE; n],
         repeat_merchant: vec![false; n],

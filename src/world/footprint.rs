@@ -12,8 +12,10 @@ use crate::scenario::{GraphKind, Scenario};
 
 /// Bytes every run needs whatever its size: the binary, thread stacks, allocator arenas.
 const BASE: f64 = 12.0 * MIB;
-/// Bytes a consumer, besides its interest vector, follow slots and graph edges.
-const PER_CONSUMER: f64 = 80.0;
+/// Bytes a consumer, besides its interest vector, follow slots and graph edges (80 before
+/// the visit state: the logit of its propensity, habit, habit day, parcels, experienced
+/// quality of 4 merchants, and a day's visitor entry).
+const PER_CONSUMER: f64 = 116.0;
 /// Bytes an undirected edge of the social graph at its peak (while the graph is built).
 const PER_EDGE: f64 = 20.0;
 /// Bytes an account (creator or host), besides its profile vector.

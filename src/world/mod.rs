@@ -33,8 +33,17 @@ pub struct Consumers {
     pub interest: Vec<f32>,
     /// 1 / Euclidean norm of the interest row (for cosine similarity).
     pub interest_inv_norm: Vec<f32>,
-    /// Probability of opening the app on a given day.
+    /// Base propensity a_i to open the app on a given day (drawn once); the day's visit
+    /// probability moves around it with habit, trust, notifications and new content.
     pub activity: Vec<f32>,
+    /// ln(a_i / (1 − a_i)), the visit logit of a consumer whose circumstances are neutral.
+    pub activity_logit: Vec<f32>,
+    /// Habit h_i: an exponential moving average of daily visits (1 on a visit day, 0
+    /// otherwise), stored as of the consumer's last visit and decayed lazily
+    /// ([`Consumers::habit_before`]); a_i before the first visit.
+    pub habit: Vec<f32>,
+    /// The day after the consumer's last visit (0 before any).
+    pub habit_day: Vec<u32>,
     /// β_i, the weight of ln(price) in the purchase utility.
     pub price_sensitivity: Vec<f32>,
     /// In [0, 1]: how strongly live sessions and scarcity move this consumer.
@@ -62,8 +71,13 @@ pub struct Consumers {
     pub loyal_merchant: Vec<u32>,
     /// Loyalty to each remembered merchant, in [0, 1].
     pub loyalty: Vec<f32>,
+    /// The quality the consumer has experienced from each remembered merchant (a moving
+    /// average of the realised quality of its deliveries; −1 before the first delivery).
+    pub experience: Vec<f32>,
     /// Orders placed and not cancelled.
     pub orders: Vec<u32>,
+    /// Accepted orders on their way (booked, not yet delivered).
+    pub in_transit: Vec<u32>,
     /// Day of the last non-cancelled order (`NONE` if none).
     pub last_order_day: Vec<u32>,
     /// Day of the first non-cancelled order (`NONE` if none).
@@ -144,6 +158,35 @@ impl Consumers {
             .map_or(0.0, |k| self.loyalty[i * LOYALTY_SLOTS + k])
     }
 
+    /// The quality consumer `i` has experienced from `merchant`, if it remembers one.
+    #[inline]
+    pub fn experience_of(&self, i: usize, merchant: u32) -> Option<f32> {
+        let k = self
+            .recent_merchants(i)
+            .iter()
+            .position(|&m| m == merchant)?;
+        let q = self.experience[i * LOYALTY_SLOTS + k];
+        (q >= 0.0).then_some(q)
+    }
+
+    /// A delivery from a remembered `merchant` of realised quality `quality`: the
+    /// experienced quality moves halfway toward it (is set by the first).
+    pub fn experience_delivery(&mut self, i: usize, merchant: u32, quality: f32) {
+        let Some(k) = self
+            .recent_merchants(i)
+            .iter()
+            .position(|&m| m == merchant && m != NONE)
+        else {
+            return;
+        };
+        let q = &mut self.experience[i * LOYALTY_SLOTS + k];
+        *q = if *q < 0.0 {
+            quality
+        } else {
+            0.5 * (*q + quality)
+        };
+    }
+
     /// Consumer `i`'s loyalty to a remembered `merchant`, to change it.
     pub fn loyalty_mut(&mut self, i: usize, merchant: u32) -> Option<&mut f32> {
         let k = self
@@ -159,20 +202,37 @@ impl Consumers {
     pub fn remember_merchant(&mut self, i: usize, merchant: u32) {
         let range = i * LOYALTY_SLOTS..(i + 1) * LOYALTY_SLOTS;
         let slots = &mut self.loyal_merchant[range.clone()];
-        let loyalty = &mut self.loyalty[range];
+        let loyalty = &mut self.loyalty[range.clone()];
+        let experience = &mut self.experience[range];
         match slots.iter().position(|&m| m == merchant) {
             Some(k) => {
                 self.repeat_merchant[i] = true;
                 slots[k..].rotate_left(1);
                 loyalty[k..].rotate_left(1);
+                experience[k..].rotate_left(1);
             }
             None => {
                 slots.rotate_left(1);
                 slots[LOYALTY_SLOTS - 1] = merchant;
                 loyalty.rotate_left(1);
                 loyalty[LOYALTY_SLOTS - 1] = 0.0;
+                experience.rotate_left(1);
+                experience[LOYALTY_SLOTS - 1] = -1.0;
             }
         }
+    }
+
+    /// Consumer `i`'s habit at the end of day `day − 1`: the stored habit decayed by
+    /// (1 − `rate`) for every day since its last visit.
+    #[inline]
+    pub fn habit_before(&self, i: usize, day: u32, rate: f32) -> f32 {
+        self.habit[i] * (1.0 - rate).powi((day - self.habit_day[i]) as i32)
+    }
+
+    /// Consumer `i` visited on `day`: h ← (1 − rate) · h + rate.
+    pub fn visited(&mut self, i: usize, day: u32, rate: f32) {
+        self.habit[i] = (1.0 - rate) * self.habit_before(i, day, rate) + rate;
+        self.habit_day[i] = day + 1;
     }
 
     /// Consumer `i` churns if it has not and its trust is below `threshold`; returns whether
