@@ -207,12 +207,20 @@ impl DayView<'_> {
         let b = &self.s.behaviour;
         let merchant = pr.merchant(o.product);
         let mi = merchant as usize;
+        let (t, topic) = (w.topics, m.topic[mi] as usize);
         b.purchase_match as f32 * o.match_score
             + b.purchase_quality as f32 * self.expected_quality(i, o.product)
             + b.purchase_trust as f32 * o.trust
             + b.purchase_reputation as f32 * m.reputation[mi] * (1.0 - m.damage[mi])
             - self.s.scandals.purchase_aversion as f32 * m.damage[mi]
-            + b.purchase_discount as f32 * deal_term(cons.deal_seeking[i], o.discount, b)
+            + b.purchase_discount as f32
+                * deal_term(
+                    cons.deal_seeking[i],
+                    o.discount,
+                    cons.reference[i * t + topic],
+                    b,
+                )
+            - b.satiation as f32 * cons.need_met_on(i, topic, t, self.day, b.need_days as f32)
             + b.purchase_loyalty as f32 * cons.loyalty_to(i, merchant)
             + o.bonus
             - cons.price_sensitivity[i] * o.paid.ln()
@@ -312,12 +320,13 @@ impl DayView<'_> {
 }
 
 /// The discount's weight in the purchase utility, before `purchase_discount`: the discount
-/// itself plus, for deal seekers, how far it beats the discount they have come to expect:
-/// `d + deal_amplifier · deal_seeking · (d − deal_reference)`. Without an offer a deal
-/// seeker holds back; with a good one it jumps.
+/// itself plus, for deal seekers, how far it beats the discount they have come to expect in
+/// the topic (`reference`, which adapts to the discounts they bought at):
+/// `d + deal_amplifier · deal_seeking · (d − reference)`. Without an offer a deal seeker
+/// holds back, the more so after a season of deals; with a good one it jumps.
 #[inline]
-fn deal_term(deal_seeking: f32, d: f32, b: &crate::scenario::Behaviour) -> f32 {
-    d + b.deal_amplifier as f32 * deal_seeking * (d - b.deal_reference as f32)
+fn deal_term(deal_seeking: f32, d: f32, reference: f32, b: &crate::scenario::Behaviour) -> f32 {
+    d + b.deal_amplifier as f32 * deal_seeking * (d - reference)
 }
 
 /// Delivery: the buyer's satisfaction with order `o` moves its loyalty to the merchant

@@ -84,7 +84,7 @@ impl OrderBook {
             match l.policies.take_order(world, s, day, intent, l.row) {
                 None => {
                     l.row.book(intent.value);
-                    self.accept(world, day, intent, l);
+                    self.accept(world, s, day, intent, l);
                 }
                 Some(Settled::Pending) => {}
                 Some(Settled::Cancelled) => {
@@ -94,7 +94,7 @@ impl OrderBook {
                 Some(Settled::Accepted(orders)) => {
                     for o in orders {
                         l.row.book(o.value);
-                        self.accept(world, day, &o, l);
+                        self.accept(world, s, day, &o, l);
                     }
                 }
             }
@@ -103,7 +103,14 @@ impl OrderBook {
 
     /// An accepted order: the policies' acceptance hooks, buyer bookkeeping, the merchant
     /// remembered, queued for delivery.
-    fn accept(&mut self, world: &mut World, day: u32, intent: &OrderIntent, l: &mut Ledger) {
+    fn accept(
+        &mut self,
+        world: &mut World,
+        s: &Scenario,
+        day: u32,
+        intent: &OrderIntent,
+        l: &mut Ledger,
+    ) {
         let i = intent.consumer as usize;
         let row = &mut *l.row;
         l.policies.on_accept(world, intent, row);
@@ -127,6 +134,17 @@ impl OrderBook {
         }
         world.consumers.remember_merchant(i, merchant);
         world.consumers.in_transit[i] += 1;
+        // The offer it bought at, as a share of the list price, and the need it met.
+        let list = world.products.price[intent.product as usize] as f64;
+        let paid = (intent.value - intent.coupon as f64 - intent.points as f64).max(0.01);
+        world.consumers.bought_in(
+            i,
+            world.merchants.topic[merchant as usize] as usize,
+            world.topics,
+            (1.0 - paid / list) as f32,
+            day,
+            &s.behaviour,
+        );
         let due = day as usize + world.merchants.lead_time[merchant as usize] as usize;
         if due < self.deliveries.len() {
             self.deliveries[due].push(Order {

@@ -449,6 +449,9 @@ pub struct Behaviour {
     pub satisfaction_level: f64,
     pub quality_reference: f64,
     pub visit_parcel: f64,
+    pub reference_rate: f64,
+    pub satiation: f64,
+    pub need_days: f64,
     pub churn_habit: f64,
 }
 
@@ -486,7 +489,7 @@ impl Default for Behaviour {
             churn_threshold: 0.35,
             position_decay: 0.5,
             habit_rate: 0.1,
-            visit_habit: 2.0,
+            visit_habit: 1.0,
             visit_trust: 3.0,
             visit_notification: 1.0,
             visit_content: 0.5,
@@ -497,6 +500,9 @@ impl Default for Behaviour {
             satisfaction_level: 3.0,
             quality_reference: 0.25,
             visit_parcel: 1.0,
+            reference_rate: 0.5,
+            satiation: 2.0,
+            need_days: 30.0,
             churn_habit: 3.0,
         }
     }

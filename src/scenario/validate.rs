@@ -199,6 +199,11 @@ pub fn validate(s: &Scenario) -> Result<(), (String, String)> {
     non_negative("behaviour.satisfaction_level", b.satisfaction_level)?;
     probability("behaviour.quality_reference", b.quality_reference)?;
     finite("behaviour.visit_parcel", b.visit_parcel)?;
+    probability("behaviour.reference_rate", b.reference_rate)?;
+    non_negative("behaviour.satiation", b.satiation)?;
+    at_most_f("behaviour.satiation", b.satiation, 1e3)?;
+    positive("behaviour.need_days", b.need_days)?;
+    at_most_f("behaviour.need_days", b.need_days, 1e6)?;
     finite("behaviour.churn_habit", b.churn_habit)?;
     at_most_f("behaviour.position_decay", b.position_decay, 10.0)?;
     if s.consumers.initial_trust <= b.churn_threshold {

@@ -9,6 +9,7 @@ pub mod footprint;
 pub use build::build_world;
 
 use crate::graph::Csr;
+use crate::scenario::Behaviour;
 
 /// No product / no merchant / no creator.
 pub const NONE: u32 = u32::MAX;
@@ -78,6 +79,14 @@ pub struct Consumers {
     pub orders: Vec<u32>,
     /// Accepted orders on their way (booked, not yet delivered).
     pub in_transit: Vec<u32>,
+    /// The discount the consumer has come to expect in each topic (`topics` a consumer), a
+    /// share of the list price: its reference price is list × (1 − this).
+    pub reference: Vec<f32>,
+    /// How much of its need in each topic recent purchases have met (`topics` a consumer):
+    /// +1 a purchase, decaying by e^(−1/need_days) a day; stored as of `need_day`.
+    pub need_met: Vec<f32>,
+    /// The day `need_met` was last brought up to date.
+    pub need_day: Vec<u32>,
     /// Day of the last non-cancelled order (`NONE` if none).
     pub last_order_day: Vec<u32>,
     /// Day of the first non-cancelled order (`NONE` if none).
@@ -220,6 +229,45 @@ impl Consumers {
                 experience[LOYALTY_SLOTS - 1] = -1.0;
             }
         }
+    }
+
+    /// How much of consumer `i`'s need in `topic` is met on `day` (`topics` topics).
+    #[inline]
+    pub fn need_met_on(
+        &self,
+        i: usize,
+        topic: usize,
+        topics: usize,
+        day: u32,
+        need_days: f32,
+    ) -> f32 {
+        let met = self.need_met[i * topics + topic];
+        if met == 0.0 {
+            return 0.0;
+        }
+        met * (-((day - self.need_day[i]) as f32) / need_days).exp()
+    }
+
+    /// An accepted purchase in `topic` at a discount of `offer` (a share of the list price)
+    /// on `day`: the need met rises by one, and the expected discount moves toward the offer
+    /// by `behaviour.reference_rate`.
+    pub fn bought_in(
+        &mut self,
+        i: usize,
+        topic: usize,
+        topics: usize,
+        offer: f32,
+        day: u32,
+        b: &Behaviour,
+    ) {
+        let decay = (-((day - self.need_day[i]) as f32) / b.need_days as f32).exp();
+        for met in &mut self.need_met[i * topics..(i + 1) * topics] {
+            *met *= decay;
+        }
+        self.need_day[i] = day;
+        self.need_met[i * topics + topic] += 1.0;
+        let r = &mut self.reference[i * topics + topic];
+        *r += b.reference_rate as f32 * (offer - *r);
     }
 
     /// Consumer `i`'s habit at the end of day `day − 1`: the stored habit decayed by
