@@ -190,6 +190,18 @@ impl DayView<'_> {
         }
     }
 
+    /// The strength of the tie from friend `j` to consumer `i`, which scales a friend's
+    /// endorsement: 1 within a community, `behaviour.weak_tie` across communities.
+    #[inline]
+    pub fn tie(&self, i: usize, j: usize) -> f32 {
+        let c = &self.world.consumers.community;
+        if c[i] == c[j] {
+            1.0
+        } else {
+            self.s.behaviour.weak_tie as f32
+        }
+    }
+
     /// Whether merchant `mi`'s products can be bought today (not delisted).
     #[inline]
     pub(crate) fn on_sale(&self, mi: usize) -> bool {

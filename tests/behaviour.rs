@@ -248,3 +248,84 @@ fn a_coupon_blitz_leaves_false_prosperity_behind() {
         assert!(after < 0.99);
     }
 }
+
+/// Strong word of mouth and little organic buying: every satisfied buyer tells five
+/// friends, a friend's endorsement weighs heavily, and the feed alone rarely sells.
+const WORD_OF_MOUTH: [&str; 4] = [
+    "sharing.share_prob=1",
+    "sharing.friends=5",
+    "sharing.share_bonus=8",
+    "behaviour.purchase_threshold=7",
+];
+
+/// First-time buyers per week (`unique_buyers − repeat_buyers`, summed over 7 days).
+fn weekly_new_buyers(out: &RunOutput) -> Vec<u64> {
+    let daily: Vec<u64> = out
+        .daily
+        .iter()
+        .map(|r| r.unique_buyers - r.repeat_buyers)
+        .collect();
+    daily.chunks(7).map(|w| w.iter().sum()).collect()
+}
+
+#[test]
+fn strong_word_of_mouth_gives_an_s_shaped_adoption_curve() {
+    // Imitation-driven diffusion: new buyers per week rise (to at least 5 times the first
+    // week's) before they fall (the last full week under a third of the peak), because each
+    // buyer's shares bring more buyers until the network runs out of them.
+    for seed in SEEDS {
+        let out = run(&small("baseline", seed, 91, &WORD_OF_MOUTH));
+        let weeks = weekly_new_buyers(&out);
+        let (peak_week, &peak) = weeks.iter().enumerate().max_by_key(|x| x.1).unwrap();
+        println!("seed {seed}: new buyers per week {weeks:?}");
+        assert!(peak_week >= 2 && peak > 5 * weeks[0]);
+        assert!(3 * weeks[weeks.len() - 1] < peak);
+    }
+}
+
+#[test]
+fn the_social_graph_shapes_adoption_and_ties_within_communities_persuade_more() {
+    // With sharing and group buying on, the same population on a scale-free graph and on a
+    // block model of isolated small communities: word of mouth spreads through the hubs of
+    // the first and stalls in the second. Each seed: at least twice the buyers.
+    let mut sets = WORD_OF_MOUTH.to_vec();
+    sets.push("group_buying.product_share=0.3");
+    for seed in SEEDS {
+        let buyers = |kind: &str| {
+            let mut sets = sets.clone();
+            let kind = format!("graph.kind=\"{kind}\"");
+            sets.push(&kind);
+            run(&small("baseline", seed, 63, &sets))
+                .summary
+                .buyers
+                .buyers
+        };
+        let (ba, sbm) = (buyers("barabasi_albert"), buyers("stochastic_block"));
+        println!("seed {seed}: buyers in 63 days: Barabási–Albert {ba}, block model {sbm}");
+        assert!(ba > 2 * sbm);
+
+        // Communities are read: on a block model whose consumers have more friends outside
+        // their block than in it, when endorsements across communities count for nothing,
+        // shares sell less (by at least 10 %).
+        let share_orders = |weak: &str| {
+            let mut sets = sets.clone();
+            sets.extend([
+                "graph.kind=\"stochastic_block\"",
+                "graph.p_out=0.0002",
+                weak,
+            ]);
+            run(&small("baseline", seed, 63, &sets))
+                .summary
+                .totals
+                .share_orders
+        };
+        let (strong, none) = (
+            share_orders("behaviour.weak_tie=1"),
+            share_orders("behaviour.weak_tie=0"),
+        );
+        println!(
+            "seed {seed}: share orders with cross-community ties at full weight {strong}, at none {none}"
+        );
+        assert!((none as f64) < 0.9 * strong as f64);
+    }
+}

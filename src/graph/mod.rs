@@ -7,6 +7,7 @@
 //! yields the same graph, whatever the platform's thread count.
 
 mod barabasi_albert;
+mod communities;
 mod configuration_model;
 mod csr;
 mod edge_list;
@@ -15,6 +16,7 @@ mod stochastic_block;
 mod watts_strogatz;
 
 pub use barabasi_albert::barabasi_albert;
+pub use communities::label_propagation;
 pub use configuration_model::configuration_model;
 pub use csr::Csr;
 pub use edge_list::{

@@ -156,7 +156,8 @@ daily_columns! {
     /// `rating_prior_weight`); deserved = 1 + 4 × the mean true quality of its products. Positive:
     /// ratings flatter.
     rating_gap: f64,
-    /// Products shared with a friend today (on delivery).
+    /// Shares made today, on delivery: each reaches `sharing.friends` friends (fewer if the sharer
+    /// has fewer).
     shares: u64 = sum,
     /// Share rewards paid today.
     share_reward_spend: f64 = sum,
@@ -175,6 +176,10 @@ daily_columns! {
     group_invitations: u64 = sum,
     /// Orders that joined an open group today.
     group_joins: u64 = sum,
+    /// Of `group_joins`, orders of buyers who came to the group product on their own (from the
+    /// feed, a share or an ad) and joined a stranger's open group of it instead of opening one
+    /// (`group_buying.stranger_join`).
+    stranger_joins: u64 = sum,
     /// Group-buy orders waiting, at the end of the day, in groups still open (neither formed nor
     /// failed): placed on this or an earlier day and not yet booked, so not in `orders` or any
     /// other order count. A level, not a flow: with P the previous day's value (0 before day 0),

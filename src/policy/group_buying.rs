@@ -46,6 +46,8 @@ pub struct State {
     pub groups: Vec<Group>,
     /// (invited consumer, group) for the next day's feeds, sorted by consumer.
     pub invitations: Vec<(u32, u32)>,
+    /// The open groups of each product, oldest first: what a stranger may join.
+    open_of_product: std::collections::HashMap<u32, Vec<u32>>,
 }
 
 impl State {
@@ -60,9 +62,6 @@ impl State {
         }
     }
 
-    /// Phase A: invitations from friends: each (at most three a day) is a purchase decision
-    /// on the group's product at the group price, with a friend's endorsement
-    /// (`invitation_bonus`) in place of a creator's credibility.
     /// Phase A: whether consumer `i` has an invitation waiting (a notification).
     #[inline]
     pub fn invited(&self, i: usize) -> bool {
@@ -74,6 +73,10 @@ impl State {
         }
     }
 
+    /// Phase A: invitations from friends: each (at most three a day) is a purchase decision
+    /// on the group's product at the group price, with the opener's endorsement
+    /// (`invitation_bonus`, scaled by the tie's strength) in place of a creator's
+    /// credibility. An invitation stays open as long as its group.
     pub fn answer(&self, view: &DayView, i: usize, ev: &mut DayEvents) {
         if self.invitations.is_empty() {
             return;
@@ -94,7 +97,7 @@ impl State {
                 i,
                 group.product,
                 g.discount as f32,
-                g.invitation_bonus as f32,
+                g.invitation_bonus as f32 * view.tie(i, group.opener as usize),
             ) else {
                 continue;
             };
@@ -131,17 +134,46 @@ impl State {
             return None;
         }
         let g = &s.group_buying;
+        // A buyer of a group product may join a stranger's open group of it (Pinduoduo
+        // shows them) instead of opening one.
+        let mut intent = *intent;
+        if intent.group == NONE && g.stranger_join > 0.0 {
+            let mut rng = stream(
+                s.run.seed,
+                Purpose::GroupBuy,
+                intent.consumer as u64 | 1 << 40,
+                day as u64,
+            );
+            let joins = crate::rng::unit_f32(&mut rng) < g.stranger_join as f32;
+            let groups = &self.groups;
+            let open = self.open_of_product.get(&intent.product).and_then(|open| {
+                open.iter().copied().find(|&gid| {
+                    let group = &groups[gid as usize];
+                    group.opener != intent.consumer
+                        && !group.members.iter().any(|m| m.consumer == intent.consumer)
+                })
+            });
+            if let Some(gid) = open.filter(|_| joins) {
+                intent.group = gid;
+                row.stranger_joins += 1;
+            }
+        }
+        let intent = &intent;
         let gid = if intent.group == NONE {
             let gid = self.groups.len() as u32;
             self.groups.push(Group {
                 product: intent.product,
                 creator: intent.creator,
                 opener: intent.consumer,
-                deadline: day + g.window_days as u32 - 1,
+                deadline: day + g.window_days as u32,
                 members: vec![*intent],
                 open: true,
             });
             row.groups_opened += 1;
+            self.open_of_product
+                .entry(intent.product)
+                .or_default()
+                .push(gid);
             // Invitations to distinct random friends, seen from tomorrow on.
             let mut friends = world.social.neighbours(intent.consumer).to_vec();
             let mut rng = stream(s.run.seed, Purpose::GroupBuy, gid as u64, day as u64);
@@ -167,6 +199,9 @@ impl State {
         if group.members.len() >= g.size as usize {
             group.open = false;
             row.groups_formed += 1;
+            if let Some(open) = self.open_of_product.get_mut(&group.product) {
+                open.retain(|&x| x != gid);
+            }
             return Some(Settled::Accepted(std::mem::take(&mut group.members)));
         }
         Some(Settled::Pending)
@@ -194,6 +229,12 @@ impl State {
         }
         // An invitation stays while its group is open and the invited friend has not joined.
         let groups = &self.groups;
+        // Each product's list of open groups keeps the open ones (lists are independent,
+        // so the map's order does not matter).
+        for open in self.open_of_product.values_mut() {
+            open.retain(|&gid| groups[gid as usize].open);
+        }
+        self.open_of_product.retain(|_, open| !open.is_empty());
         self.invitations.retain(|&(c, g)| {
             let group = &groups[g as usize];
             group.open && !group.members.iter().any(|m| m.consumer == c)
@@ -215,6 +256,7 @@ pub struct GroupBuying {
     pub window_days: u64,
     pub invites: u64,
     pub invitation_bonus: f64,
+    pub stranger_join: f64,
 }
 
 impl Default for GroupBuying {
@@ -226,6 +268,7 @@ impl Default for GroupBuying {
             window_days: 2,
             invites: 5,
             invitation_bonus: 3.0,
+            stranger_join: 0.5,
         }
     }
 }
@@ -248,6 +291,7 @@ impl GroupBuying {
         at_least("group_buying.window_days", self.window_days, 1)?;
         at_most("group_buying.invites", self.invites, 1_000)?;
         finite("group_buying.invitation_bonus", self.invitation_bonus)?;
+        probability("group_buying.stranger_join", self.stranger_join)?;
         Ok(())
     }
 }

@@ -17,25 +17,26 @@ use serde::{Deserialize, Serialize};
 /// Sharing's run state.
 #[derive(Default)]
 pub struct State {
-    /// (friend, product, account) shared yesterday, for today's feeds, sorted by friend.
-    pub shares: Vec<(u32, u32, u32)>,
+    /// (friend, product, account, sharer) shared yesterday, for today's feeds, sorted by
+    /// friend.
+    pub shares: Vec<(u32, u32, u32, u32)>,
     /// Shares made today, in delivery order.
-    made: Vec<(u32, u32, u32)>,
+    made: Vec<(u32, u32, u32, u32)>,
 }
 
 impl State {
-    /// Phase A: products friends shared yesterday (at most three): each is a purchase
-    /// decision with the friend's endorsement `share_bonus`, scaled by `rewarded_trust` when
-    /// shares are rewarded (consumers know some are paid for).
     /// Phase A: whether a friend shared a product with consumer `i` (a notification).
     #[inline]
     pub fn shared_with(&self, i: usize) -> bool {
         !self.shares.is_empty() && {
-            let k = self.shares.partition_point(|&(f, _, _)| (f as usize) < i);
-            self.shares.get(k).is_some_and(|&(f, _, _)| f as usize == i)
+            let k = self.shares.partition_point(|&(f, ..)| (f as usize) < i);
+            self.shares.get(k).is_some_and(|&(f, ..)| f as usize == i)
         }
     }
 
+    /// Phase A: products friends shared yesterday (at most three): each is a purchase
+    /// decision with the friend's endorsement `share_bonus`, scaled by the tie's strength
+    /// and by `rewarded_trust` when shares are rewarded (consumers know some are paid for).
     pub fn answer(&self, view: &DayView, i: usize, ev: &mut DayEvents) {
         if self.shares.is_empty() {
             return;
@@ -47,14 +48,15 @@ impl State {
             } else {
                 1.0
             };
-        let start = self.shares.partition_point(|&(f, _, _)| (f as usize) < i);
+        let start = self.shares.partition_point(|&(f, ..)| (f as usize) < i);
         let mut rng = stream(view.seed, Purpose::Share, i as u64, view.day as u64);
-        for &(_, product, creator) in self.shares[start..]
+        for &(_, product, creator, sharer) in self.shares[start..]
             .iter()
-            .take_while(|&&(f, _, _)| f as usize == i)
+            .take_while(|&&(f, ..)| f as usize == i)
             .take(3)
         {
-            let Some((utility, value)) = view.offer(i, product, 0.0, bonus) else {
+            let endorsement = bonus * view.tie(i, sharer as usize);
+            let Some((utility, value)) = view.offer(i, product, 0.0, endorsement) else {
                 continue;
             };
             if view.decide(utility, &mut rng) {
@@ -93,26 +95,34 @@ impl State {
         let sh = &s.sharing;
         let u_share = unit_f32(rng) as f64;
         let friends = world.social.neighbours(o.consumer);
-        let friend = (!friends.is_empty()).then(|| friends[below(rng, friends.len())]);
         let p_share = sh.share_prob * satisfaction as f64
             + if sh.reward > 0.0 {
                 sh.reward_share_prob
             } else {
                 0.0
             };
-        if let Some(f) = friend.filter(|_| u_share < p_share && !returned) {
-            self.made.push((f, o.product, o.creator));
-            row.shares += 1;
-            if sh.reward > 0.0 {
-                row.share_reward_spend += sh.reward;
-            }
+        if friends.is_empty() || u_share >= p_share || returned {
+            return;
+        }
+        // The share reaches `sharing.friends` friends drawn at random without replacement
+        // (all of them if fewer): a partial shuffle of a copy of the friend list.
+        let k = (sh.friends as usize).min(friends.len());
+        let mut pool = friends.to_vec();
+        for j in 0..k {
+            let pick = j + below(rng, pool.len() - j);
+            pool.swap(j, pick);
+            self.made.push((pool[j], o.product, o.creator, o.consumer));
+        }
+        row.shares += 1;
+        if sh.reward > 0.0 {
+            row.share_reward_spend += sh.reward;
         }
     }
 
     /// End of fulfilment: today's shares reach friends tomorrow, sorted by friend.
     pub fn after_fulfilment(&mut self) {
         let mut made = std::mem::take(&mut self.made);
-        made.sort_by_key(|&(f, p, c)| (f, p, c));
+        made.sort_unstable();
         self.shares = made;
     }
 }
@@ -134,6 +144,7 @@ pub struct Sharing {
     pub reward_share_prob: f64,
     pub share_bonus: f64,
     pub rewarded_trust: f64,
+    pub friends: u64,
 }
 
 impl Default for Sharing {
@@ -144,6 +155,7 @@ impl Default for Sharing {
             reward_share_prob: 0.2,
             share_bonus: 1.0,
             rewarded_trust: 0.5,
+            friends: 1,
         }
     }
 }
@@ -156,6 +168,8 @@ impl Sharing {
         probability("sharing.reward_share_prob", self.reward_share_prob)?;
         finite("sharing.share_bonus", self.share_bonus)?;
         probability("sharing.rewarded_trust", self.rewarded_trust)?;
+        at_least("sharing.friends", self.friends, 1)?;
+        at_most("sharing.friends", self.friends, 1_000)?;
         Ok(())
     }
 }

@@ -199,6 +199,7 @@ pub fn validate(s: &Scenario) -> Result<(), (String, String)> {
     non_negative("behaviour.satisfaction_level", b.satisfaction_level)?;
     probability("behaviour.quality_reference", b.quality_reference)?;
     finite("behaviour.visit_parcel", b.visit_parcel)?;
+    probability("behaviour.weak_tie", b.weak_tie)?;
     probability("behaviour.reference_rate", b.reference_rate)?;
     non_negative("behaviour.satiation", b.satiation)?;
     at_most_f("behaviour.satiation", b.satiation, 1e3)?;

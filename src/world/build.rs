@@ -67,34 +67,45 @@ pub fn build_world(s: &Scenario) -> Result<World> {
     })
 }
 
+/// The social graph and each consumer's community: the block of a stochastic block graph;
+/// for every other graph, found by label propagation (`graph::label_propagation`).
 fn build_graph(s: &Scenario) -> Result<(Csr, Vec<u32>)> {
     let g = &s.graph;
     let n = s.population.consumers as usize;
     let mut rng = stream(s.run.seed, Purpose::Graph, 0, 0);
-    let none = || vec![0u32; n];
+    let detected = |csr: Csr| {
+        let community = crate::graph::label_propagation(&csr, COMMUNITY_SWEEPS);
+        (csr, community)
+    };
     Ok(match g.kind {
-        GraphKind::BarabasiAlbert => (
-            crate::graph::barabasi_albert(n, g.m as usize, &mut rng),
-            none(),
-        ),
-        GraphKind::WattsStrogatz => (
-            crate::graph::watts_strogatz(n, g.k as usize, g.p_rewire, &mut rng),
-            none(),
-        ),
+        GraphKind::BarabasiAlbert => {
+            detected(crate::graph::barabasi_albert(n, g.m as usize, &mut rng))
+        }
+        GraphKind::WattsStrogatz => detected(crate::graph::watts_strogatz(
+            n,
+            g.k as usize,
+            g.p_rewire,
+            &mut rng,
+        )),
         GraphKind::StochasticBlock => {
             crate::graph::stochastic_block(n, g.blocks as usize, g.p_in, g.p_out, &mut rng)
         }
-        GraphKind::Configuration => (
-            crate::graph::configuration_model(n, g.exponent, g.min_degree as usize, &mut rng),
-            none(),
-        ),
+        GraphKind::Configuration => detected(crate::graph::configuration_model(
+            n,
+            g.exponent,
+            g.min_degree as usize,
+            &mut rng,
+        )),
         GraphKind::EdgeList => {
             let csr = crate::graph::load_edge_list(std::path::Path::new(&g.path), n)
                 .map_err(|e| Error::Input(e.to_string()))?;
-            (csr, none())
+            detected(csr)
         }
     })
 }
+
+/// Sweeps of label propagation at most (it usually settles in fewer).
+const COMMUNITY_SWEEPS: usize = 10;
 
 fn build_consumers(s: &Scenario, community: Vec<u32>) -> Consumers {
     let c = &s.consumers;
