@@ -189,7 +189,8 @@ prop_compose! {
             edge(stress, 0.0..=1.0f64, &[1000.0])),
         impulsivity in (0.05..0.95f64, 0.5..=20.0f64),
         deal_seeking in (edge(stress, 0.05..0.95f64, &[1e-6]), 0.5..=20.0f64),
-        interest_concentration in 0.05..=5.0f64,
+        (interest_concentration, topic_skew) in
+            (0.05..=5.0f64, edge(stress, prop_oneof![Just(0.0), 0.0..=3.0f64], &[10.0])),
         (churn_threshold, trust_gap) in (0.0..=0.6f64, 0.01..=1.0f64),
         (topic_concentration, quality) in (0.05..=5.0f64, (0.05..0.95f64, 0.5..=20.0f64)),
         (posting_rate, product_link_prob, affiliates) in (prob(), prob(), 1u64..=4),
@@ -205,6 +206,7 @@ prop_compose! {
         People {
             consumers: vec![
                 kv("interest_concentration", interest_concentration),
+                kv("topic_skew", topic_skew),
                 kv("activity_mean", activity.0),
                 kv("activity_concentration", activity.1),
                 kv("price_sensitivity_mean", price_sensitivity.0),

@@ -276,6 +276,7 @@ choice! {
 #[serde(deny_unknown_fields, default)]
 pub struct Consumers {
     pub interest_concentration: f64,
+    pub topic_skew: f64,
     pub activity_mean: f64,
     pub activity_concentration: f64,
     pub price_sensitivity_mean: f64,
@@ -291,6 +292,7 @@ impl Default for Consumers {
     fn default() -> Self {
         Consumers {
             interest_concentration: 0.3,
+            topic_skew: 0.0,
             activity_mean: 0.5,
             activity_concentration: 4.0,
             price_sensitivity_mean: 1.0,

@@ -59,6 +59,8 @@ pub fn validate(s: &Scenario) -> Result<(), (String, String)> {
 
     let c = &s.consumers;
     positive("consumers.interest_concentration", c.interest_concentration)?;
+    non_negative("consumers.topic_skew", c.topic_skew)?;
+    at_most_f("consumers.topic_skew", c.topic_skew, 10.0)?;
     open_unit("consumers.activity_mean", c.activity_mean)?;
     positive("consumers.activity_concentration", c.activity_concentration)?;
     non_negative("consumers.price_sensitivity_mean", c.price_sensitivity_mean)?;
@@ -545,5 +547,11 @@ mod tests {
         );
         assert_eq!(path_of(d(), |s| s.run.name = "../x".into()), "run.name");
         assert_eq!(path_of(d(), |s| s.run.days = 0), "run.days");
+        for skew in [-0.5, 10.5, f64::NAN, f64::INFINITY] {
+            assert_eq!(
+                path_of(d(), |s| s.consumers.topic_skew = skew),
+                "consumers.topic_skew"
+            );
+        }
     }
 }

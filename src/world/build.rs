@@ -21,11 +21,34 @@ pub(crate) fn beta(mean: f64, concentration: f64) -> Beta<f64> {
     .expect("validated parameters")
 }
 
-/// Dirichlet(α, …, α) weights over `t` topics, written into `out`; returns 1/‖w‖₂.
-fn dirichlet(rng: &mut StreamRng, alpha: f64, out: &mut [f32]) -> f32 {
-    let g = Gamma::new(alpha, 1.0).expect("validated concentration");
+/// The Dirichlet shapes of `topics` topics with mean shape `concentration`: topic t's shape is
+/// `concentration · T · w_t / Σ w` with w_t = (t + 1)^(−skew), so topic 0 is the most
+/// popular and the shapes sum to `concentration · T` whatever the skew. Skew 0 gives every
+/// topic exactly `concentration` (the symmetric Dirichlet). A shape that rounds to 0 (a huge
+/// skew times a tiny concentration) is the smallest normal f64 instead, and one that rounds
+/// to infinity the largest f64, so valid parameters always give a valid Gamma.
+pub(crate) fn topic_shapes(concentration: f64, skew: f64, topics: usize) -> Vec<Gamma<f64>> {
+    let w: Vec<f64> = (0..topics).map(|t| ((t + 1) as f64).powf(-skew)).collect();
+    let sum: f64 = w.iter().sum();
+    w.iter()
+        .map(|&w| {
+            // The factor first: at skew 0 it is T / T = 1 exactly.
+            let shape = concentration * (w * topics as f64 / sum);
+            let shape = if shape > 0.0 {
+                shape.min(f64::MAX)
+            } else {
+                f64::MIN_POSITIVE
+            };
+            Gamma::new(shape, 1.0).expect("validated concentration")
+        })
+        .collect()
+}
+
+/// Dirichlet weights over topics, one Gamma a topic (`shapes`, from [`topic_shapes`]), written
+/// into `out`; returns 1/‖w‖₂.
+fn dirichlet(rng: &mut StreamRng, shapes: &[Gamma<f64>], out: &mut [f32]) -> f32 {
     let mut sum = 0.0;
-    for w in out.iter_mut() {
+    for (w, g) in out.iter_mut().zip(shapes) {
         let x: f64 = g.sample(rng).max(1e-12);
         *w = x as f32;
         sum += x;
@@ -105,13 +128,16 @@ fn build_consumers(s: &Scenario, community: Vec<u32>) -> Consumers {
     let impulsivity = beta(c.impulsivity_mean, c.impulsivity_concentration);
     let deal_seeking = beta(c.deal_seeking_mean, c.deal_seeking_concentration);
     let price = Normal::new(c.price_sensitivity_mean, c.price_sensitivity_sd).expect("validated");
+    // Demand is skewed across topics (`consumers.topic_skew`); supply is not (creators'
+    // profiles stay symmetric), so niche topics' creators meet less demand.
+    let shapes = topic_shapes(c.interest_concentration, c.topic_skew, t);
     let mut interest = vec![0f32; n * t];
     let scalars: Vec<(f32, f32, f32, f32, f32)> = interest
         .par_chunks_mut(t)
         .enumerate()
         .map(|(i, row)| {
             let mut rng = stream(seed, Purpose::WorldConsumer, i as u64, 0);
-            let inv_norm = dirichlet(&mut rng, c.interest_concentration, row);
+            let inv_norm = dirichlet(&mut rng, &shapes, row);
             let a = activity.sample(&mut rng) as f32;
             let b = price.sample(&mut rng).max(0.0) as f32;
             let imp = impulsivity.sample(&mut rng) as f32;
@@ -235,7 +261,8 @@ pub(crate) fn push_creator(
     let topics = s.population.topics as usize;
     let start = c.profile.len();
     c.profile.resize(start + topics, 0.0);
-    let inv_norm = dirichlet(rng, k.topic_concentration, &mut c.profile[start..]);
+    let shapes = topic_shapes(k.topic_concentration, 0.0, topics);
+    let inv_norm = dirichlet(rng, &shapes, &mut c.profile[start..]);
     let row = &c.profile[start..];
     let primary = (0..topics)
         .max_by(|&a, &b| row[a].total_cmp(&row[b]).then(b.cmp(&a)))
