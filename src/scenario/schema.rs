@@ -386,6 +386,11 @@ pub struct Merchants {
     pub lead_time_max: u64,
     pub rating_prior_mean: f64,
     pub rating_prior_weight: f64,
+    /// Smoothed daily profit under which a merchant loses heart; −∞ (the default): never.
+    pub exit_profit: f64,
+    pub patience_days: u64,
+    pub profit_halflife_days: f64,
+    pub entry_rate: f64,
 }
 
 impl Default for Merchants {
@@ -401,6 +406,10 @@ impl Default for Merchants {
             lead_time_max: 5,
             rating_prior_mean: 3.5,
             rating_prior_weight: 5.0,
+            exit_profit: f64::NEG_INFINITY,
+            patience_days: 30,
+            profit_halflife_days: 14.0,
+            entry_rate: 0.0,
         }
     }
 }
