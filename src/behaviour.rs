@@ -202,10 +202,14 @@ impl DayView<'_> {
         }
     }
 
-    /// Whether merchant `mi`'s products can be bought today (not delisted).
+    /// Whether merchant `mi`'s products can be bought today (still trading, not delisted).
     #[inline]
     pub(crate) fn on_sale(&self, mi: usize) -> bool {
         let m = &self.world.merchants;
+        // Market exit (merchants.exit_profit): an exited merchant sells nothing.
+        if !m.active[mi] {
+            return false;
+        }
         !(m.delisted_from[mi]..m.delisted_until[mi]).contains(&self.day)
     }
 

@@ -54,6 +54,10 @@ pub enum Purpose {
     Ads = 23,
     /// Purchases of products friends shared.
     Share = 24,
+    /// Merchant entries (how many on a day, and each entrant's attributes and products).
+    MerchantEntry = 25,
+    /// An account's new affiliate in place of one that exited.
+    Affiliate = 26,
 }
 
 /// SplitMix64's finaliser: a bijective mix with good avalanche.

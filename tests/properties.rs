@@ -4,7 +4,7 @@
 //! docs/OUTPUTS.md ("Accounting identities") must hold on every daily row and on the totals.
 //!
 //! Not visible in the outputs, hence not checked here: the unit costs in `merchant_profit`
-//! (identity 4) and the impressions of each account on each day (identity 6, checked over the
+//! (identity 4; its sum merchant by merchant is checked through the world, identity 10) and the impressions of each account on each day (identity 6, checked over the
 //! run through creators.csv).
 //!
 //! Cases: 64 by default; `PROPTEST_CASES=N` changes that, as in any proptest test. A failing
@@ -189,7 +189,8 @@ prop_compose! {
             edge(stress, 0.0..=1.0f64, &[1000.0])),
         impulsivity in (0.05..0.95f64, 0.5..=20.0f64),
         deal_seeking in (edge(stress, 0.05..0.95f64, &[1e-6]), 0.5..=20.0f64),
-        interest_concentration in 0.05..=5.0f64,
+        (interest_concentration, topic_skew) in
+            (0.05..=5.0f64, edge(stress, prop_oneof![Just(0.0), 0.0..=3.0f64], &[10.0])),
         (churn_threshold, trust_gap) in (0.0..=0.6f64, 0.01..=1.0f64),
         (topic_concentration, quality) in (0.05..=5.0f64, (0.05..0.95f64, 0.5..=20.0f64)),
         (posting_rate, product_link_prob, affiliates) in (prob(), prob(), 1u64..=4),
@@ -205,6 +206,7 @@ prop_compose! {
         People {
             consumers: vec![
                 kv("interest_concentration", interest_concentration),
+                kv("topic_skew", topic_skew),
                 kv("activity_mean", activity.0),
                 kv("activity_concentration", activity.1),
                 kv("price_sensitivity_mean", price_sensitivity.0),
@@ -254,6 +256,12 @@ prop_compose! {
         advertised_inflation in 0.0..=0.5f64,
         (lead_time_min, lead_time_span) in (1u64..=2, 0u64..=3),
         rating_prior in (1.0..=5.0f64, edge(stress, 0.1..=20.0f64, &[1e6])),
+        (exit_profit, patience_days, profit_halflife_days, entry_rate) in (
+            prop_oneof![Just(f64::NEG_INFINITY), -5.0..=20.0f64, Just(1e9), Just(-1e9)],
+            1u64..=6,
+            0.5..=20.0f64,
+            prop_oneof![Just(0.0), 0.0..=3.0f64],
+        ),
     ) -> Keys {
         vec![
             kv("price_median", price_median),
@@ -266,6 +274,10 @@ prop_compose! {
             kv("lead_time_max", lead_time_min + lead_time_span),
             kv("rating_prior_mean", rating_prior.0),
             kv("rating_prior_weight", rating_prior.1),
+            kv("exit_profit", exit_profit),
+            kv("patience_days", patience_days),
+            kv("profit_halflife_days", profit_halflife_days),
+            kv("entry_rate", entry_rate),
         ]
     }
 }
@@ -857,6 +869,13 @@ fn run_case(case: &Case) -> Result<(), TestCaseError> {
         .map(|&n| (n as u64).min(slots))
         .sum();
     let ring_overflowed = cons.follow_count.iter().any(|&n| n as u64 > slots);
+    // Identity 10 needs the merchants' profits and states.
+    let m = &sim.world().merchants;
+    let merchant_profit = (0..m.len()).map(|k| m.profit_total[k]).sum::<f64>();
+    let merchant_scale = (0..m.len()).map(|k| m.profit_total[k].abs()).sum::<f64>();
+    let merchants_trading = m.active.iter().filter(|&&a| a).count() as u64;
+    let merchants_exited = m.exited_day.iter().filter(|&&d| d != u32::MAX).count() as u64;
+    let merchants_all = m.len() as u64;
     let out = sim.finish();
     let (daily, creators, summary) = (&out.daily, &out.creators, &out.summary);
     prop_assert_eq!(daily.len(), s.run.days as usize);
@@ -888,6 +907,7 @@ fn run_case(case: &Case) -> Result<(), TestCaseError> {
     let mut pending = 0u64;
     let mut churned = 0u64;
     let mut active = summary.creators.initial;
+    let mut trading = s.population.merchants;
     let size = s.group_buying.size;
     for r in daily {
         check_day(r, &s)?;
@@ -910,6 +930,9 @@ fn run_case(case: &Case) -> Result<(), TestCaseError> {
         // 5. Creators.
         active = active + r.creator_entries - r.creator_exits;
         prop_assert_eq!(r.active_creators, active, "{}: active creators", what);
+        // 10. Merchants.
+        trading = trading + r.merchant_entries - r.merchant_exits;
+        prop_assert_eq!(r.active_merchants, trading, "{}: active merchants", what);
         // 9. Churn.
         churned += r.churned;
         prop_assert_eq!(r.churned_total, churned, "{}: churned_total", what);
@@ -1000,6 +1023,22 @@ fn run_case(case: &Case) -> Result<(), TestCaseError> {
         .any(|e| e.followers_lost_share.is_some_and(|x| x > 0.0));
     if !ring_overflowed && !unfollowed {
         prop_assert_eq!(followers, t.follows);
+    }
+    // 10. Merchants: the trading ones, the exits and entries, and the profit merchant by
+    // merchant.
+    let entries: u64 = daily.iter().map(|r| r.merchant_entries).sum();
+    let exits: u64 = daily.iter().map(|r| r.merchant_exits).sum();
+    prop_assert_eq!(merchants_all, s.population.merchants + entries);
+    prop_assert_eq!(merchants_exited, exits);
+    prop_assert_eq!(merchants_trading, last.active_merchants);
+    check_close!(
+        merchant_profit,
+        t.merchant_profit,
+        merchant_scale,
+        "Σ merchants' profit"
+    );
+    if s.merchants.exit_profit == f64::NEG_INFINITY {
+        prop_assert_eq!(exits, 0);
     }
     // 9. Churn.
     prop_assert_eq!(last.churned_total, summary.retention.churned);

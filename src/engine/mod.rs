@@ -1,6 +1,6 @@
 //! The day, in order (docs/MODEL.md, "The day, phase by phase"): events → supply → feeds,
 //! engagement and purchase (phase A, in parallel) → follows, bookings, fulfilment (phase B, in
-//! consumer order) → creators → record.
+//! consumer order) → creators, then merchants' profit → record.
 //!
 //! Phase A reads a frozen world and writes only per-chunk [`DayEvents`]; phase B applies them
 //! sequentially. Integer counters merge exactly and event lists keep consumer order, so the
@@ -164,6 +164,8 @@ impl Simulation {
         row.creator_exits = supplied.exits;
         row.creator_entries = supplied.entries;
         row.live_sessions = supplied.live_sessions;
+        row.merchant_exits = supplied.merchant_exits;
+        row.merchant_entries = supplied.merchant_entries;
         // Pools: today's candidate pools and creator cards.
         let pools = DayPools::build(
             &self.world,
@@ -178,6 +180,8 @@ impl Simulation {
         self.fulfilment(&mut row);
         // Creators: exposure, income and motivation; the recommender learns.
         self.creators(&events, &mut row);
+        // Merchants: today's profit into their moving averages and low-days counters.
+        self.update_merchants();
         // Record.
         self.churned_total += row.churned;
         self.record(&pools, &events, &mut row);
@@ -300,6 +304,27 @@ impl Simulation {
         }
     }
 
+    /// Folds each merchant's profit of today's deliveries into its total and its moving
+    /// average, and counts the days each active merchant's smoothed profit stays under
+    /// `merchants.exit_profit` (exits happen in the next day's supply phase).
+    fn update_merchants(&mut self) {
+        let k = &self.scenario.merchants;
+        let a = 1.0 - 0.5f64.powf(1.0 / k.profit_halflife_days);
+        let m = &mut self.world.merchants;
+        for i in 0..m.len() {
+            let today = std::mem::take(&mut m.profit_today[i]);
+            m.profit_total[i] += today;
+            m.profit_ema[i] += a * (today - m.profit_ema[i]);
+            if m.active[i] {
+                m.low_days[i] = if m.profit_ema[i] < k.exit_profit {
+                    m.low_days[i] + 1
+                } else {
+                    0
+                };
+            }
+        }
+    }
+
     fn record(&self, pools: &DayPools, ev: &DayEvents, row: &mut DailyRow) {
         row.net_gmv = row.gross_gmv - row.returned_gmv - row.cancelled_gmv;
         row.repeat_purchase_rate = ratio(row.repeat_buyers as f64, row.unique_buyers as f64);
@@ -322,6 +347,7 @@ impl Simulation {
         row.mean_platform_trust = ratio(trust_sum, remaining as f64);
         row.churned_total = self.churned_total;
         row.active_creators = self.world.creators.active.iter().filter(|&&a| a).count() as u64;
+        row.active_merchants = self.world.merchants.active_ids.len() as u64;
         let mut exposure: Vec<f64> = pools
             .active
             .iter()

@@ -206,7 +206,9 @@ pub fn fulfil(
             // The refund is the price paid less the restocking fee, which the merchant keeps.
             row.returned_orders += 1;
             row.returned_gmv += o.value * (1.0 - r.restocking_fee);
-            row.merchant_profit += o.value * r.restocking_fee;
+            let fee = o.value * r.restocking_fee;
+            row.merchant_profit += fee;
+            world.merchants.profit_today[merchant] += fee;
         } else {
             row.revenue_commission += commission * o.value;
             policies.on_kept(s, o, row);
@@ -219,8 +221,9 @@ pub fn fulfil(
             } else {
                 0.0
             };
-            row.merchant_profit +=
-                o.value * (1.0 - commission - affiliate) - world.products.cost[p] as f64;
+            let profit = o.value * (1.0 - commission - affiliate) - world.products.cost[p] as f64;
+            row.merchant_profit += profit;
+            world.merchants.profit_today[merchant] += profit;
         }
         let satisfaction = sigmoid(
             b.satisfaction_slope * (realized - o.expected as f64 + b.satisfaction_tolerance)

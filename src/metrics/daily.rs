@@ -269,6 +269,16 @@ daily_columns! {
     creator_entries: u64,
     /// Creators and hosts that exited at the start of today.
     creator_exits: u64,
+    /// Merchants that exited at the start of today: their smoothed daily profit had stayed
+    /// under `merchants.exit_profit` for `merchants.patience_days` days. Nothing of theirs can
+    /// be bought from today on (orders already accepted are still delivered).
+    merchant_exits: u64,
+    /// New merchants that entered at the start of today (Poisson draw, `merchants.entry_rate`),
+    /// each with `population.products_per_merchant` new products.
+    merchant_entries: u64,
+    /// Merchants trading today: after today's exits and entries, which happen at the start of
+    /// the day.
+    active_merchants: u64,
     /// Gini coefficient of today's impressions per account, over the `active_creators` accounts
     /// (those with no impression included). See [Inequality measures](#inequality-measures).
     exposure_gini: f64,

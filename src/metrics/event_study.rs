@@ -90,9 +90,12 @@ impl EventStudy {
     #[inline]
     pub fn order(&mut self, creator: u32, merchant: u32, value: f64) {
         if self.enabled {
-            // Accounts that entered today come after the morning's count.
+            // Accounts and merchants that entered today come after the morning's count.
             if creator as usize >= self.by_creator.len() {
                 self.by_creator.resize(creator as usize + 1, 0.0);
+            }
+            if merchant as usize >= self.by_merchant.len() {
+                self.by_merchant.resize(merchant as usize + 1, 0.0);
             }
             self.by_creator[creator as usize] += value;
             self.by_merchant[merchant as usize] += value;

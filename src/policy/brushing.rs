@@ -22,13 +22,17 @@ pub fn brush(world: &mut World, s: &Scenario, day: u32, row: &mut DailyRow) {
     let ppm = world.products.per_merchant as usize;
     let merchants = world.merchants.len();
     for source in 0..merchants + world.creators.len() {
-        // A product of the brushing merchant, or the host's current item.
+        // A product of the brushing merchant, or the host's current item; nothing of a
+        // merchant that has exited.
+        let m = &world.merchants;
         let (brusher, product) = if source < merchants {
-            (world.merchants.brusher[source], NONE)
+            (m.brusher[source] && m.active[source], NONE)
         } else {
             let c = source - merchants;
             let cr = &world.creators;
-            (cr.brusher[c] && cr.active[c], cr.item_product[c])
+            let p = cr.item_product[c];
+            let trading = p == NONE || m.active[world.products.merchant(p) as usize];
+            (cr.brusher[c] && cr.active[c] && trading, p)
         };
         if !brusher {
             continue;

@@ -20,19 +20,24 @@ pub fn membership_discount(world: &World, s: &Scenario, i: usize, discount: f32)
     }
 }
 
-/// Phase A: the feed's ad slots. Each shows a uniformly drawn product; an engaged ad is a
-/// purchase decision on it (an offer with no endorsement), and an order from an ad belongs
-/// to no account.
+/// Phase A: the feed's ad slots. Each shows a product drawn uniformly from those of the
+/// merchants still trading (an exited merchant buys no ads); an engaged ad is a purchase
+/// decision on it (an offer with no endorsement), and an order from an ad belongs to no
+/// account.
 pub fn show_ads(view: &DayView, i: usize, ev: &mut DayEvents) {
     let pl = &view.s.platform;
-    if pl.ad_slots == 0 {
-        return;
+    let (pr, m) = (&view.world.products, &view.world.merchants);
+    let ppm = pr.per_merchant as usize;
+    // While every merchant trades, draw k is product k.
+    let on_offer = m.active_ids.len() * ppm;
+    if pl.ad_slots == 0 || on_offer == 0 {
+        return; // no ad slots, or no merchant left to advertise
     }
-    let pr = &view.world.products;
     let mut rng = stream(view.seed, Purpose::Ads, i as u64, view.day as u64);
     for _ in 0..pl.ad_slots {
         ev.ad_impressions += 1;
-        let product = below(&mut rng, pr.price.len()) as u32;
+        let k = below(&mut rng, on_offer);
+        let product = (m.active_ids[k / ppm] as usize * ppm + k % ppm) as u32;
         if unit_f32(&mut rng) >= pl.ad_engage_prob as f32 {
             continue;
         }

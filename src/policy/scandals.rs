@@ -101,16 +101,17 @@ pub fn due(world: &World, s: &Scenario, day: u32) -> Vec<Scandal> {
                     (!hosts.is_empty()).then(|| hosts[below(rng, hosts.len())])
                 }
                 (Kind::Product, ScandalTarget::Name(TargetName::Top)) => {
-                    // The merchant with the most ratings: the best-selling one.
-                    (0..world.merchants.len() as u32).max_by_key(|&m| {
-                        (
-                            world.merchants.rating_count[m as usize],
-                            std::cmp::Reverse(m),
-                        )
-                    })
+                    // The trading merchant with the most ratings: the best-selling one.
+                    let m = &world.merchants;
+                    m.active_ids
+                        .iter()
+                        .copied()
+                        .max_by_key(|&k| (m.rating_count[k as usize], std::cmp::Reverse(k)))
                 }
                 (Kind::Product, ScandalTarget::Name(TargetName::Random)) => {
-                    Some(below(rng, world.merchants.len()) as u32)
+                    // A uniform trading merchant (merchant k for draw k while all trade).
+                    let m = &world.merchants.active_ids;
+                    (!m.is_empty()).then(|| m[below(rng, m.len())])
                 }
             }
         };

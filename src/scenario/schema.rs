@@ -276,6 +276,7 @@ choice! {
 #[serde(deny_unknown_fields, default)]
 pub struct Consumers {
     pub interest_concentration: f64,
+    pub topic_skew: f64,
     pub activity_mean: f64,
     pub activity_concentration: f64,
     pub price_sensitivity_mean: f64,
@@ -291,6 +292,7 @@ impl Default for Consumers {
     fn default() -> Self {
         Consumers {
             interest_concentration: 0.3,
+            topic_skew: 0.0,
             activity_mean: 0.5,
             activity_concentration: 4.0,
             price_sensitivity_mean: 1.0,
@@ -384,6 +386,11 @@ pub struct Merchants {
     pub lead_time_max: u64,
     pub rating_prior_mean: f64,
     pub rating_prior_weight: f64,
+    /// Smoothed daily profit under which a merchant loses heart; −∞ (the default): never.
+    pub exit_profit: f64,
+    pub patience_days: u64,
+    pub profit_halflife_days: f64,
+    pub entry_rate: f64,
 }
 
 impl Default for Merchants {
@@ -399,6 +406,10 @@ impl Default for Merchants {
             lead_time_max: 5,
             rating_prior_mean: 3.5,
             rating_prior_weight: 5.0,
+            exit_profit: f64::NEG_INFINITY,
+            patience_days: 30,
+            profit_halflife_days: 14.0,
+            entry_rate: 0.0,
         }
     }
 }

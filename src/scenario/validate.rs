@@ -59,6 +59,8 @@ pub fn validate(s: &Scenario) -> Result<(), (String, String)> {
 
     let c = &s.consumers;
     positive("consumers.interest_concentration", c.interest_concentration)?;
+    non_negative("consumers.topic_skew", c.topic_skew)?;
+    at_most_f("consumers.topic_skew", c.topic_skew, 10.0)?;
     open_unit("consumers.activity_mean", c.activity_mean)?;
     positive("consumers.activity_concentration", c.activity_concentration)?;
     non_negative("consumers.price_sensitivity_mean", c.price_sensitivity_mean)?;
@@ -146,6 +148,41 @@ pub fn validate(s: &Scenario) -> Result<(), (String, String)> {
         );
     }
     positive("merchants.rating_prior_weight", m.rating_prior_weight)?;
+    // −∞ (the default) switches exit off; anything else is a money amount.
+    if m.exit_profit != f64::NEG_INFINITY {
+        finite("merchants.exit_profit", m.exit_profit)?;
+        within(
+            "merchants.exit_profit",
+            m.exit_profit,
+            -MONEY_MAX,
+            MONEY_MAX,
+            "a money amount a day (or -inf: no merchant exits)",
+        )?;
+    }
+    at_least("merchants.patience_days", m.patience_days, 1)?;
+    positive("merchants.profit_halflife_days", m.profit_halflife_days)?;
+    non_negative("merchants.entry_rate", m.entry_rate)?;
+    if m.entry_rate > 100_000.0 {
+        return fail(
+            "merchants.entry_rate",
+            format!(
+                "{} new merchants a day is more than the 100,000 supported",
+                m.entry_rate
+            ),
+        );
+    }
+    // Product ids stay below 2^31 with the expected entrants and ample room for chance.
+    let expected = p.merchants as f64 + m.entry_rate * s.run.days as f64;
+    if (1.1 * expected + 1_000.0) * p.products_per_merchant as f64 > (u32::MAX / 2) as f64 {
+        return fail(
+            "merchants.entry_rate",
+            format!(
+                "{} new merchants a day for {} days on top of population.merchants = {} \
+                 would exceed 2^31 products",
+                m.entry_rate, s.run.days, p.merchants
+            ),
+        );
+    }
 
     let b = &s.behaviour;
     for (key, v) in [
@@ -568,5 +605,36 @@ mod tests {
         );
         assert_eq!(path_of(d(), |s| s.run.name = "../x".into()), "run.name");
         assert_eq!(path_of(d(), |s| s.run.days = 0), "run.days");
+        for (key, f) in [
+            (
+                "merchants.exit_profit",
+                (|s: &mut Scenario| s.merchants.exit_profit = f64::NAN) as fn(&mut Scenario),
+            ),
+            ("merchants.exit_profit", |s| s.merchants.exit_profit = 2e9),
+            ("merchants.exit_profit", |s| {
+                s.merchants.exit_profit = f64::INFINITY
+            }),
+            ("merchants.patience_days", |s| s.merchants.patience_days = 0),
+            ("merchants.profit_halflife_days", |s| {
+                s.merchants.profit_halflife_days = 0.0
+            }),
+            ("merchants.entry_rate", |s| s.merchants.entry_rate = -1.0),
+            ("merchants.entry_rate", |s| s.merchants.entry_rate = 1e6),
+            ("merchants.entry_rate", |s| {
+                s.merchants.entry_rate = 50_000.0;
+                s.run.days = 100_000
+            }),
+        ] {
+            assert_eq!(path_of(d(), f), key);
+        }
+        let mut ok = d();
+        ok.merchants.exit_profit = -5.0;
+        validate(&ok).unwrap();
+        for skew in [-0.5, 10.5, f64::NAN, f64::INFINITY] {
+            assert_eq!(
+                path_of(d(), |s| s.consumers.topic_skew = skew),
+                "consumers.topic_skew"
+            );
+        }
     }
 }

@@ -21,11 +21,34 @@ pub(crate) fn beta(mean: f64, concentration: f64) -> Beta<f64> {
     .expect("validated parameters")
 }
 
-/// Dirichlet(α, …, α) weights over `t` topics, written into `out`; returns 1/‖w‖₂.
-fn dirichlet(rng: &mut StreamRng, alpha: f64, out: &mut [f32]) -> f32 {
-    let g = Gamma::new(alpha, 1.0).expect("validated concentration");
+/// The Dirichlet shapes of `topics` topics with mean shape `concentration`: topic t's shape is
+/// `concentration · T · w_t / Σ w` with w_t = (t + 1)^(−skew), so topic 0 is the most
+/// popular and the shapes sum to `concentration · T` whatever the skew. Skew 0 gives every
+/// topic exactly `concentration` (the symmetric Dirichlet). A shape that rounds to 0 (a huge
+/// skew times a tiny concentration) is the smallest normal f64 instead, and one that rounds
+/// to infinity the largest f64, so valid parameters always give a valid Gamma.
+pub(crate) fn topic_shapes(concentration: f64, skew: f64, topics: usize) -> Vec<Gamma<f64>> {
+    let w: Vec<f64> = (0..topics).map(|t| ((t + 1) as f64).powf(-skew)).collect();
+    let sum: f64 = w.iter().sum();
+    w.iter()
+        .map(|&w| {
+            // The factor first: at skew 0 it is T / T = 1 exactly.
+            let shape = concentration * (w * topics as f64 / sum);
+            let shape = if shape > 0.0 {
+                shape.min(f64::MAX)
+            } else {
+                f64::MIN_POSITIVE
+            };
+            Gamma::new(shape, 1.0).expect("validated concentration")
+        })
+        .collect()
+}
+
+/// Dirichlet weights over topics, one Gamma a topic (`shapes`, from [`topic_shapes`]), written
+/// into `out`; returns 1/‖w‖₂.
+fn dirichlet(rng: &mut StreamRng, shapes: &[Gamma<f64>], out: &mut [f32]) -> f32 {
     let mut sum = 0.0;
-    for w in out.iter_mut() {
+    for (w, g) in out.iter_mut().zip(shapes) {
         let x: f64 = g.sample(rng).max(1e-12);
         *w = x as f32;
         sum += x;
@@ -116,13 +139,16 @@ fn build_consumers(s: &Scenario, community: Vec<u32>) -> Consumers {
     let impulsivity = beta(c.impulsivity_mean, c.impulsivity_concentration);
     let deal_seeking = beta(c.deal_seeking_mean, c.deal_seeking_concentration);
     let price = Normal::new(c.price_sensitivity_mean, c.price_sensitivity_sd).expect("validated");
+    // Demand is skewed across topics (`consumers.topic_skew`); supply is not (creators'
+    // profiles stay symmetric), so niche topics' creators meet less demand.
+    let shapes = topic_shapes(c.interest_concentration, c.topic_skew, t);
     let mut interest = vec![0f32; n * t];
     let scalars: Vec<(f32, f32, f32, f32, f32)> = interest
         .par_chunks_mut(t)
         .enumerate()
         .map(|(i, row)| {
             let mut rng = stream(seed, Purpose::WorldConsumer, i as u64, 0);
-            let inv_norm = dirichlet(&mut rng, c.interest_concentration, row);
+            let inv_norm = dirichlet(&mut rng, &shapes, row);
             let a = activity.sample(&mut rng) as f32;
             let b = price.sample(&mut rng).max(0.0) as f32;
             let imp = impulsivity.sample(&mut rng) as f32;
@@ -173,69 +199,98 @@ fn build_consumers(s: &Scenario, community: Vec<u32>) -> Consumers {
 }
 
 fn build_merchants(s: &Scenario) -> (Merchants, Products) {
-    let m = &s.merchants;
-    let n = s.population.merchants as usize;
-    let ppm = s.population.products_per_merchant as usize;
-    let topics = s.population.topics as usize;
-    let price = LogNormal::new(m.price_median.ln(), m.price_sigma).expect("validated");
-    let quality = beta(m.quality_mean, m.quality_concentration);
     let mut merchants = Merchants::default();
     let mut products = Products {
-        per_merchant: ppm as u32,
+        per_merchant: s.population.products_per_merchant as u32,
         ..Default::default()
     };
-    for id in 0..n {
-        let mut rng = stream(s.run.seed, Purpose::WorldMerchant, id as u64, 0);
-        merchants.topic.push(below(&mut rng, topics) as u32);
-        let span = (m.lead_time_max - m.lead_time_min + 1) as usize;
-        merchants
-            .lead_time
-            .push(m.lead_time_min as u32 + below(&mut rng, span) as u32);
-        merchants.rating_sum.push(0.0);
-        merchants.rating_count.push(0);
-        merchants.reputation.push(reputation(
-            m.rating_prior_mean,
-            m.rating_prior_weight,
-            0.0,
-            0,
-        ));
-        for _ in 0..ppm {
-            let p = price.sample(&mut rng).max(0.01) as f32;
-            let q = quality.sample(&mut rng) as f32;
-            let inflation = (m.advertised_inflation * rng.random::<f64>() * 2.0) as f32;
-            products.price.push(p);
-            products.cost.push(p * (1.0 - m.margin as f32));
-            products.quality.push(q);
-            products.advertised.push((q + inflation).min(1.0));
-        }
+    for id in 0..s.population.merchants {
+        let mut rng = stream(s.run.seed, Purpose::WorldMerchant, id, 0);
+        push_merchant(&mut merchants, &mut products, 0, s, &mut rng);
     }
-    merchants.brusher = (0..n as u64)
-        .map(|id| {
-            unit_f32(&mut stream(s.run.seed, Purpose::Brushing, id, u64::MAX))
-                < s.brushing.merchant_share as f32
-        })
-        .collect();
-    products.group_buy = (0..products.price.len() as u64)
-        .map(|p| {
-            unit_f32(&mut stream(s.run.seed, Purpose::GroupBuy, p, u64::MAX))
-                < s.group_buying.product_share as f32
-        })
-        .collect();
-    merchants.damage = vec![0.0; n];
-    merchants.delisted_from = vec![0; n];
-    merchants.delisted_until = vec![0; n];
-    let mut order: Vec<u32> = (0..n as u32).collect();
-    order.sort_by_key(|&i| (merchants.topic[i as usize], i));
-    let mut start = vec![0u32; topics + 1];
-    for &t in &merchants.topic {
-        start[t as usize + 1] += 1;
-    }
-    for t in 0..topics {
-        start[t + 1] += start[t];
-    }
-    merchants.by_topic = order;
-    merchants.by_topic_start = start;
+    merchants.index(s.population.topics as usize);
     (merchants, products)
+}
+
+/// Appends one merchant and its `products_per_merchant` products with freshly drawn
+/// attributes, entering on `day`: its topic, lead time and products from `rng`; its brushing
+/// habit and its products' group-buy flags from their own streams, keyed by the merchant's and
+/// the products' ids, so that the other attributes do not depend on them. The caller rebuilds
+/// the indexes ([`Merchants::index`]).
+pub(crate) fn push_merchant(
+    merchants: &mut Merchants,
+    products: &mut Products,
+    day: u32,
+    s: &Scenario,
+    rng: &mut StreamRng,
+) {
+    let m = &s.merchants;
+    let ppm = products.per_merchant as usize;
+    let topics = s.population.topics as usize;
+    let id = merchants.len() as u64;
+    let price = LogNormal::new(m.price_median.ln(), m.price_sigma).expect("validated");
+    let quality = beta(m.quality_mean, m.quality_concentration);
+    merchants.topic.push(below(rng, topics) as u32);
+    let span = (m.lead_time_max - m.lead_time_min + 1) as usize;
+    merchants
+        .lead_time
+        .push(m.lead_time_min as u32 + below(rng, span) as u32);
+    merchants.rating_sum.push(0.0);
+    merchants.rating_count.push(0);
+    merchants.reputation.push(reputation(
+        m.rating_prior_mean,
+        m.rating_prior_weight,
+        0.0,
+        0,
+    ));
+    for _ in 0..ppm {
+        let p = price.sample(rng).max(0.01) as f32;
+        let q = quality.sample(rng) as f32;
+        let inflation = (m.advertised_inflation * rng.random::<f64>() * 2.0) as f32;
+        let pid = products.price.len() as u64;
+        products.price.push(p);
+        products.cost.push(p * (1.0 - m.margin as f32));
+        products.quality.push(q);
+        products.advertised.push((q + inflation).min(1.0));
+        products.group_buy.push(
+            unit_f32(&mut stream(s.run.seed, Purpose::GroupBuy, pid, u64::MAX))
+                < s.group_buying.product_share as f32,
+        );
+    }
+    merchants.brusher.push(
+        unit_f32(&mut stream(s.run.seed, Purpose::Brushing, id, u64::MAX))
+            < s.brushing.merchant_share as f32,
+    );
+    merchants.damage.push(0.0);
+    merchants.delisted_from.push(0);
+    merchants.delisted_until.push(0);
+    merchants.active.push(true);
+    merchants.entered_day.push(day);
+    merchants.exited_day.push(NONE);
+    merchants.profit_today.push(0.0);
+    merchants.profit_total.push(0.0);
+    merchants.profit_ema.push(0.0);
+    merchants.low_days.push(0);
+    merchants.check_columns();
+    products.check_columns(merchants.len());
+}
+
+/// An affiliate for an account whose main topic is `topic`: a uniform active merchant of that
+/// topic, or, if the topic has none, a uniform active merchant (while every merchant is
+/// active, merchant k for the draw k). With no active merchant at all, any merchant: its
+/// products cannot be bought.
+pub(crate) fn draw_affiliate(merchants: &Merchants, topic: usize, rng: &mut StreamRng) -> u32 {
+    let pool = merchants.of_topic(topic);
+    let pool = if pool.is_empty() {
+        &merchants.active_ids[..]
+    } else {
+        pool
+    };
+    if pool.is_empty() {
+        below(rng, merchants.len()) as u32
+    } else {
+        pool[below(rng, pool.len())]
+    }
 }
 
 /// Reputation in [0, 1] from a Bayesian average of 1–5 star ratings.
@@ -257,7 +312,8 @@ pub(crate) fn push_creator(
     let topics = s.population.topics as usize;
     let start = c.profile.len();
     c.profile.resize(start + topics, 0.0);
-    let inv_norm = dirichlet(rng, k.topic_concentration, &mut c.profile[start..]);
+    let shapes = topic_shapes(k.topic_concentration, 0.0, topics);
+    let inv_norm = dirichlet(rng, &shapes, &mut c.profile[start..]);
     let row = &c.profile[start..];
     let primary = (0..topics)
         .max_by(|&a, &b| row[a].total_cmp(&row[b]).then(b.cmp(&a)))
@@ -274,15 +330,10 @@ pub(crate) fn push_creator(
         }
     };
     c.trust.push(trust);
-    // Affiliates: merchants of the creator's main topic (any merchant if the topic has none).
-    let pool = merchants.of_topic(primary);
+    // Affiliates: active merchants of the creator's main topic (any active merchant if the
+    // topic has none).
     for _ in 0..k.affiliates {
-        let m = if pool.is_empty() {
-            below(rng, merchants.len()) as u32
-        } else {
-            pool[below(rng, pool.len())]
-        };
-        c.affiliates.push(m);
+        c.affiliates.push(draw_affiliate(merchants, primary, rng));
     }
     let motivation = LogNormal::new(k.motivation_median.max(1e-9).ln(), k.motivation_sigma)
         .expect("validated")

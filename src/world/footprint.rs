@@ -21,8 +21,9 @@ const PER_CONSUMER: f64 = 120.0;
 const PER_EDGE: f64 = 20.0;
 /// Bytes an account (creator or host), besides its profile vector.
 const PER_ACCOUNT: f64 = 320.0;
-/// Bytes a merchant, and a product.
-const PER_MERCHANT: f64 = 48.0;
+/// Bytes a merchant (its columns and its places in the indexes of active merchants), and a
+/// product.
+const PER_MERCHANT: f64 = 96.0;
 const PER_PRODUCT: f64 = 24.0;
 /// Bytes a consumer-day per unit of `group_buying.product_share`: every group opened is
 /// kept for the whole run.
@@ -67,12 +68,14 @@ pub fn estimate_bytes(s: &Scenario) -> u64 {
     let topics = p.topics as f64;
     let consumer = PER_CONSUMER + 16.0 * topics + 4.0 * s.behaviour.max_follows as f64;
     let account = PER_ACCOUNT + 8.0 * topics;
+    // The initial merchants and the expected entrants (`merchants.entry_rate` a day).
+    let merchants = p.merchants as f64 + s.merchants.entry_rate * s.run.days as f64;
     let bytes = BASE
         + p.consumers as f64 * consumer
         + expected_edges(s) * PER_EDGE
         + (p.creators + p.hosts) as f64 * account
-        + p.merchants as f64 * PER_MERCHANT
-        + (p.merchants * p.products_per_merchant) as f64 * PER_PRODUCT
+        + merchants * PER_MERCHANT
+        + merchants * p.products_per_merchant as f64 * PER_PRODUCT
         + p.consumers as f64
             * s.run.days as f64
             * s.group_buying.product_share
@@ -206,6 +209,7 @@ mod tests {
             "population.consumers=200000",
             "population.creators=20000",
             "population.merchants=20000",
+            "merchants.entry_rate=100",
             "graph.m=10",
         ] {
             let o = crate::scenario::Override::parse(key).unwrap();

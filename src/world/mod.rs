@@ -424,9 +424,27 @@ pub struct Merchants {
     /// Delisted (nothing of it can be bought) on days delisted_from ≤ d < delisted_until.
     pub delisted_from: Vec<u32>,
     pub delisted_until: Vec<u32>,
-    /// Merchant ids grouped by topic: `by_topic[by_topic_start[t]..by_topic_start[t+1]]`.
+    /// Still trading: false once the merchant has exited (`merchants.exit_profit`); nothing
+    /// of an exited merchant can be bought, and it never returns.
+    pub active: Vec<bool>,
+    pub entered_day: Vec<u32>,
+    /// Day of exit ([`NONE`] while active).
+    pub exited_day: Vec<u32>,
+    /// Profit of today's deliveries so far (its part of the day's `merchant_profit`); folded
+    /// into `profit_total` and `profit_ema` at the end of the day.
+    pub profit_today: Vec<f64>,
+    /// Profit of every delivery up to the last end of day.
+    pub profit_total: Vec<f64>,
+    /// Exponentially smoothed daily profit (half-life `merchants.profit_halflife_days`).
+    pub profit_ema: Vec<f64>,
+    /// Consecutive days with smoothed profit under `merchants.exit_profit`.
+    pub low_days: Vec<u32>,
+    /// The active merchants grouped by topic:
+    /// `by_topic[by_topic_start[t]..by_topic_start[t+1]]`, ids ascending within a topic.
     pub by_topic: Vec<u32>,
     pub by_topic_start: Vec<u32>,
+    /// The active merchants, ids ascending (all of them, `0..len`, until one exits).
+    pub active_ids: Vec<u32>,
 }
 
 impl Merchants {
@@ -449,9 +467,56 @@ impl Merchants {
         );
     }
 
-    /// The merchants of topic `t`.
+    /// The active merchants of topic `t`.
     pub fn of_topic(&self, t: usize) -> &[u32] {
         &self.by_topic[self.by_topic_start[t] as usize..self.by_topic_start[t + 1] as usize]
+    }
+
+    /// Rebuilds the indexes of the active merchants (`by_topic`, `by_topic_start`,
+    /// `active_ids`) from `active`: after the world is drawn and after a day's exits and
+    /// entries.
+    pub(crate) fn index(&mut self, topics: usize) {
+        self.active_ids = (0..self.len() as u32)
+            .filter(|&m| self.active[m as usize])
+            .collect();
+        let mut order = self.active_ids.clone();
+        order.sort_by_key(|&m| (self.topic[m as usize], m));
+        let mut start = vec![0u32; topics + 1];
+        for &m in &order {
+            start[self.topic[m as usize] as usize + 1] += 1;
+        }
+        for t in 0..topics {
+            start[t + 1] += start[t];
+        }
+        self.by_topic = order;
+        self.by_topic_start = start;
+    }
+
+    /// Panics unless every column holds one entry per merchant: a column forgotten by a push
+    /// would otherwise shift every later merchant's data silently.
+    pub fn check_columns(&self) {
+        let n = self.len();
+        let lengths = [
+            self.lead_time.len(),
+            self.rating_sum.len(),
+            self.rating_count.len(),
+            self.reputation.len(),
+            self.brusher.len(),
+            self.damage.len(),
+            self.delisted_from.len(),
+            self.delisted_until.len(),
+            self.active.len(),
+            self.entered_day.len(),
+            self.exited_day.len(),
+            self.profit_today.len(),
+            self.profit_total.len(),
+            self.profit_ema.len(),
+            self.low_days.len(),
+        ];
+        assert!(
+            lengths.iter().all(|&l| l == n),
+            "merchant columns of unequal length: {lengths:?} for {n} merchants"
+        );
     }
 }
 
@@ -472,6 +537,31 @@ pub struct Products {
 impl Products {
     pub fn merchant(&self, product: u32) -> u32 {
         product / self.per_merchant
+    }
+
+    pub fn len(&self) -> usize {
+        self.price.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.price.is_empty()
+    }
+
+    /// Panics unless every column holds `per_merchant` entries for each of `merchants`
+    /// merchants (products are appended with their merchant).
+    pub fn check_columns(&self, merchants: usize) {
+        let n = merchants * self.per_merchant as usize;
+        let lengths = [
+            self.price.len(),
+            self.cost.len(),
+            self.quality.len(),
+            self.advertised.len(),
+            self.group_buy.len(),
+        ];
+        assert!(
+            lengths.iter().all(|&l| l == n),
+            "product columns of unequal length: {lengths:?} for {merchants} merchants × {}",
+            self.per_merchant
+        );
     }
 }
 
