@@ -104,10 +104,10 @@ impl DayView<'_> {
         let b = &self.s.behaviour;
         let habit = cons.habit_before(i, self.day, b.habit_rate as f32);
         let content = b.visit_content != 0.0
-            && cons.followed(i).iter().any(|&c| {
-                let card = &self.cards[c as usize];
-                card.active && (card.live || card.item_day == self.day)
-            });
+            && cons
+                .followed(i)
+                .iter()
+                .any(|&c| self.fresh[c as usize / 64] >> (c % 64) & 1 == 1);
         let logit = cons.activity_logit[i]
             + b.visit_habit as f32 * (habit - cons.activity[i])
             + b.visit_trust as f32 * (cons.trust[i] - self.s.consumers.initial_trust as f32)

@@ -1,5 +1,14 @@
 //! Platform policies move the outputs the way their mechanisms say: paired runs on the same
 //! seed, checked over several seeds, with margins well above the seed-to-seed noise.
+//!
+//! Each test says what kind of check it is:
+//! - **downstream**: the effect passes through at least one agent decision that the policy
+//!   does not write a term into (a creator's exit, a friend's purchase, a repeat purchase);
+//! - **wiring**: the policy's own term or action moves the decision or the count it is
+//!   written into (a return draw, a fake order blocked). This shows that the key reaches
+//!   its place, not that the model responds; the downstream evidence for consumers is in
+//!   `tests/behaviour.rs`;
+//! - **accounting**: identities between outputs.
 
 use socsim::scenario::{Override, built_in, parse_scenario};
 use socsim::{RunOutput, Scenario, Simulation};
@@ -24,6 +33,7 @@ fn run(s: &Scenario) -> RunOutput {
     sim.finish()
 }
 
+/// Validation against the 30–70 % live return rate of the sources.
 #[test]
 fn livestream_returns_land_in_the_reported_range_and_the_baseline_well_below() {
     for seed in SEEDS {
@@ -38,6 +48,7 @@ fn livestream_returns_land_in_the_reported_range_and_the_baseline_well_below() {
     }
 }
 
+/// Wiring: free returns and a restocking fee are terms of the return decision itself.
 #[test]
 fn free_returns_raise_and_a_restocking_fee_lowers_the_return_rate() {
     for seed in SEEDS {
@@ -60,6 +71,7 @@ fn free_returns_raise_and_a_restocking_fee_lowers_the_return_rate() {
     }
 }
 
+/// Wiring: detection blocks fake orders before they are booked.
 #[test]
 fn detection_lowers_the_brushed_share_of_gross_gmv() {
     for seed in SEEDS {
@@ -95,6 +107,9 @@ fn came_back(sim: &Simulation, who: impl Fn(usize) -> bool, after: u32) -> (f64,
     (back as f64 / cohort.len().max(1) as f64, cohort.len())
 }
 
+/// Downstream: the buyers a blitz wins order again less (their later purchase decisions);
+/// the lift during the blitz is wiring (the coupon lowers the price paid). The slump after it
+/// is in `tests/behaviour.rs`.
 #[test]
 fn a_coupon_blitz_lifts_gmv_during_the_blitz_and_its_buyers_repeat_less() {
     for seed in SEEDS {
@@ -126,6 +141,7 @@ fn a_coupon_blitz_lifts_gmv_during_the_blitz_and_its_buyers_repeat_less() {
     }
 }
 
+/// Downstream: support income enters the creators' exit decisions.
 #[test]
 fn a_long_tail_support_programme_lowers_creator_exits() {
     for seed in SEEDS {
@@ -151,6 +167,8 @@ fn a_long_tail_support_programme_lowers_creator_exits() {
     }
 }
 
+/// Wiring (followers lost, the damage terms) and downstream (fewer followers give the host
+/// fewer impressions and sales through the feed).
 #[test]
 fn a_host_scandal_costs_followers_and_spills_over_to_the_hosts_merchants() {
     for seed in SEEDS {
@@ -181,6 +199,7 @@ fn a_host_scandal_costs_followers_and_spills_over_to_the_hosts_merchants() {
     }
 }
 
+/// Wiring: delisting and apology are the platform's own actions on the merchant.
 #[test]
 fn a_faster_platform_response_shortens_the_recovery_from_a_product_scandal() {
     for seed in SEEDS {
@@ -211,6 +230,8 @@ fn a_faster_platform_response_shortens_the_recovery_from_a_product_scandal() {
     }
 }
 
+/// Downstream: points lower the price of later purchases, and the repeat purchases are the
+/// consumers' decisions.
 #[test]
 fn loyalty_points_raise_the_repeat_purchase_rate() {
     for seed in SEEDS {
@@ -227,6 +248,7 @@ fn loyalty_points_raise_the_repeat_purchase_rate() {
     }
 }
 
+/// Accounting, and groups that form through friends' and strangers' decisions.
 #[test]
 fn group_buying_forms_and_fails_groups_and_keeps_the_identities() {
     for seed in SEEDS {
@@ -258,6 +280,7 @@ fn group_buying_forms_and_fails_groups_and_keeps_the_identities() {
     }
 }
 
+/// Accounting.
 #[test]
 fn revenue_is_recorded_by_part_and_ads_take_organic_slots() {
     let small = [
@@ -288,6 +311,8 @@ fn revenue_is_recorded_by_part_and_ads_take_organic_slots() {
     assert!(t.impressions < plain.totals.impressions);
 }
 
+/// Wiring: the reward's bias is a term of the rating. The downstream evidence, that inflated
+/// ratings disappoint buyers into returns, is in `tests/behaviour.rs`.
 #[test]
 fn review_rewards_inflate_ratings_and_the_jury_corrects_them() {
     for seed in SEEDS {

@@ -181,6 +181,9 @@ pub struct DayView<'a> {
     /// The probability that an impression at each feed position is examined
     /// (`(1 + position)^−behaviour.position_decay`).
     pub examination: &'a [f32],
+    /// A bit per account: active and with new content today (an item posted today, or live).
+    /// Compact, so that checking a consumer's follows costs no card reads.
+    pub fresh: &'a [u64],
 }
 
 #[inline]

@@ -115,7 +115,12 @@ impl Simulation {
     }
 
     /// What phase A reads today: the frozen world, the pools and cards, the coefficients.
-    fn view<'a>(&'a self, pools: &'a DayPools, cards: &'a [CreatorCard]) -> DayView<'a> {
+    fn view<'a>(
+        &'a self,
+        pools: &'a DayPools,
+        cards: &'a [CreatorCard],
+        fresh: &'a [u64],
+    ) -> DayView<'a> {
         let s = &self.scenario;
         DayView {
             s,
@@ -132,6 +137,7 @@ impl Simulation {
             policies: &self.policies,
             today: self.policies.today(s, self.day),
             examination: &self.examination,
+            fresh,
         }
     }
 
@@ -194,7 +200,8 @@ impl Simulation {
 
     /// Phase A: every consumer's day, in parallel over fixed chunks, merged in order.
     fn consumers(&self, pools: &DayPools, cards: &[CreatorCard]) -> DayEvents {
-        let view = self.view(pools, cards);
+        let fresh = fresh_accounts(cards, self.day);
+        let view = self.view(pools, cards, &fresh);
         let n = self.world.consumers.len();
         let n_creators = self.world.creators.len();
         let k = self.examination.len();
@@ -391,6 +398,17 @@ impl Simulation {
     }
 }
 
+/// One bit per account: active with new content on `day` (an item posted that day, or live).
+fn fresh_accounts(cards: &[CreatorCard], day: u32) -> Vec<u64> {
+    let mut bits = vec![0u64; cards.len().div_ceil(64)];
+    for (c, card) in cards.iter().enumerate() {
+        if card.active && (card.live || card.item_day == day) {
+            bits[c / 64] |= 1 << (c % 64);
+        }
+    }
+    bits
+}
+
 /// Applies follow decisions; a consumer whose follow ring is full drops its oldest follow.
 fn apply_follows(world: &mut World, follows: &[(u32, u32)], row: &mut DailyRow) {
     let (cons, cr) = (&mut world.consumers, &mut world.creators);
@@ -414,7 +432,7 @@ impl FeedBuilder<'_> {
     /// Builds consumer `i`'s feed into `scratch.feed` (reusing its buffers).
     pub fn feed_into(&self, consumer: u32, scratch: &mut FeedScratch) {
         self.sim
-            .view(&self.pools, &self.cards)
+            .view(&self.pools, &self.cards, &[])
             .build_feed(consumer as usize, scratch);
     }
 
