@@ -92,17 +92,27 @@ fn sigmoid(x: f32) -> f32 {
 }
 
 impl DayView<'_> {
-    /// The probability that consumer `i` opens the app today (before a coupon's boost):
+    /// The probability that prospective consumer `i` joins the platform today (before a
+    /// coupon's boost): on its own (`consumers.arrival_rate`), or drawn in by a friend's
+    /// share or group invitation (`consumers.referral_join`).
+    #[inline]
+    pub(crate) fn join_probability(&self, notified: bool) -> f32 {
+        let c = &self.s.consumers;
+        let referral = if notified { c.referral_join } else { 0.0 };
+        (c.arrival_rate + referral).min(1.0) as f32
+    }
+
+    /// The probability that consumer `i` opens the app today (before a coupon's boost),
+    /// given its habit as of yesterday:
     /// its base propensity moved by habit (its visits so far against its propensity), its
     /// platform trust (the running verdict of its experiences) against where it started, a
     /// waiting notification (a friend's invitation or share), a parcel on its way (an
     /// accepted order not yet delivered: the consumer checks on it) and new content from the
     /// accounts it follows (an item posted today, or a live session).
     #[inline]
-    pub(crate) fn visit_probability(&self, i: usize, notified: bool) -> f32 {
+    pub(crate) fn visit_probability(&self, i: usize, habit: f32, notified: bool) -> f32 {
         let cons = &self.world.consumers;
         let b = &self.s.behaviour;
-        let habit = cons.habit_before(i, self.day, b.habit_rate as f32);
         let content = b.visit_content != 0.0
             && cons
                 .followed(i)
@@ -122,14 +132,14 @@ impl DayView<'_> {
     /// propensity)): bad experiences (trust below where it started) and a lapsing habit
     /// make leaving likelier; good experiences and a habit above its propensity, rarer.
     #[inline]
-    pub(crate) fn churn_hazard(&self, i: usize) -> f32 {
+    pub(crate) fn churn_hazard(&self, i: usize, habit: f32) -> f32 {
         let b = &self.s.behaviour;
         if b.churn_hazard == 0.0 {
             return 0.0;
         }
         let cons = &self.world.consumers;
         let distrust = self.s.consumers.initial_trust as f32 - cons.trust[i];
-        let habit = cons.habit_before(i, self.day, b.habit_rate as f32) - cons.activity[i];
+        let habit = habit - cons.activity[i];
         b.churn_hazard as f32
             * (b.churn_trust as f32 * distrust - b.churn_habit as f32 * habit).exp()
     }

@@ -58,6 +58,8 @@ pub enum Purpose {
     MerchantEntry = 25,
     /// An account's new affiliate in place of one that exited.
     Affiliate = 26,
+    /// Whether a consumer is on the platform at the start (world building).
+    Join = 27,
 }
 
 /// SplitMix64's finaliser: a bijective mix with good avalanche.

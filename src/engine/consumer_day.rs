@@ -27,6 +27,8 @@ pub struct DayEvents {
     pub visitors: Vec<u32>,
     /// Consumers who churned this morning (the churn hazard), in consumer order.
     pub churned: Vec<u32>,
+    /// Prospective consumers who joined today, in consumer order.
+    pub arrivals: Vec<u32>,
     /// Feeds built today, and the sum over them of their Gini–Simpson topic diversity in
     /// millionths (integers, so that the sum is exact in any order).
     pub feeds: u64,
@@ -64,6 +66,7 @@ impl DayEvents {
             orders: Vec::new(),
             visitors: Vec::new(),
             churned: Vec::new(),
+            arrivals: Vec::new(),
             feeds: 0,
             diversity_micros: 0,
             engage_prob_micros: 0,
@@ -89,6 +92,7 @@ impl DayEvents {
         self.orders.append(&mut later.orders);
         self.visitors.append(&mut later.visitors);
         self.churned.append(&mut later.churned);
+        self.arrivals.append(&mut later.arrivals);
         self.feeds += later.feeds;
         self.diversity_micros += later.diversity_micros;
         self.engage_prob_micros += later.engage_prob_micros;
@@ -201,14 +205,26 @@ impl DayView<'_> {
         }
         // What the policies hold out to this consumer today (an incentive may draw it in).
         let perks = self.policies.perks(self, i);
-        // One key, two draws: its low 24 bits for the churn hazard, its top 24 for the visit.
+        // One key, two draws: its low 24 bits for joining (a prospective consumer) or the
+        // churn hazard (a member), its top 24 for the visit.
         let draw = key(self.seed, Purpose::Activity, i as u64, self.day as u64);
-        if ((draw & 0xff_ffff) as f32 * (1.0 / 16_777_216.0)) < self.churn_hazard(i) {
-            ev.churned.push(i as u32);
-            return;
-        }
+        let low = (draw & 0xff_ffff) as f32 * (1.0 / 16_777_216.0);
+        let habit = if cons.joined_day[i] == NONE {
+            if low >= self.join_probability(perks.notified) * perks.activity_boost {
+                return;
+            }
+            ev.arrivals.push(i as u32);
+            cons.activity[i]
+        } else {
+            let habit = cons.habit_before(i, self.day, self.s.behaviour.habit_rate as f32);
+            if low < self.churn_hazard(i, habit) {
+                ev.churned.push(i as u32);
+                return;
+            }
+            habit
+        };
         let u = (draw >> 40) as f32 * (1.0 / 16_777_216.0);
-        if u >= self.visit_probability(i, perks.notified) * perks.activity_boost {
+        if u >= self.visit_probability(i, habit, perks.notified) * perks.activity_boost {
             return;
         }
         ev.active += 1;

@@ -226,6 +226,10 @@ impl Simulation {
         row.active_consumers = events.active;
         row.impressions = events.impressions;
         row.engagements = events.engagements;
+        for &i in &events.arrivals {
+            self.world.consumers.join(i as usize, day);
+        }
+        row.arrivals = events.arrivals.len() as u64;
         let rate = s.behaviour.habit_rate as f32;
         let retention_day = day == 0 || RETENTION_WINDOW.contains(&day);
         for &i in &events.visitors {
@@ -343,15 +347,16 @@ impl Simulation {
         self.policies
             .record(&self.world, &self.scenario, ev.ad_impressions, row);
         let cons = &self.world.consumers;
-        let remaining = cons.churned.iter().filter(|&&c| !c).count();
+        let members = (0..cons.len()).filter(|&i| cons.member(i)).count();
         let trust_sum = ordered_sum(cons.len(), |i| {
-            if cons.churned[i] {
-                0.0
-            } else {
+            if cons.member(i) {
                 cons.trust[i] as f64
+            } else {
+                0.0
             }
         });
-        row.mean_platform_trust = ratio(trust_sum, remaining as f64);
+        row.members = members as u64;
+        row.mean_platform_trust = ratio(trust_sum, members as f64);
         row.churned_total = self.churned_total;
         row.active_creators = self.world.creators.active.iter().filter(|&&a| a).count() as u64;
         row.active_merchants = self.world.merchants.active_ids.len() as u64;

@@ -83,6 +83,12 @@ daily_columns! {
     /// morning's churn hazard) and their visit draw below their visit probability of the day (times
     /// a coupon's boost; docs/MODEL.md, visits).
     active_consumers: u64,
+    /// Prospective consumers who joined the platform today (`consumers.arrival_rate`, a
+    /// friend's share or invitation, `consumers.referral_join`; a coupon's boost applies): 0
+    /// when every consumer is on the platform from the start (`consumers.initial_share = 1`).
+    arrivals: u64 = sum,
+    /// Consumers on the platform at the end of the day: joined and not churned.
+    members: u64,
     /// Feed items shown today, summed over active consumers (each feed holds at most
     /// `recommendation.feed_size` distinct accounts; fewer when candidates repeat).
     impressions: u64 = sum,

@@ -181,7 +181,7 @@ pub fn summarize(
     let cohort = retention.iter().filter(|&&r| r & 1 == 1).count() as u64;
     let retained = retention.iter().filter(|&&r| r == 3).count() as u64;
     let remaining: Vec<f64> = (0..cons.len())
-        .filter(|&i| !cons.churned[i])
+        .filter(|&i| cons.member(i))
         .map(|i| cons.trust[i] as f64)
         .collect();
     let cr = &world.creators;

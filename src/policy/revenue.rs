@@ -69,7 +69,7 @@ pub fn record(world: &World, s: &Scenario, ad_impressions: u64, row: &mut DailyR
     row.revenue_ads = s.platform.ad_price * ad_impressions as f64;
     let cons = &world.consumers;
     row.premium_members = (0..cons.len())
-        .filter(|&i| cons.premium[i] && !cons.churned[i])
+        .filter(|&i| cons.premium[i] && cons.member(i))
         .count() as u64;
     row.revenue_premium = s.platform.premium_fee * row.premium_members as f64;
     row.platform_revenue =

@@ -286,6 +286,9 @@ pub struct Consumers {
     pub deal_seeking_mean: f64,
     pub deal_seeking_concentration: f64,
     pub initial_trust: f64,
+    pub initial_share: f64,
+    pub arrival_rate: f64,
+    pub referral_join: f64,
 }
 
 impl Default for Consumers {
@@ -302,6 +305,9 @@ impl Default for Consumers {
             deal_seeking_mean: 0.3,
             deal_seeking_concentration: 2.0,
             initial_trust: 0.7,
+            initial_share: 1.0,
+            arrival_rate: 0.0,
+            referral_join: 0.3,
         }
     }
 }

@@ -76,6 +76,17 @@ pub fn validate(s: &Scenario) -> Result<(), (String, String)> {
         c.deal_seeking_concentration,
     )?;
     probability("consumers.initial_trust", c.initial_trust)?;
+    if !(c.initial_share > 0.0 && c.initial_share <= 1.0) {
+        return fail(
+            "consumers.initial_share",
+            format!(
+                "{}: the share of consumers on the platform on day 0 must be above 0 and at most 1",
+                c.initial_share
+            ),
+        );
+    }
+    probability("consumers.arrival_rate", c.arrival_rate)?;
+    probability("consumers.referral_join", c.referral_join)?;
 
     let k = &s.creators;
     positive("creators.topic_concentration", k.topic_concentration)?;

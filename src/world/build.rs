@@ -195,6 +195,13 @@ fn build_consumers(s: &Scenario, community: Vec<u32>) -> Consumers {
             })
             .collect(),
         churned: vec![false; n],
+        joined_day: (0..n as u64)
+            .map(|i| {
+                let on = c.initial_share >= 1.0
+                    || unit_f32(&mut stream(seed, Purpose::Join, i, 0)) < c.initial_share as f32;
+                if on { 0 } else { NONE }
+            })
+            .collect(),
     }
 }
 

@@ -98,6 +98,9 @@ pub struct Consumers {
     /// Placed an order with a merchant already in its loyalty memory.
     pub repeat_merchant: Vec<bool>,
     pub churned: Vec<bool>,
+    /// The day the consumer joined the platform: 0 for those on it from the start, [`NONE`]
+    /// for a prospective consumer who has not joined (yet).
+    pub joined_day: Vec<u32>,
 }
 
 impl Consumers {
@@ -268,6 +271,19 @@ impl Consumers {
         self.need_met[i * topics + topic] += 1.0;
         let r = &mut self.reference[i * topics + topic];
         *r += b.reference_rate as f32 * (offer - *r);
+    }
+
+    /// Consumer `i` is on the platform: it has joined and not churned.
+    #[inline]
+    pub fn member(&self, i: usize) -> bool {
+        self.joined_day[i] != NONE && !self.churned[i]
+    }
+
+    /// Consumer `i` joins on `day`: its habit starts at its propensity.
+    pub fn join(&mut self, i: usize, day: u32) {
+        self.joined_day[i] = day;
+        self.habit[i] = self.activity[i];
+        self.habit_day[i] = day;
     }
 
     /// Consumer `i`'s habit at the end of day `day − 1`: the stored habit decayed by
