@@ -4,6 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use socsim::scenario::{Override, built_in, parse_scenario};
+use socsim::{RunOutput, Scenario, Simulation};
+
 /// A small world that runs in well under a second in release mode.
 pub const SMALL: &str = r#"
 [run]
@@ -48,4 +51,25 @@ pub fn write(dir: &Path, name: &str, text: &str) -> String {
 
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Seeds of the paired comparisons in `policies.rs` and `wiring.rs`.
+pub const SEEDS: [u64; 3] = [1, 2, 3];
+
+/// A shipped scenario, shortened and shrunk for the test (rates barely depend on size).
+pub fn shipped(name: &str, seed: u64, extra: &[&str]) -> Scenario {
+    let mut sets = vec![
+        "run.days=60".to_string(),
+        "population.consumers=20000".into(),
+        format!("run.seed={seed}"),
+    ];
+    sets.extend(extra.iter().map(|s| s.to_string()));
+    let o: Vec<Override> = sets.iter().map(|s| Override::parse(s).unwrap()).collect();
+    parse_scenario(name, built_in(name).unwrap(), &o).unwrap()
+}
+
+pub fn run(s: &Scenario) -> RunOutput {
+    let mut sim = Simulation::new(s).unwrap();
+    sim.run(|_| {});
+    sim.finish()
 }
