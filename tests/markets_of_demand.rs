@@ -4,21 +4,14 @@
 //! recommender, not through a formula of its own: paired runs on the same seeds, checked
 //! over several seeds, with margins well above the seed-to-seed noise.
 
-use socsim::scenario::{Override, built_in, parse_scenario};
-use socsim::{RunOutput, Scenario, Simulation};
+mod common;
 
-const SEEDS: [u64; 3] = [1, 2, 3];
+use common::{SEEDS, shipped};
+use socsim::{RunOutput, Scenario, Simulation};
 
 /// The baseline, shortened and shrunk for the test.
 fn baseline(seed: u64, extra: &[&str]) -> Scenario {
-    let mut sets = vec![
-        "run.days=60".to_string(),
-        "population.consumers=20000".into(),
-        format!("run.seed={seed}"),
-    ];
-    sets.extend(extra.iter().map(|s| s.to_string()));
-    let o: Vec<Override> = sets.iter().map(|s| Override::parse(s).unwrap()).collect();
-    parse_scenario("baseline", built_in("baseline").unwrap(), &o).unwrap()
+    shipped("baseline", seed, extra)
 }
 
 /// Runs a scenario; returns its outputs and each topic's share of the consumers' interest.
