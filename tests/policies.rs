@@ -101,8 +101,9 @@ fn a_long_tail_support_programme_lowers_creator_exits() {
     }
 }
 
-/// Wiring (followers lost, the damage terms) and downstream (fewer followers give the host
-/// fewer impressions and sales through the feed).
+/// Downstream: the scandal's unfollows and damage reach the host's and its merchants' sales
+/// through consumers' engagement and purchase decisions. The share of followers lost is the
+/// scandal's own action (severity): reported here, checked in `tests/wiring.rs`.
 #[test]
 fn a_host_scandal_costs_followers_and_spills_over_to_the_hosts_merchants() {
     for seed in SEEDS {
@@ -127,7 +128,6 @@ fn a_host_scandal_costs_followers_and_spills_over_to_the_hosts_merchants() {
             hit.days_to_recover
         );
         assert_eq!(hit.target, calm.target);
-        assert!(hit.followers_lost_share.unwrap() > 0.4);
         assert!(hit.target_gmv_after < 0.8 * calm.target_gmv_after);
         assert!(hit.spillover_gmv_after < calm.spillover_gmv_after);
     }

@@ -118,3 +118,15 @@ fn review_rewards_inflate_ratings_and_the_jury_corrects_them() {
         assert!(jury < rewarded - 0.1 && removed > 0);
     }
 }
+
+/// Wiring: a host scandal's severity is the share of the host's followers who leave.
+#[test]
+fn a_host_scandal_takes_its_severity_of_the_hosts_followers() {
+    for seed in SEEDS {
+        let s = shipped("host_scandal", seed, &["run.days=60"]);
+        let study = run(&s).summary.scandals[0].clone();
+        let lost = study.followers_lost_share.unwrap();
+        println!("seed {seed}: severity 0.6, followers lost {lost:.3}");
+        assert!((lost - 0.6).abs() < 0.1);
+    }
+}
