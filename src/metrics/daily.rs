@@ -157,7 +157,8 @@ daily_columns! {
     jury_removed: u64 = sum,
     /// Review rewards paid today (`reviews.reward` per review written, removed or not).
     review_reward_spend: f64 = sum,
-    /// At the end of the day, the mean over merchants with at least one rating of (displayed stars
+    /// At the end of the day, the mean over merchants still trading (not exited) with at least one
+    /// rating of (displayed stars
     /// − deserved stars): displayed = the Bayesian average (`merchants.rating_prior_mean`,
     /// `rating_prior_weight`); deserved = 1 + 4 × the mean true quality of its products. Positive:
     /// ratings flatter.

@@ -52,8 +52,8 @@ pub fn on_delivery(
     }
 }
 
-/// Mean over merchants with at least one rating of (displayed stars − the stars their true
-/// quality deserves): the displayed stars are the Bayesian average shown to consumers, the
+/// Mean over merchants still trading with at least one rating of (displayed stars − the
+/// stars their true quality deserves): the displayed stars are the Bayesian average shown to consumers, the
 /// deserved ones 1 + 4 × the mean true quality of the merchant's products.
 pub fn rating_gap(world: &World, s: &Scenario) -> f64 {
     let (m, pr) = (&world.merchants, &world.products);
@@ -65,7 +65,7 @@ pub fn rating_gap(world: &World, s: &Scenario) -> f64 {
     let mut sum = 0.0;
     let mut n = 0u64;
     for k in 0..m.len() {
-        if m.rating_count[k] == 0 {
+        if m.rating_count[k] == 0 || !m.active[k] {
             continue;
         }
         let shown = (prior * w + m.rating_sum[k]) / (w + m.rating_count[k] as f64);
