@@ -73,7 +73,8 @@ pub fn estimate_bytes(s: &Scenario) -> u64 {
     let bytes = BASE
         + p.consumers as f64 * consumer
         + expected_edges(s) * PER_EDGE
-        + (p.creators + p.hosts) as f64 * account
+        // The initial accounts and the expected entrants (`creators.entry_rate` a day).
+        + ((p.creators + p.hosts) as f64 + s.creators.entry_rate * s.run.days as f64) * account
         + merchants * PER_MERCHANT
         + merchants * p.products_per_merchant as f64 * PER_PRODUCT
         + p.consumers as f64
