@@ -37,7 +37,14 @@ pub fn brush(world: &mut World, s: &Scenario, day: u32, row: &mut DailyRow) {
         if !brusher {
             continue;
         }
-        let mut rng = stream(s.run.seed, Purpose::Brushing, source as u64, day as u64);
+        // Merchants' and accounts' streams are keyed apart, so that an account's draws do
+        // not shift when merchants enter.
+        let entity = if source < merchants {
+            source as u64
+        } else {
+            1 << 40 | (source - merchants) as u64
+        };
+        let mut rng = stream(s.run.seed, Purpose::Brushing, entity, day as u64);
         let n = poisson.sample(&mut rng) as u64;
         for _ in 0..n {
             let product = if source < merchants {
