@@ -123,14 +123,22 @@ pub struct CreatorCard {
     pub item_day: u32,
     pub item_quality: f32,
     pub item_product: u32,
+    /// List price of the item's product (0 for pure content).
+    pub item_price: f32,
     pub trust: f32,
     pub active: bool,
     pub live: bool,
     pub is_host: bool,
 }
 
+// One candidate, one cache line.
+const _: () = assert!(std::mem::size_of::<CreatorCard>() == 64);
+
 /// Today's cards of all creators and hosts.
-pub fn creator_cards(cr: &crate::world::Creators) -> Vec<CreatorCard> {
+pub fn creator_cards(
+    cr: &crate::world::Creators,
+    products: &crate::world::Products,
+) -> Vec<CreatorCard> {
     let (sum, active) = (0..cr.len())
         .filter(|&c| cr.active[c])
         .fold((0.0f64, 0usize), |(s, n), c| {
@@ -155,6 +163,10 @@ pub fn creator_cards(cr: &crate::world::Creators) -> Vec<CreatorCard> {
             item_day: cr.item_day[c],
             item_quality: cr.item_quality[c],
             item_product: cr.item_product[c],
+            item_price: match cr.item_product[c] {
+                NONE => 0.0,
+                p => products.price[p as usize],
+            },
             trust: cr.trust[c] * (1.0 - cr.damage[c]),
             active: cr.active[c],
             live: cr.live[c],
@@ -337,6 +349,7 @@ impl DayView<'_> {
                 relative_exposure: card.relative_exposure,
                 followers: card.followers,
                 item_age_days: self.day.saturating_sub(card.item_day),
+                item_price: card.item_price,
             };
             let score = self.recommender.score(&view, &cand, &mut rng);
             // Sort key: score descending, then creator id ascending (candidates are in id order).

@@ -151,7 +151,7 @@ impl Simulation {
                 &self.world,
                 self.scenario.recommendation.popularity_exponent,
             ),
-            cards: creator_cards(&self.world.creators),
+            cards: creator_cards(&self.world.creators, &self.world.products),
         }
     }
 
@@ -177,7 +177,7 @@ impl Simulation {
             &self.world,
             self.scenario.recommendation.popularity_exponent,
         );
-        let cards = creator_cards(&self.world.creators);
+        let cards = creator_cards(&self.world.creators, &self.world.products);
         // Consumers (phase A, in parallel): feeds, engagement, follows, purchase decisions.
         let mut events = self.consumers(&pools, &cards);
         // Booking (phase B, in consumer order from here on): follows and orders.

@@ -554,6 +554,7 @@ pub struct Recommendation {
     pub bandit_prior_alpha: f64,
     pub bandit_prior_beta: f64,
     pub homogenization_sample: u64,
+    pub revenue_weight: f64,
 }
 
 impl Default for Recommendation {
@@ -582,6 +583,7 @@ impl Default for Recommendation {
             bandit_prior_alpha: 1.0,
             bandit_prior_beta: 10.0,
             homogenization_sample: 200,
+            revenue_weight: 0.5,
         }
     }
 }
@@ -600,5 +602,6 @@ choice! {
         FairExposure = "fair_exposure",
         Timeliness = "timeliness",
         Bandit = "bandit",
+        RevenueAware = "revenue_aware",
     }
 }

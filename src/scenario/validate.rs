@@ -552,6 +552,7 @@ fn validate_recommendation(s: &Scenario) -> Check {
     )?;
     positive("recommendation.bandit_prior_alpha", r.bandit_prior_alpha)?;
     positive("recommendation.bandit_prior_beta", r.bandit_prior_beta)?;
+    probability("recommendation.revenue_weight", r.revenue_weight)?;
     at_most(
         "recommendation.homogenization_sample",
         r.homogenization_sample,

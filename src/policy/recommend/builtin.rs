@@ -312,6 +312,53 @@ impl Recommender for Bandit {
     }
 }
 
+/// `revenue_aware`: hybrid pools and relevance, re-ranked by
+/// `(1 − w) · relevance + w · expected commission`, w = `revenue_weight`, each rescaled to
+/// [0, 1] over the candidates. The expected commission of an impression is the item's price
+/// times the account's engagement rate (the commission rate is the same for every item, so it
+/// drops out of the rescaling): what the platform expects to earn by showing it, before the
+/// rate. The platform's temptation under a commission model: promote what pays.
+pub struct RevenueAware {
+    hybrid: Hybrid,
+    weight: f32,
+}
+impl RevenueAware {
+    pub fn new(r: &Recommendation) -> RevenueAware {
+        RevenueAware {
+            hybrid: Hybrid::new(r),
+            weight: r.revenue_weight as f32,
+        }
+    }
+}
+impl Recommender for RevenueAware {
+    fn pool_mix(&self) -> PoolMix {
+        self.hybrid.pool_mix()
+    }
+    fn score(&self, v: &ConsumerView, c: &Candidate, rng: &mut StreamRng) -> f32 {
+        self.hybrid.score(v, c, rng)
+    }
+    fn rerank(&self, _: &ConsumerView, ranked: &mut Vec<Scored>, k: usize) {
+        let revenue = |s: &Scored| s.candidate.item_price * s.candidate.engagement_rate;
+        let range = |f: &dyn Fn(&Scored) -> f32| {
+            let (lo, hi) = ranked
+                .iter()
+                .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), s| {
+                    (lo.min(f(s)), hi.max(f(s)))
+                });
+            (lo, if hi > lo { hi - lo } else { 1.0 })
+        };
+        let (rel_lo, rel_span) = range(&|s: &Scored| s.score);
+        let (rev_lo, rev_span) = range(&revenue);
+        let w = self.weight;
+        let value = |s: &Scored| {
+            (1.0 - w) * (s.score - rel_lo) / rel_span + w * (revenue(s) - rev_lo) / rev_span
+        };
+        // A stable sort: ties keep the relevance order.
+        ranked.sort_by(|a, b| value(b).total_cmp(&value(a)));
+        ranked.truncate(k);
+    }
+}
+
 /// The built-in algorithm named in the scenario.
 pub fn built_in(r: &Recommendation) -> Box<dyn Recommender> {
     match r.algorithm {
@@ -324,5 +371,6 @@ pub fn built_in(r: &Recommendation) -> Box<dyn Recommender> {
         Algorithm::FairExposure => Box::new(FairExposure::new(r)),
         Algorithm::Timeliness => Box::new(Timeliness::new(r)),
         Algorithm::Bandit => Box::new(Bandit::new(r)),
+        Algorithm::RevenueAware => Box::new(RevenueAware::new(r)),
     }
 }

@@ -71,6 +71,9 @@ impl Algorithm {
             Algorithm::Bandit => {
                 "Thompson sampling on each account's engagement rate, Beta(bandit_prior_*) prior"
             }
+            Algorithm::RevenueAware => {
+                "(1 - revenue_weight) x relevance + revenue_weight x expected commission"
+            }
         }
     }
 }
@@ -177,6 +180,9 @@ pub struct Candidate {
     pub followers: u32,
     /// Days since the account's current item was posted.
     pub item_age_days: u32,
+    /// List price of the product the item links (0 for pure content): what a sale through it
+    /// would earn the platform in commission, before the rate.
+    pub item_price: f32,
 }
 
 /// What happened today, handed to [`Recommender::end_of_day`] (indexed by creator id).
