@@ -212,6 +212,33 @@ impl DayView<'_> {
         }
     }
 
+    /// The order of consumer `i` on an offer outside the feed (an invitation, a share, an
+    /// ad): no live session, impulse, coupon or points; `creator` is the account credited
+    /// ([`NONE`] for an ad), `group` the group it joins ([`NONE`] otherwise).
+    pub(crate) fn outside_order(
+        &self,
+        i: usize,
+        creator: u32,
+        product: u32,
+        value: f32,
+        group: u32,
+        origin: Origin,
+    ) -> OrderIntent {
+        OrderIntent {
+            consumer: i as u32,
+            creator,
+            product,
+            value: value as f64,
+            live: false,
+            impulse: 0.0,
+            expected: self.expected_quality(i, product),
+            coupon: 0.0,
+            points: 0.0,
+            group,
+            origin,
+        }
+    }
+
     /// Whether merchant `mi`'s products can be bought today (still trading, not delisted).
     #[inline]
     pub(crate) fn on_sale(&self, mi: usize) -> bool {
@@ -353,6 +380,24 @@ impl DayView<'_> {
 #[inline]
 fn deal_term(deal_seeking: f32, d: f32, reference: f32, b: &crate::scenario::Behaviour) -> f32 {
     d + b.deal_amplifier as f32 * deal_seeking * (d - reference)
+}
+
+/// Booking: an accepted order moves the buyer's expected discount in the merchant's topic
+/// toward the discount it bought at (a share of the list price, coupon and points
+/// included), and meets its need there.
+pub fn bought(world: &mut World, s: &Scenario, o: &OrderIntent, merchant: u32, day: u32) {
+    let list = world.products.price[o.product as usize] as f64;
+    let paid = (o.value - o.coupon as f64 - o.points as f64).max(0.01);
+    let topic = world.merchants.topic[merchant as usize] as usize;
+    let topics = world.topics;
+    world.consumers.bought_in(
+        o.consumer as usize,
+        topic,
+        topics,
+        (1.0 - paid / list) as f32,
+        day,
+        &s.behaviour,
+    );
 }
 
 /// Delivery: the buyer's satisfaction with order `o` moves its loyalty to the merchant

@@ -134,17 +134,7 @@ impl OrderBook {
         }
         world.consumers.remember_merchant(i, merchant);
         world.consumers.in_transit[i] += 1;
-        // The offer it bought at, as a share of the list price, and the need it met.
-        let list = world.products.price[intent.product as usize] as f64;
-        let paid = (intent.value - intent.coupon as f64 - intent.points as f64).max(0.01);
-        world.consumers.bought_in(
-            i,
-            world.merchants.topic[merchant as usize] as usize,
-            world.topics,
-            (1.0 - paid / list) as f32,
-            day,
-            &s.behaviour,
-        );
+        crate::behaviour::bought(world, s, intent, merchant, day);
         let due = day as usize + world.merchants.lead_time[merchant as usize] as usize;
         if due < self.deliveries.len() {
             self.deliveries[due].push(Order {

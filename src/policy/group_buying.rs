@@ -102,19 +102,14 @@ impl State {
                 continue;
             };
             if view.decide(utility, &mut rng) {
-                ev.orders.push(OrderIntent {
-                    consumer: i as u32,
-                    creator: group.creator,
-                    product: group.product,
-                    value: value as f64,
-                    live: false,
-                    impulse: 0.0,
-                    expected: view.expected_quality(i, group.product),
-                    coupon: 0.0,
-                    points: 0.0,
-                    group: gid,
-                    origin: Origin::Invitation,
-                });
+                ev.orders.push(view.outside_order(
+                    i,
+                    group.creator,
+                    group.product,
+                    value,
+                    gid,
+                    Origin::Invitation,
+                ));
             }
         }
     }

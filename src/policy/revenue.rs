@@ -2,7 +2,7 @@
 //! membership's daily fee; and the day's platform revenue by part.
 
 use crate::behaviour::Origin;
-use crate::engine::{DayEvents, DayView, OrderIntent};
+use crate::engine::{DayEvents, DayView};
 use crate::metrics::DailyRow;
 use crate::rng::{Purpose, below, stream, unit_f32};
 use crate::scenario::Scenario;
@@ -45,19 +45,8 @@ pub fn show_ads(view: &DayView, i: usize, ev: &mut DayEvents) {
             continue;
         };
         if view.decide(utility, &mut rng) {
-            ev.orders.push(OrderIntent {
-                consumer: i as u32,
-                creator: NONE,
-                product,
-                value: value as f64,
-                live: false,
-                impulse: 0.0,
-                expected: view.expected_quality(i, product),
-                coupon: 0.0,
-                points: 0.0,
-                group: NONE,
-                origin: Origin::Ad,
-            });
+            ev.orders
+                .push(view.outside_order(i, NONE, product, value, NONE, Origin::Ad));
         }
     }
 }

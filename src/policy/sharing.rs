@@ -60,19 +60,8 @@ impl State {
                 continue;
             };
             if view.decide(utility, &mut rng) {
-                ev.orders.push(OrderIntent {
-                    consumer: i as u32,
-                    creator,
-                    product,
-                    value: value as f64,
-                    live: false,
-                    impulse: 0.0,
-                    expected: view.expected_quality(i, product),
-                    coupon: 0.0,
-                    points: 0.0,
-                    group: NONE,
-                    origin: Origin::Share,
-                });
+                ev.orders
+                    .push(view.outside_order(i, creator, product, value, NONE, Origin::Share));
             }
         }
     }
