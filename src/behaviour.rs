@@ -285,14 +285,16 @@ impl DayView<'_> {
         unit_f32(rng) < sigmoid(utility - self.s.behaviour.purchase_threshold as f32)
     }
 
-    /// A purchase decision on the item of `cand` (whose card is `card`, trust term
-    /// `trust`), engaged with in consumer `i`'s feed; a purchase goes into `ev.orders`.
+    /// A purchase decision on the item of `cand` (whose card is `card`, true interest match
+    /// `matched`, trust term `trust`), engaged with in consumer `i`'s feed; a purchase goes
+    /// into `ev.orders`.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn consider_item(
         &self,
         i: usize,
         cand: &Candidate,
         card: &CreatorCard,
+        matched: f32,
         trust: f32,
         basket: &mut Basket,
         rng: &mut StreamRng,
@@ -339,7 +341,7 @@ impl DayView<'_> {
             i,
             &Offer {
                 product,
-                match_score: cand.match_score,
+                match_score: matched,
                 trust,
                 discount: discount + (coupon_value + points) / pr.price[p],
                 paid,

@@ -3,8 +3,9 @@
 //! writes them into the [`DayEvents`] of its chunk.
 
 use crate::behaviour::{Basket, OrderIntent};
+use crate::policy::recommend::estimate::{self, Prior};
 use crate::policy::recommend::{
-    Candidate, ConsumerView, DayPools, Pool, PoolMix, Recommender, Scored,
+    Candidate, ConsumerView, DayPools, Impression, Pool, PoolMix, Recommender, Scored,
 };
 use crate::rng::{Purpose, StreamRng, below, key, stream, unit_f32};
 use crate::scenario::Scenario;
@@ -41,13 +42,36 @@ pub struct DayEvents {
     pub ad_impressions: u64,
     /// Impressions and engagements at each organic feed position (0 = the top).
     pub by_position: Vec<[u64; 2]>,
+    /// Every organic impression, when the recommender asks for the log.
+    pub log: Vec<Impression>,
+    /// Ranking quality over the feeds of the quality sample: the sum of NDCG@K in
+    /// millionths, and the number of feeds.
+    pub ndcg_micros: u64,
+    pub ndcg_feeds: u64,
+    /// Error of the platform's interest estimates over the visitors of the quality sample:
+    /// the sum in millionths, and the number of visitors.
+    pub error_micros: u64,
+    pub error_visitors: u64,
+    /// Engagement probability summed (in millionths) over impressions shown to new consumers
+    /// (in their first [`NEW_CONSUMER_DAYS`] days), and their number.
+    pub new_prob_micros: u64,
+    pub new_impressions: u64,
     scratch: FeedScratch,
 }
+
+/// Consumers `0, QUALITY_STRIDE, 2·QUALITY_STRIDE, …` form the sample over which ranking
+/// quality and estimate error are measured (they cost a true match per candidate).
+pub const QUALITY_STRIDE: usize = 8;
+
+/// A consumer counts as new in its first this many days on the platform.
+pub const NEW_CONSUMER_DAYS: u32 = 7;
 
 /// Buffers reused from feed to feed; after [`DayView::build_feed`], `feed` holds the feed.
 #[derive(Default)]
 pub struct FeedScratch {
     pub feed: Vec<Candidate>,
+    /// The platform's estimate of the consumer's interests the feed was built from.
+    pub interest: Vec<f32>,
     ids: Vec<u32>,
     keys: Vec<u64>,
     unranked: Vec<Candidate>,
@@ -73,6 +97,13 @@ impl DayEvents {
             sample_engagements: Vec::new(),
             ad_impressions: 0,
             by_position: vec![[0; 2]; feed_size],
+            log: Vec::new(),
+            ndcg_micros: 0,
+            ndcg_feeds: 0,
+            error_micros: 0,
+            error_visitors: 0,
+            new_prob_micros: 0,
+            new_impressions: 0,
             scratch: FeedScratch::default(),
         }
     }
@@ -103,6 +134,13 @@ impl DayEvents {
             a[0] += b[0];
             a[1] += b[1];
         }
+        self.log.append(&mut later.log);
+        self.ndcg_micros += later.ndcg_micros;
+        self.ndcg_feeds += later.ndcg_feeds;
+        self.error_micros += later.error_micros;
+        self.error_visitors += later.error_visitors;
+        self.new_prob_micros += later.new_prob_micros;
+        self.new_impressions += later.new_impressions;
         self
     }
 }
@@ -115,10 +153,10 @@ pub struct CreatorCard {
     pub impressions: u64,
     pub engagements: u64,
     pub relative_exposure: f32,
-    pub topic: u32,
     pub popularity: f32,
     pub log_popularity: f32,
     pub engagement_rate: f32,
+    pub conversion_rate: f32,
     pub followers: u32,
     pub item_day: u32,
     pub item_quality: f32,
@@ -126,6 +164,8 @@ pub struct CreatorCard {
     /// List price of the item's product (0 for pure content).
     pub item_price: f32,
     pub trust: f32,
+    /// The main topic (topics are at most 64).
+    pub topic: u8,
     pub active: bool,
     pub live: bool,
     pub is_host: bool,
@@ -154,10 +194,12 @@ pub fn creator_cards(
             impressions: cr.exposure_total[c],
             engagements: cr.engagements_total[c],
             relative_exposure: cr.exposure_ema[c] / mean,
-            topic: cr.topic[c],
+            topic: cr.topic[c] as u8,
             popularity: cr.popularity[c],
             log_popularity: cr.popularity[c].ln_1p(),
             engagement_rate: (cr.engagements_total[c] as f32 + 1.0)
+                / (cr.exposure_total[c] as f32 + 20.0),
+            conversion_rate: (cr.orders_total[c] as f32 + 0.1)
                 / (cr.exposure_total[c] as f32 + 20.0),
             followers: cr.followers[c],
             item_day: cr.item_day[c],
@@ -200,6 +242,10 @@ pub struct DayView<'a> {
     /// A bit per account: active and with new content today (an item posted today, or live).
     /// Compact, so that checking a consumer's follows costs no card reads.
     pub fresh: &'a [u64],
+    /// The prior of the platform's interest estimates today.
+    pub prior: Prior,
+    /// Log every impression ([`Recommender::wants_impressions`]).
+    pub log: bool,
 }
 
 #[inline]
@@ -208,8 +254,9 @@ fn sigmoid(x: f32) -> f32 {
 }
 
 impl DayView<'_> {
-    /// Simulates consumer `i`'s day into `ev`.
-    pub fn consumer_day(&self, i: usize, ev: &mut DayEvents) {
+    /// Simulates consumer `i`'s day into `ev`; `model` is the platform's counts for `i`
+    /// ([`estimate`]), which the day's impressions update after the feed is built.
+    pub fn consumer_day(&self, i: usize, ev: &mut DayEvents, model: &mut [f32]) {
         let w = self.world;
         let cons = &w.consumers;
         if cons.churned[i] {
@@ -242,7 +289,10 @@ impl DayView<'_> {
         ev.active += 1;
         ev.visitors.push(i as u32);
         let mut scratch = std::mem::take(&mut ev.scratch);
-        self.build_feed(i, &mut scratch);
+        self.build_feed(i, &mut scratch, model);
+        if i.is_multiple_of(QUALITY_STRIDE) {
+            self.ranking_quality(i, &scratch, ev);
+        }
         let feed = &scratch.feed;
         // Gini–Simpson diversity of the feed's main topics: 1 − Σ_t (n_t / K)².
         if !feed.is_empty() {
@@ -255,15 +305,18 @@ impl DayView<'_> {
             ev.feeds += 1;
             ev.diversity_micros += (k * k - same) * 1_000_000 / (k * k);
         }
-        self.engage(i, feed, Basket::new(perks), ev);
+        self.engage(i, feed, Basket::new(perks), ev, model);
         self.policies.offers(self, i, ev);
         ev.scratch = scratch;
     }
 
-    /// Candidate generation from the pools, then ranking; leaves the ranked feed in `feed`.
-    pub fn build_feed(&self, i: usize, scratch: &mut FeedScratch) {
+    /// Candidate generation from the pools, then ranking, from the platform's counts `model`
+    /// for consumer `i`; leaves the ranked feed in `feed`, the candidates in `unranked` and
+    /// the interest estimate in `interest`.
+    pub fn build_feed(&self, i: usize, scratch: &mut FeedScratch, model: &[f32]) {
         let FeedScratch {
             feed,
+            interest,
             ids,
             keys,
             unranked,
@@ -273,7 +326,9 @@ impl DayView<'_> {
         let (cons, cr) = (&w.consumers, &w.creators);
         let rec = &self.s.recommendation;
         let t = w.topics;
-        let interest = &cons.interest[i * t..(i + 1) * t];
+        interest.resize(t, 0.0);
+        let scale = estimate::estimate(model, self.prior, interest);
+        let interest = &interest[..];
         let follows = cons.followed(i);
         let view = ConsumerView {
             id: i as u32,
@@ -281,6 +336,7 @@ impl DayView<'_> {
             follows,
             orders: cons.orders[i],
             recent_merchants: cons.recent_merchants(i),
+            interest,
         };
         let mut rng = stream(self.seed, Purpose::Feed, i as u64, self.day as u64);
         let n_cand = (rec.feed_size as f64 * rec.oversample).ceil() as usize;
@@ -334,16 +390,12 @@ impl DayView<'_> {
                 is_host: card.is_host,
                 live: card.live,
                 followed: follows.contains(&c),
-                topic: card.topic,
-                match_score: cosine(
-                    interest,
-                    cons.interest_inv_norm[i],
-                    &cr.profile[ci * t..(ci + 1) * t],
-                    cr.profile_inv_norm[ci],
-                ),
+                topic: card.topic as u32,
+                match_score: estimate::matched(interest, scale, &cr.profile[ci * t..(ci + 1) * t]),
                 popularity: card.popularity,
                 log_popularity: card.log_popularity,
                 engagement_rate: card.engagement_rate,
+                conversion_rate: card.conversion_rate,
                 impressions: card.impressions,
                 engagements: card.engagements,
                 relative_exposure: card.relative_exposure,
@@ -359,6 +411,7 @@ impl DayView<'_> {
         keys.sort_unstable();
 
         std::mem::swap(feed, unranked);
+        // `unranked` now holds the candidates, in creator-id order.
 
         ranked.clear();
         ranked.extend(keys.iter().map(|&key| {
@@ -380,49 +433,129 @@ impl DayView<'_> {
         feed.extend(ranked.iter().map(|s| s.candidate));
     }
 
-    /// Impressions, engagement, follows and purchases for the ranked feed.
-    fn engage(&self, i: usize, feed: &[Candidate], mut basket: Basket, ev: &mut DayEvents) {
+    /// How well consumer `i`'s feed is ranked, and how far the platform's estimate of its
+    /// interests is from the truth, into `ev` (the quality sample only).
+    fn ranking_quality(&self, i: usize, scratch: &FeedScratch, ev: &mut DayEvents) {
+        let t = self.world.topics;
+        let truth = &self.world.consumers.interest[i * t..(i + 1) * t];
+        ev.error_micros += (estimate::error(&scratch.interest, truth) * 1e6) as u64;
+        ev.error_visitors += 1;
+        if scratch.feed.is_empty() {
+            return;
+        }
+        // NDCG@K: the feed's discounted gain against the best K of its candidates, the gain
+        // of an item being its true engagement probability when examined.
+        let mut gains: Vec<f32> = scratch
+            .unranked
+            .iter()
+            .map(|c| self.engage_logit(i, c).0)
+            .map(sigmoid)
+            .collect();
+        gains.sort_unstable_by(|a, b| b.total_cmp(a));
+        let discount = |k: usize| 1.0 / ((k + 2) as f32).log2();
+        let ideal: f32 = gains
+            .iter()
+            .take(scratch.feed.len())
+            .enumerate()
+            .map(|(k, g)| g * discount(k))
+            .sum();
+        let dcg: f32 = scratch
+            .feed
+            .iter()
+            .enumerate()
+            .map(|(k, c)| sigmoid(self.engage_logit(i, c).0) * discount(k))
+            .sum();
+        ev.ndcg_micros += (dcg / ideal * 1e6) as u64;
+        ev.ndcg_feeds += 1;
+    }
+
+    /// The logit of consumer `i`'s engagement with an examined impression of `cand`, from
+    /// the consumer's true interests, with its true match and trust term.
+    #[inline]
+    fn engage_logit(&self, i: usize, cand: &Candidate) -> (f32, f32, f32) {
+        let (cons, cr) = (&self.world.consumers, &self.world.creators);
+        let b = &self.s.behaviour;
+        let (t, c) = (self.world.topics, cand.creator as usize);
+        let card = &self.cards[c];
+        let matched = cosine(
+            &cons.interest[i * t..(i + 1) * t],
+            cons.interest_inv_norm[i],
+            &cr.profile[c * t..(c + 1) * t],
+            cr.profile_inv_norm[c],
+        );
+        let trust =
+            card.trust * cons.trust[i] + b.followed_trust_bonus as f32 * cand.followed as u8 as f32;
+        let logit = b.engage_match as f32 * matched
+            + b.engage_quality as f32 * card.item_quality
+            + b.engage_trust as f32 * trust
+            - b.engage_bias as f32
+            + b.live_engage_boost as f32 * cand.live as u8 as f32;
+        (logit, matched, trust)
+    }
+
+    /// Impressions, engagement, follows and purchases for the ranked feed; each impression
+    /// goes into the platform's counts `model`.
+    fn engage(
+        &self,
+        i: usize,
+        feed: &[Candidate],
+        mut basket: Basket,
+        ev: &mut DayEvents,
+        model: &mut [f32],
+    ) {
         let w = self.world;
         let cons = &w.consumers;
         let b = &self.s.behaviour;
         let mut rng = stream(self.seed, Purpose::Engage, i as u64, self.day as u64);
         let mut purchase_rng: Option<StreamRng> = None;
+        let joined = cons.joined_day[i];
+        let new = joined == NONE || self.day - joined < NEW_CONSUMER_DAYS;
+        let evidence = self.s.recommendation.purchase_evidence as f32;
         for (position, cand) in feed.iter().enumerate() {
             let c = cand.creator as usize;
             let card = &self.cards[c];
             ev.exposure[c] += 1;
             ev.impressions += 1;
-            let trust = card.trust * cons.trust[i]
-                + b.followed_trust_bonus as f32 * cand.followed as u8 as f32;
-            let logit = b.engage_match as f32 * cand.match_score
-                + b.engage_quality as f32 * card.item_quality
-                + b.engage_trust as f32 * trust
-                - b.engage_bias as f32
-                + b.live_engage_boost as f32 * cand.live as u8 as f32;
+            let (logit, matched, trust) = self.engage_logit(i, cand);
             // Position bias: an impression is engaged with only if it is examined.
             let p_engage = self.examination[position] * sigmoid(logit);
             ev.engage_prob_micros += (p_engage * 1e6) as u64;
+            if new {
+                ev.new_prob_micros += (p_engage * 1e6) as u64;
+                ev.new_impressions += 1;
+            }
             ev.by_position[position][0] += 1;
-            if unit_f32(&mut rng) >= p_engage {
-                continue;
+            let engaged = unit_f32(&mut rng) < p_engage;
+            let orders_before = ev.orders.len();
+            if engaged {
+                ev.by_position[position][1] += 1;
+                ev.engaged[c] += 1;
+                ev.engagements += 1;
+                if i.is_multiple_of(self.sample_stride) && i / self.sample_stride < self.sample_size
+                {
+                    ev.sample_engagements.push((i as u32, c as u32));
+                }
+                if !cand.followed && unit_f32(&mut rng) < b.follow_prob as f32 * matched {
+                    ev.follows.push((i as u32, c as u32));
+                }
+                if card.item_product != NONE && basket.orders < b.max_orders_per_day {
+                    let rng = purchase_rng.get_or_insert_with(|| {
+                        stream(self.seed, Purpose::Purchase, i as u64, self.day as u64)
+                    });
+                    self.consider_item(i, cand, card, matched, trust, &mut basket, rng, ev);
+                }
             }
-            ev.by_position[position][1] += 1;
-            ev.engaged[c] += 1;
-            ev.engagements += 1;
-            if i.is_multiple_of(self.sample_stride) && i / self.sample_stride < self.sample_size {
-                ev.sample_engagements.push((i as u32, c as u32));
+            let purchased = ev.orders.len() > orders_before;
+            estimate::record(model, card.topic as usize, engaged, purchased, evidence);
+            if self.log {
+                ev.log.push(Impression {
+                    consumer: i as u32,
+                    creator: c as u32,
+                    position: position as u16,
+                    engaged,
+                    purchased,
+                });
             }
-            if !cand.followed && unit_f32(&mut rng) < b.follow_prob as f32 * cand.match_score {
-                ev.follows.push((i as u32, c as u32));
-            }
-            let product = card.item_product;
-            if product == NONE || basket.orders >= b.max_orders_per_day {
-                continue;
-            }
-            let rng = purchase_rng.get_or_insert_with(|| {
-                stream(self.seed, Purpose::Purchase, i as u64, self.day as u64)
-            });
-            self.consider_item(i, cand, card, trust, &mut basket, rng, ev);
         }
     }
 }

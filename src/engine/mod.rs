@@ -21,6 +21,7 @@ use crate::metrics::{
     position_rows, ratio, summarize,
 };
 use crate::policy::Policies;
+use crate::policy::recommend::estimate::{InterestModel, Prior};
 use crate::policy::recommend::{DayFeedback, DayPools, Recommender, built_in};
 use crate::scenario::Scenario;
 use crate::world::{World, build_world};
@@ -36,6 +37,8 @@ pub struct Simulation {
     scenario: Scenario,
     world: World,
     recommender: Box<dyn Recommender>,
+    /// The platform's model of each consumer (what it has learned of their interests).
+    model: InterestModel,
     day: u32,
     orders: orders::OrderBook,
     /// Per consumer: bit 0 active on day 0, bit 1 active in the retention window.
@@ -80,6 +83,7 @@ impl Simulation {
             retention: vec![0; world.consumers.len()],
             initial_creators: world.creators.len(),
             scenario: scenario.clone(),
+            model: InterestModel::new(world.consumers.len(), world.topics),
             world,
             recommender,
             day: 0,
@@ -138,6 +142,20 @@ impl Simulation {
             today: self.policies.today(s, self.day),
             examination: &self.examination,
             fresh,
+            prior: self.prior(),
+            log: self.recommender.wants_impressions(),
+        }
+    }
+
+    /// The prior of the platform's interest estimates: the platform-wide engagement rate so
+    /// far, (engagements + 1) / (impressions + 10), weighing `recommendation.prior_impressions`.
+    fn prior(&self) -> Prior {
+        let cr = &self.world.creators;
+        let engagements: u64 = cr.engagements_total.iter().sum();
+        let impressions: u64 = cr.exposure_total.iter().sum();
+        Prior {
+            rate: ((engagements as f64 + 1.0) / (impressions as f64 + 10.0)) as f32,
+            impressions: self.scenario.recommendation.prior_impressions as f32,
         }
     }
 
@@ -198,25 +216,32 @@ impl Simulation {
         self.daily.last().unwrap()
     }
 
-    /// Phase A: every consumer's day, in parallel over fixed chunks, merged in order.
-    fn consumers(&self, pools: &DayPools, cards: &[CreatorCard]) -> DayEvents {
+    /// Phase A: every consumer's day, in parallel over fixed chunks, merged in order. Each
+    /// chunk also owns its consumers' rows of the platform's model, which their impressions
+    /// update.
+    fn consumers(&mut self, pools: &DayPools, cards: &[CreatorCard]) -> DayEvents {
         let fresh = fresh_accounts(cards, self.day);
+        let mut model = std::mem::replace(&mut self.model, InterestModel::new(0, 0));
+        let row = model.row_len();
         let view = self.view(pools, cards, &fresh);
-        let n = self.world.consumers.len();
         let n_creators = self.world.creators.len();
         let k = self.examination.len();
-        (0..n.div_ceil(CHUNK))
-            .into_par_iter()
+        let events = model
+            .rows_mut()
+            .par_chunks_mut(CHUNK * row)
+            .enumerate()
             .fold(
                 || DayEvents::new(n_creators, k),
-                |mut ev, chunk| {
-                    for i in chunk * CHUNK..((chunk + 1) * CHUNK).min(n) {
-                        view.consumer_day(i, &mut ev);
+                |mut ev, (chunk, rows)| {
+                    for (j, model) in rows.chunks_mut(row).enumerate() {
+                        view.consumer_day(chunk * CHUNK + j, &mut ev, model);
                     }
                     ev
                 },
             )
-            .reduce(|| DayEvents::new(n_creators, k), DayEvents::merge)
+            .reduce(|| DayEvents::new(n_creators, k), DayEvents::merge);
+        self.model = model;
+        events
     }
 
     /// Booking: today's counts and follows, then the orders in arrival order, then what the
@@ -244,6 +269,12 @@ impl Simulation {
         row.churned += events.churned.len() as u64;
         apply_follows(&mut self.world, &events.follows, row);
         let mut intents = std::mem::take(&mut events.orders);
+        for o in intents
+            .iter()
+            .filter(|o| o.origin == crate::behaviour::Origin::Feed)
+        {
+            self.world.creators.orders_total[o.creator as usize] += 1;
+        }
         orders::arrival_order(&mut intents, s.run.seed, day);
         let mut ledger = orders::Ledger {
             row,
@@ -278,6 +309,7 @@ impl Simulation {
             day: self.day,
             impressions: &events.exposure,
             engagements: &events.engaged,
+            log: &events.log,
         });
         self.policies
             .pay_creators(&mut self.world, &self.scenario, &events.exposure, row);
@@ -374,6 +406,9 @@ impl Simulation {
         row.feed_diversity = ev.diversity_micros as f64 / 1e6 / (ev.feeds.max(1) as f64);
         row.mean_engage_prob = ev.engage_prob_micros as f64 / 1e6 / (ev.impressions.max(1) as f64);
         row.homogenization = self.homogenization.mean_jaccard();
+        row.ndcg = ev.ndcg_micros as f64 / 1e6 / (ev.ndcg_feeds.max(1) as f64);
+        row.interest_error = ev.error_micros as f64 / 1e6 / (ev.error_visitors.max(1) as f64);
+        row.new_engage_prob = ev.new_prob_micros as f64 / 1e6 / (ev.new_impressions.max(1) as f64);
     }
 
     /// Runs to the horizon, calling `on_day` after each day.
@@ -436,9 +471,11 @@ pub struct FeedBuilder<'a> {
 impl FeedBuilder<'_> {
     /// Builds consumer `i`'s feed into `scratch.feed` (reusing its buffers).
     pub fn feed_into(&self, consumer: u32, scratch: &mut FeedScratch) {
-        self.sim
-            .view(&self.pools, &self.cards, &[])
-            .build_feed(consumer as usize, scratch);
+        self.sim.view(&self.pools, &self.cards, &[]).build_feed(
+            consumer as usize,
+            scratch,
+            self.sim.model.row(consumer as usize),
+        );
     }
 
     /// Consumer `i`'s feed, best first.

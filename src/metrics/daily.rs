@@ -314,6 +314,22 @@ daily_columns! {
     /// whose union is not empty; 0 when there is none. Rising values mean consumers' consumption
     /// is converging (Chaney et al. 2018).
     homogenization: f64,
+    /// Ranking quality against the truth: mean over today's feeds of the quality sample
+    /// (consumers 0, 8, 16, …) of NDCG@K = DCG / IDCG, where DCG = Σ_k g_k / log₂(k + 2) over
+    /// the feed's organic positions k = 0, 1, …, g is the consumer's true engagement
+    /// probability with the item when examined, σ(logit) (docs/MODEL.md, engagement), and IDCG
+    /// is the same sum over the best K of the feed's candidates (K = the feed's length). 1 = the
+    /// candidates the platform drew, ranked as well as the truth would rank them. Each feed's
+    /// value is truncated to millionths before averaging.
+    ndcg: f64,
+    /// Error of the platform's interest estimates: mean over today's visitors of the quality
+    /// sample of the total-variation distance ½ Σ_t \|θ̂_t − θ_t\| between the estimate the
+    /// feed was built from and the true interests (0 = exact; docs/MODEL.md, "The platform's
+    /// model"). Each value is truncated to millionths before averaging.
+    interest_error: f64,
+    /// Cold start: `mean_engage_prob` over the impressions shown to consumers in their first 7
+    /// days on the platform (0 when there are none).
+    new_engage_prob: f64,
 }
 
 impl DailyRow {

@@ -555,6 +555,8 @@ pub struct Recommendation {
     pub bandit_prior_beta: f64,
     pub homogenization_sample: u64,
     pub revenue_weight: f64,
+    pub prior_impressions: f64,
+    pub purchase_evidence: f64,
 }
 
 impl Default for Recommendation {
@@ -584,6 +586,8 @@ impl Default for Recommendation {
             bandit_prior_beta: 10.0,
             homogenization_sample: 200,
             revenue_weight: 0.5,
+            prior_impressions: 20.0,
+            purchase_evidence: 5.0,
         }
     }
 }

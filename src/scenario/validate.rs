@@ -553,6 +553,8 @@ fn validate_recommendation(s: &Scenario) -> Check {
     positive("recommendation.bandit_prior_alpha", r.bandit_prior_alpha)?;
     positive("recommendation.bandit_prior_beta", r.bandit_prior_beta)?;
     probability("recommendation.revenue_weight", r.revenue_weight)?;
+    positive("recommendation.prior_impressions", r.prior_impressions)?;
+    non_negative("recommendation.purchase_evidence", r.purchase_evidence)?;
     at_most(
         "recommendation.homogenization_sample",
         r.homogenization_sample,

@@ -354,6 +354,7 @@ pub(crate) fn push_creator(
     c.exposure_total.push(0);
     c.exposure_ema.push(0.0);
     c.engagements_total.push(0);
+    c.orders_total.push(0);
     c.popularity.push(0.0);
     c.income.push(0.0);
     c.income_seen.push(0.0);

@@ -15,7 +15,8 @@ const BASE: f64 = 12.0 * MIB;
 /// Bytes a consumer, besides its interest vector, follow slots and graph edges (80 before
 /// the visit state: the logit of its propensity, habit, habit day, parcels, experienced
 /// quality of 4 merchants, the day its needs were updated, and a day's visitor entry);
-/// per topic it holds 16 bytes: interest and its copy while built, reference discount, need met.
+/// per topic it holds 24 bytes: interest and its copy while built, reference discount, need
+/// met, and the platform's two counts (impressions and engagements).
 const PER_CONSUMER: f64 = 120.0;
 /// Bytes an undirected edge of the social graph at its peak (while the graph is built).
 const PER_EDGE: f64 = 20.0;
@@ -66,7 +67,7 @@ pub fn expected_edges(s: &Scenario) -> f64 {
 pub fn estimate_bytes(s: &Scenario) -> u64 {
     let p = &s.population;
     let topics = p.topics as f64;
-    let consumer = PER_CONSUMER + 16.0 * topics + 4.0 * s.behaviour.max_follows as f64;
+    let consumer = PER_CONSUMER + 24.0 * topics + 4.0 * s.behaviour.max_follows as f64;
     let account = PER_ACCOUNT + 8.0 * topics;
     // The initial merchants and the expected entrants (`merchants.entry_rate` a day).
     let merchants = p.merchants as f64 + s.merchants.entry_rate * s.run.days as f64;

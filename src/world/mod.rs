@@ -348,6 +348,9 @@ pub struct Creators {
     /// Exponentially smoothed daily exposure (half-life `creators.exposure_halflife_days`).
     pub exposure_ema: Vec<f32>,
     pub engagements_total: Vec<u64>,
+    /// Orders consumers decided to place through the account's items (from its feed
+    /// impressions), over the whole run.
+    pub orders_total: Vec<u64>,
     /// Exponentially smoothed daily engagements: the public popularity ("likes").
     pub popularity: Vec<f32>,
     /// Affiliate commission earned on kept orders, plus long-tail support rewards.
@@ -391,6 +394,7 @@ impl Creators {
             self.exposure_total.len(),
             self.exposure_ema.len(),
             self.engagements_total.len(),
+            self.orders_total.len(),
             self.popularity.len(),
             self.income.len(),
             self.income_seen.len(),

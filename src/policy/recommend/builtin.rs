@@ -73,11 +73,19 @@ impl Recommender for Popularity {
     }
 }
 
-/// `interest`: 65 % of candidates from the interest pool; score = match.
+/// `interest`: 65 % of candidates from the interest pool, the rest split between follows
+/// and exploration; score = match.
 pub struct Interest;
 impl Recommender for Interest {
     fn pool_mix(&self) -> PoolMix {
-        mix_around(Pool::Interest, 0.65)
+        PoolMix {
+            followed: 0.175,
+            social: 0.0,
+            interest: 0.65,
+            popular: 0.0,
+            live: 0.0,
+            explore: 0.175,
+        }
     }
     fn score(&self, _: &ConsumerView, c: &Candidate, _: &mut StreamRng) -> f32 {
         c.match_score

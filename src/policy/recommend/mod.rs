@@ -12,6 +12,7 @@
 //! [`crate::Simulation::with_recommender`]; `examples/custom_recommender.rs` shows one.
 
 mod builtin;
+pub mod estimate;
 mod pools;
 
 pub use builtin::{
@@ -50,7 +51,7 @@ impl Algorithm {
                 "rank by smoothed engagements (likes): the rich-get-richer loop"
             }
             Algorithm::Interest => {
-                "rank by cosine similarity of consumer interests and creator topics"
+                "rank by the match of the platform's estimate of the consumer's interests and the account's topics"
             }
             Algorithm::Social => "followed accounts and friends' latest follows first",
             Algorithm::Random => {
@@ -149,6 +150,10 @@ pub struct ConsumerView<'a> {
     pub orders: u32,
     /// The last distinct merchants the consumer bought from, most recent last (`u32::MAX` = empty).
     pub recent_merchants: &'a [u32],
+    /// The platform's estimate of the consumer's interests over topics (they sum to 1;
+    /// uniform for a consumer it knows nothing of): [`estimate`]. The true interests are not
+    /// in the view.
+    pub interest: &'a [f32],
 }
 
 /// What the platform sees of one candidate for one consumer: public statistics only.
@@ -163,8 +168,10 @@ pub struct Candidate {
     pub followed: bool,
     /// The account's main topic.
     pub topic: u32,
-    /// Cosine similarity of the consumer's interests (as the platform has inferred them) and
-    /// the account's topic profile, in [0, 1].
+    /// How well the account matches the platform's estimate θ̂ of the consumer's interests
+    /// ([`ConsumerView::interest`]): `Σ_t p_t · θ̂_t / max_s θ̂_s` over the account's topic
+    /// profile p, in [0, 1] ([`estimate::matched`]); 1 for every account while the platform
+    /// knows nothing of the consumer.
     pub match_score: f32,
     /// Smoothed daily engagements ("likes").
     pub popularity: f32,
@@ -172,6 +179,9 @@ pub struct Candidate {
     pub log_popularity: f32,
     /// (engagements + 1) / (impressions + 20), over the whole run so far.
     pub engagement_rate: f32,
+    /// (orders placed through the account's items + 0.1) / (impressions + 20), over the whole
+    /// run so far: the platform's estimate of the account's conversion rate.
+    pub conversion_rate: f32,
     /// Impressions and engagements over the whole run so far.
     pub impressions: u64,
     pub engagements: u64,
@@ -185,12 +195,32 @@ pub struct Candidate {
     pub item_price: f32,
 }
 
-/// What happened today, handed to [`Recommender::end_of_day`] (indexed by creator id).
+/// One impression of an organic feed slot, as the platform logs it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Impression {
+    pub consumer: u32,
+    pub creator: u32,
+    /// The feed position, 0 = the top.
+    pub position: u16,
+    /// The consumer engaged with it (examined it and liked, commented or clicked).
+    pub engaged: bool,
+    /// The consumer decided to buy the item it linked (the order may still fail at booking,
+    /// for want of stock).
+    pub purchased: bool,
+}
+
+/// What happened today, handed to [`Recommender::end_of_day`].
 #[derive(Clone, Copy, Debug)]
 pub struct DayFeedback<'a> {
     pub day: u32,
+    /// Impressions per account today (indexed by creator id).
     pub impressions: &'a [u32],
+    /// Engagements per account today (indexed by creator id).
     pub engagements: &'a [u32],
+    /// Every organic impression of the day, in consumer order and, for each consumer, in feed
+    /// order; empty unless [`Recommender::wants_impressions`] says true (the log costs memory
+    /// and time in proportion to the impressions).
+    pub log: &'a [Impression],
 }
 
 /// A recommendation algorithm. Implement this to plug in your own.
@@ -208,6 +238,11 @@ pub trait Recommender: Send + Sync {
     /// order, in `ranked`, at most `k` long. The default keeps the first `k`.
     fn rerank(&self, _consumer: &ConsumerView, ranked: &mut Vec<Scored>, k: usize) {
         ranked.truncate(k);
+    }
+    /// Whether [`Recommender::end_of_day`] needs the day's per-impression log
+    /// ([`DayFeedback::log`]). The default, false, leaves it empty.
+    fn wants_impressions(&self) -> bool {
+        false
     }
     /// Called once after each day, before the next day's feeds are built.
     fn end_of_day(&mut self, _feedback: &DayFeedback) {}
