@@ -66,12 +66,15 @@ fn skewed_demand_starves_and_drives_out_the_creators_of_the_niche_topic() {
             flat_demand[top as usize],
             flat_demand[niche as usize],
         );
-        // Under symmetric demand the two topics' accounts fare alike (within a factor 1.3
-        // over these seeds); under skewed demand the mainstream's get over 20 times the
-        // impressions of the niche's, and about 70 % of the niche's exit against under 1 %.
+        // Under symmetric demand the two topics' accounts fare alike (within a factor 1.6
+        // over these seeds); under skewed demand the mainstream's get about 10 times the
+        // impressions of the niche's, and 50-65 % of the niche's exit against under 2 %. The
+        // platform learns each consumer's interests from its log, and while it is unsure it
+        // spreads the feed over topics, so the niche keeps more exposure than demand alone
+        // would give it: its exits exceed the symmetric world's by 0.2-0.35, not more.
         assert!(e_top > 5.0 * e_niche);
         assert!(x_niche > x_top + 0.4);
-        assert!(x_niche > fx_niche + 0.25, "the niche loses more under skew");
+        assert!(x_niche > fx_niche + 0.15, "the niche loses more under skew");
         assert!(x_top < fx_top, "the mainstream loses less under skew");
     }
 }

@@ -63,6 +63,9 @@ pub struct DayEvents {
 /// quality and estimate error are measured (they cost a true match per candidate).
 pub const QUALITY_STRIDE: usize = 8;
 
+/// Rounds of redrawing the candidates that duplicated others.
+const REFILL_ROUNDS: usize = 3;
+
 /// A consumer counts as new in its first this many days on the platform.
 pub const NEW_CONSUMER_DAYS: u32 = 7;
 
@@ -189,6 +192,7 @@ pub fn creator_cards(
     } else {
         1.0
     };
+    let mean_popularity = crate::policy::recommend::mean_popularity(cr) as f32;
     (0..cr.len())
         .map(|c| CreatorCard {
             impressions: cr.exposure_total[c],
@@ -196,7 +200,7 @@ pub fn creator_cards(
             relative_exposure: cr.exposure_ema[c] / mean,
             topic: cr.topic[c] as u8,
             popularity: cr.popularity[c],
-            log_popularity: cr.popularity[c].ln_1p(),
+            log_popularity: (cr.popularity[c] / mean_popularity).ln_1p(),
             engagement_rate: (cr.engagements_total[c] as f32 + 1.0)
                 / (cr.exposure_total[c] as f32 + 20.0),
             conversion_rate: (cr.orders_total[c] as f32 + 0.1)
@@ -343,40 +347,53 @@ impl DayView<'_> {
         // Candidates as `creator << 3 | pool index`, so that sorting groups duplicates and
         // keeps, for each creator, the first pool in `PoolMix::POOLS` order.
 
+        // Draws that repeat a candidate are drawn again from the mix (at most
+        // `REFILL_ROUNDS` more rounds), so that duplicates do not hand their slots to other
+        // pools: a pool's share of the candidates is its share of the mix.
         ids.clear();
-        for _ in 0..n_cand {
-            let u = unit_f32(&mut rng);
-            let pool_index = self.mix.iter().position(|&c| u < c).unwrap_or(5);
-            let pick = match PoolMix::POOLS[pool_index] {
-                Pool::Followed => pick(&mut rng, follows),
-                Pool::Social => {
-                    let friends = w.social.neighbours(i as u32);
-                    if friends.is_empty() {
-                        None
-                    } else {
-                        let f = friends[below(&mut rng, friends.len())] as usize;
-                        Some(cons.latest_follow[f]).filter(|&c| c != NONE)
+        let mut wanted = n_cand;
+        for _ in 0..=REFILL_ROUNDS {
+            for _ in 0..wanted {
+                let u = unit_f32(&mut rng);
+                let pool_index = self.mix.iter().position(|&c| u < c).unwrap_or(5);
+                let pick = match PoolMix::POOLS[pool_index] {
+                    Pool::Followed => pick(&mut rng, follows),
+                    Pool::Social => {
+                        let friends = w.social.neighbours(i as u32);
+                        if friends.is_empty() {
+                            None
+                        } else {
+                            let f = friends[below(&mut rng, friends.len())] as usize;
+                            Some(cons.latest_follow[f]).filter(|&c| c != NONE)
+                        }
                     }
+                    Pool::Interest => self
+                        .pools
+                        .of_topic(draw_topic(&mut rng, interest), &mut rng),
+                    Pool::Popular => self.pools.popular(&mut rng),
+                    Pool::Live => self.pools.live(&mut rng),
+                    Pool::Explore => self.pools.explore(&mut rng),
+                };
+                // Exited accounts (possible among follows) and empty pools fall back to
+                // exploration.
+                let pick = match pick.filter(|&c| self.cards[c as usize].active) {
+                    Some(c) => Some((c, pool_index)),
+                    None => self.pools.explore(&mut rng).map(|c| (c, 5)),
+                };
+                match pick {
+                    Some((c, p)) => ids.push(c << 3 | p as u32),
+                    None => break,
                 }
-                Pool::Interest => self
-                    .pools
-                    .of_topic(draw_topic(&mut rng, interest), &mut rng),
-                Pool::Popular => self.pools.popular(&mut rng),
-                Pool::Live => self.pools.live(&mut rng),
-                Pool::Explore => self.pools.explore(&mut rng),
-            };
-            // Exited accounts (possible among follows) and empty pools fall back to exploration.
-            let pick = match pick.filter(|&c| self.cards[c as usize].active) {
-                Some(c) => Some((c, pool_index)),
-                None => self.pools.explore(&mut rng).map(|c| (c, 5)),
-            };
-            match pick {
-                Some((c, p)) => ids.push(c << 3 | p as u32),
-                None => break,
+            }
+            ids.sort_unstable();
+            ids.dedup_by_key(|x| *x >> 3);
+            wanted = n_cand
+                .min(self.pools.active.len())
+                .saturating_sub(ids.len());
+            if wanted == 0 || ids.is_empty() {
+                break;
             }
         }
-        ids.sort_unstable();
-        ids.dedup_by_key(|x| *x >> 3);
         feed.clear();
 
         keys.clear();

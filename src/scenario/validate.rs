@@ -529,6 +529,7 @@ fn validate_recommendation(s: &Scenario) -> Check {
         );
     }
     non_negative("recommendation.popularity_exponent", r.popularity_exponent)?;
+    probability("recommendation.popularity_share", r.popularity_share)?;
     if r.popularity_exponent > 20.0 {
         return fail(
             "recommendation.popularity_exponent",

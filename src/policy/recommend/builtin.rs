@@ -37,7 +37,7 @@ fn configured_mix(r: &Recommendation) -> PoolMix {
     }
 }
 
-/// The hybrid relevance: `weight_match·match + weight_popularity·ln(1+popularity)
+/// The hybrid relevance: `weight_match·match + weight_popularity·ln(1+relative popularity)
 /// + weight_followed·followed + weight_engagement_rate·engagement_rate`.
 #[derive(Clone, Copy, Debug)]
 struct Relevance([f32; 4]);
@@ -61,12 +61,23 @@ impl Relevance {
     }
 }
 
-/// `popularity`: 65 % of candidates from the popular pool, the rest split between follows,
-/// live and explore; score ln(1 + popularity).
-pub struct Popularity;
+/// `popularity`: a share `popularity_share` of candidates from the popular pool, the rest
+/// split between follows, live and explore; score ln(1 + relative popularity). With
+/// `popularity_share = 1` it is the pure rich-get-richer loop: every candidate drawn in
+/// proportion to (1 + relative popularity)^`popularity_exponent`, ranked by popularity.
+pub struct Popularity {
+    share: f64,
+}
+impl Popularity {
+    pub fn new(r: &Recommendation) -> Popularity {
+        Popularity {
+            share: r.popularity_share,
+        }
+    }
+}
 impl Recommender for Popularity {
     fn pool_mix(&self) -> PoolMix {
-        mix_around(Pool::Popular, 0.65)
+        mix_around(Pool::Popular, self.share)
     }
     fn score(&self, _: &ConsumerView, c: &Candidate, _: &mut StreamRng) -> f32 {
         c.log_popularity
@@ -370,7 +381,7 @@ impl Recommender for RevenueAware {
 /// The built-in algorithm named in the scenario.
 pub fn built_in(r: &Recommendation) -> Box<dyn Recommender> {
     match r.algorithm {
-        Algorithm::Popularity => Box::new(Popularity),
+        Algorithm::Popularity => Box::new(Popularity::new(r)),
         Algorithm::Interest => Box::new(Interest),
         Algorithm::Social => Box::new(Social),
         Algorithm::Random => Box::new(Random),

@@ -26,7 +26,7 @@ pub struct Scored {
     pub score: f32,
     pub candidate: Candidate,
 }
-pub use pools::DayPools;
+pub use pools::{DayPools, mean_popularity};
 
 use crate::rng::StreamRng;
 use crate::scenario::Algorithm;
@@ -175,7 +175,9 @@ pub struct Candidate {
     pub match_score: f32,
     /// Smoothed daily engagements ("likes").
     pub popularity: f32,
-    /// ln(1 + popularity), precomputed once a day.
+    /// ln(1 + relative popularity), relative popularity being `popularity` over its mean
+    /// among active accounts ([`mean_popularity`]; 1 = average): a score that does not
+    /// change with the size of the world. Precomputed once a day.
     pub log_popularity: f32,
     /// (engagements + 1) / (impressions + 20), over the whole run so far.
     pub engagement_rate: f32,

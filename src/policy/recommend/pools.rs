@@ -10,7 +10,7 @@ use rand_distr::weighted::WeightedAliasIndex;
 pub struct DayPools {
     /// Active creators and hosts (explore pool).
     pub active: Vec<u32>,
-    /// Alias table over `active`, weights (1 + popularity)^exponent.
+    /// Alias table over `active`, weights (1 + relative popularity)^exponent.
     popular: Option<WeightedAliasIndex<f32>>,
     /// Active creators by main topic.
     by_topic: Vec<Vec<u32>>,
@@ -27,16 +27,20 @@ impl DayPools {
         let active: Vec<u32> = (0..c.len() as u32)
             .filter(|&i| c.active[i as usize])
             .collect();
-        // Weights relative to the most popular creator, so that no exponent overflows f32.
+        // Weights (1 + relative popularity)^exponent, relative popularity being smoothed
+        // engagements over their mean among active accounts, so that the loop does not
+        // change with the size of the world; divided by the top weight, so that no exponent
+        // overflows f32.
+        let mean = mean_popularity(c);
         let top = active
             .iter()
-            .map(|&i| c.popularity[i as usize] as f64)
+            .map(|&i| c.popularity[i as usize] as f64 / mean)
             .fold(0.0, f64::max);
         let popular = alias(
             active
                 .iter()
                 .map(|&i| {
-                    ((1.0 + c.popularity[i as usize] as f64) / (1.0 + top))
+                    ((1.0 + c.popularity[i as usize] as f64 / mean) / (1.0 + top))
                         .powf(popularity_exponent) as f32
                 })
                 .collect(),
@@ -70,7 +74,7 @@ impl DayPools {
         (!self.active.is_empty()).then(|| self.active[below(rng, self.active.len())])
     }
 
-    /// A draw in proportion to (1 + popularity)^exponent.
+    /// A draw in proportion to (1 + relative popularity)^exponent.
     #[inline]
     pub fn popular(&self, rng: &mut StreamRng) -> Option<u32> {
         self.popular.as_ref().map(|a| self.active[a.sample(rng)])
@@ -88,6 +92,17 @@ impl DayPools {
     pub fn live(&self, rng: &mut StreamRng) -> Option<u32> {
         self.live_weights.as_ref().map(|a| self.live[a.sample(rng)])
     }
+}
+
+/// The mean smoothed engagements ("likes") over active accounts; 1 when there are none
+/// (or none has any), so that relative popularity is always defined.
+pub fn mean_popularity(c: &crate::world::Creators) -> f64 {
+    let (sum, n) = (0..c.len())
+        .filter(|&i| c.active[i])
+        .fold((0.0f64, 0usize), |(s, n), i| {
+            (s + c.popularity[i] as f64, n + 1)
+        });
+    if sum > 0.0 { sum / n as f64 } else { 1.0 }
 }
 
 fn alias(weights: Vec<f32>) -> Option<WeightedAliasIndex<f32>> {
