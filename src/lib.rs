@@ -14,9 +14,13 @@
 //! println!("net GMV {}", out.summary.totals.net_gmv);
 //! ```
 //!
+//! A program of your own can register recommendation algorithms by name and run socsim's
+//! whole command line with them: [`cli::main_with`], [`policy::recommend::Registry`].
+//!
 //! See ARCHITECTURE.md for the code map and the invariants.
 
 pub mod behaviour;
+pub mod cli;
 pub mod engine;
 pub mod error;
 pub mod experiment;

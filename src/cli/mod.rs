@@ -1,11 +1,19 @@
-//! The command line: `socsim run | validate | list`.
+//! The command line: `socsim run | validate | list | sweep | merge | compare`.
+//!
+//! [`main_with`] is the whole program: the `socsim` binary calls it with the built-in
+//! algorithms only, and a program of your own with the algorithms it registered, which every
+//! command then accepts by name. It parses the command line, calls the library and maps
+//! errors to exit codes (2: bad input, 1: a failure while running). A panic, which is a bug,
+//! reaches the user as one line and exit code 1, not as a backtrace (set RUST_BACKTRACE=1 for
+//! one). Nothing else in the library parses arguments or exits.
 
+use crate::error::{Error, Result};
+use crate::experiment::{Shard, Sweep, run_sweep};
+use crate::output::{self, Manifest, Timings};
+use crate::policy::recommend::Registry;
+use crate::scenario::{self, Override, Scenario};
+use crate::world::footprint;
 use clap::{Args, Parser, Subcommand};
-use socsim::error::{Error, Result};
-use socsim::experiment::{Shard, Sweep, run_sweep};
-use socsim::output::{self, Manifest, Timings};
-use socsim::scenario::{self, Override, Scenario};
-use socsim::world::footprint;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -37,7 +45,7 @@ enum Command {
     Run(RunArgs),
     /// Check a scenario file and print it fully resolved (every key, defaults included).
     Validate(ValidateArgs),
-    /// List the built-in scenarios and recommendation algorithms.
+    /// List the built-in scenarios and the recommendation algorithms (built in and registered).
     List,
     /// Run a parameter sweep (grid, Latin hypercube or Sobol, with replicates), or one shard of it.
     Sweep(SweepArgs),
@@ -92,7 +100,7 @@ struct MemoryArgs {
 }
 
 fn parse_memory(text: &str) -> std::result::Result<u64, String> {
-    socsim::world::footprint::parse_size(text)
+    crate::world::footprint::parse_size(text)
 }
 
 impl Workers {
@@ -180,8 +188,60 @@ struct ValidateArgs {
     scenario: ScenarioArgs,
 }
 
+/// The first panic's message and place, kept by the panic hook for [`main_with`] to print.
+static PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// Runs socsim's command line (the process's arguments) with the algorithms of `registry`
+/// besides the built-in ones, and exits the process with the exit code.
+///
+/// ```no_run
+/// socsim::cli::main_with(socsim::policy::recommend::Registry::default()) // the `socsim` binary
+/// ```
+pub fn main_with(registry: Registry) -> ! {
+    if let Err(e) = registry.install() {
+        eprintln!("error: {e}");
+        std::process::exit(e.exit_code());
+    }
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("no message");
+        let place = info
+            .location()
+            .map(|l| format!(" ({}:{})", l.file(), l.line()))
+            .unwrap_or_default();
+        if let Ok(mut first) = PANIC.lock() {
+            first.get_or_insert_with(|| format!("{message}{place}"));
+        }
+        if std::env::var_os("RUST_BACKTRACE").is_some() {
+            default_hook(info);
+        }
+    }));
+    let code = match std::panic::catch_unwind(command_line) {
+        Ok(Ok(code)) => code,
+        Ok(Err(e)) => {
+            eprintln!("error: {e}");
+            e.exit_code()
+        }
+        Err(_) => {
+            let what = PANIC
+                .lock()
+                .ok()
+                .and_then(|m| m.clone())
+                .unwrap_or_else(|| "no message".into());
+            eprintln!("error: socsim stopped on an internal error, which is a bug: {what}");
+            1
+        }
+    };
+    std::process::exit(code);
+}
+
 /// Runs the command line; returns the exit code.
-pub fn main() -> Result<i32> {
+fn command_line() -> Result<i32> {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {
@@ -221,8 +281,15 @@ pub fn main() -> Result<i32> {
                 println!("  {name:<22} {about}");
             }
             println!("\nRecommendation algorithms (recommendation.algorithm):");
-            for (name, about) in socsim::policy::recommend::ALGORITHMS {
+            for (name, about) in crate::policy::recommend::ALGORITHMS {
                 println!("  {name:<22} {about}");
+            }
+            let registered = crate::policy::recommend::registry::installed();
+            if registered.names().next().is_some() {
+                println!("\nRegistered by this program (recommendation.algorithm):");
+                for (name, about) in registered.algorithms() {
+                    println!("  {name:<22} {about}");
+                }
             }
             println!(
                 "\nGraph kinds (graph.kind): {}",
@@ -297,9 +364,9 @@ fn run(args: RunArgs) -> Result<i32> {
     }
 
     let mut timings = Timings::default();
-    let out = pool.install(|| -> Result<socsim::RunOutput> {
+    let out = pool.install(|| -> Result<crate::RunOutput> {
         let t = Instant::now();
-        let mut sim = socsim::Simulation::new(&scenario)?;
+        let mut sim = crate::Simulation::new(&scenario)?;
         timings.build_world_s = t.elapsed().as_secs_f64();
         let t = Instant::now();
         let days = scenario.run.days;
@@ -354,7 +421,7 @@ fn run(args: RunArgs) -> Result<i32> {
     Ok(0)
 }
 
-fn print_summary(s: &socsim::metrics::Summary, t: &Timings, dir: &Path) {
+fn print_summary(s: &crate::metrics::Summary, t: &Timings, dir: &Path) {
     let t_ = &s.totals;
     let pct = |x: f64| format!("{:.1} %", 100.0 * x);
     let rows: Vec<(&str, String)> = vec![
@@ -547,7 +614,7 @@ fn merge(args: MergeArgs) -> Result<i32> {
             first.join("merged")
         }
     });
-    let report = socsim::experiment::merge(&args.dirs, &out)?;
+    let report = crate::experiment::merge(&args.dirs, &out)?;
     for id in &report.missing {
         eprintln!("missing: {id}");
     }
@@ -646,7 +713,7 @@ fn compare(args: CompareArgs) -> Result<i32> {
     )?;
     let quiet = args.workers.quiet;
     let rows = pool.install(|| {
-        socsim::experiment::compare::compare(
+        crate::experiment::compare::compare(
             &base,
             &variants,
             args.replicates,
@@ -662,7 +729,7 @@ fn compare(args: CompareArgs) -> Result<i32> {
             },
         )
     })?;
-    socsim::output::write_csv(&claim.staging().join("compare.csv"), &rows)?;
+    crate::output::write_csv(&claim.staging().join("compare.csv"), &rows)?;
     let manifest = serde_json::json!({
         "tool": "socsim",
         "version": env!("CARGO_PKG_VERSION"),
@@ -672,11 +739,11 @@ fn compare(args: CompareArgs) -> Result<i32> {
         "variants": args.variants,
         "replicates": args.replicates,
         "seed": base.run.seed,
-        "seeds": (0..args.replicates).map(|r| socsim::rng::replicate_seed(base.run.seed, r)).collect::<Vec<_>>(),
+        "seeds": (0..args.replicates).map(|r| crate::rng::replicate_seed(base.run.seed, r)).collect::<Vec<_>>(),
         "finished_at": output::now_unix(),
         "base_scenario": base.to_toml(),
     });
-    socsim::output::write_json(&claim.staging().join("manifest.json"), &manifest)?;
+    crate::output::write_json(&claim.staging().join("manifest.json"), &manifest)?;
     claim.commit()?;
     const SHOWN: [&str; 8] = [
         "totals.net_gmv",

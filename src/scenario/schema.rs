@@ -531,7 +531,7 @@ impl Default for Behaviour {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Recommendation {
-    pub algorithm: Algorithm,
+    pub algorithm: AlgorithmName,
     pub feed_size: u64,
     pub oversample: f64,
     pub pool_followed: f64,
@@ -563,7 +563,7 @@ pub struct Recommendation {
 impl Default for Recommendation {
     fn default() -> Self {
         Recommendation {
-            algorithm: Algorithm::Hybrid,
+            algorithm: AlgorithmName::BuiltIn(Algorithm::Hybrid),
             feed_size: 20,
             oversample: 1.5,
             pool_followed: 0.25,
@@ -595,9 +595,8 @@ impl Default for Recommendation {
 }
 
 choice! {
-    /// `recommendation.algorithm`: the built-in feed algorithm
-    /// ([`crate::policy::recommend::built_in`]; one-line descriptions in
-    /// [`crate::policy::recommend::ALGORITHMS`]).
+    /// The built-in feed algorithms ([`crate::policy::recommend::built_in`]; one-line
+    /// descriptions in [`crate::policy::recommend::ALGORITHMS`]).
     pub enum Algorithm("algorithm") {
         Popularity = "popularity",
         Interest = "interest",
@@ -609,5 +608,117 @@ choice! {
         Timeliness = "timeliness",
         Bandit = "bandit",
         RevenueAware = "revenue_aware",
+    }
+}
+
+/// `recommendation.algorithm`: a built-in algorithm, or one a program registered by name
+/// ([`crate::policy::recommend::Registry`]). Read and written as its name; reading a name
+/// that is neither a built-in nor registered in the installed registry is an error that
+/// lists every accepted name.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum AlgorithmName {
+    BuiltIn(Algorithm),
+    /// The name of an algorithm of your own. [`AlgorithmName::parse`] and reading a scenario
+    /// make this only of a registered name that is not a built-in's; a scenario built in code
+    /// with another is refused by [`Scenario::validate`].
+    Registered(String),
+}
+
+impl AlgorithmName {
+    /// The name, as a file writes it.
+    pub fn name(&self) -> &str {
+        match self {
+            AlgorithmName::BuiltIn(a) => a.name(),
+            AlgorithmName::Registered(n) => n,
+        }
+    }
+
+    /// The built-in algorithm, if it is one.
+    pub fn built_in(&self) -> Option<Algorithm> {
+        match self {
+            AlgorithmName::BuiltIn(a) => Some(*a),
+            AlgorithmName::Registered(_) => None,
+        }
+    }
+
+    /// The algorithm of this name: a built-in one, or one registered in `registry`; else
+    /// the message that lists every accepted name.
+    pub fn parse(
+        name: &str,
+        registry: &crate::policy::recommend::Registry,
+    ) -> Result<AlgorithmName, String> {
+        if let Some(a) = Algorithm::from_name(name) {
+            Ok(AlgorithmName::BuiltIn(a))
+        } else if registry.contains(name) {
+            Ok(AlgorithmName::Registered(name.to_string()))
+        } else {
+            Err(format!(
+                "unknown algorithm {name:?}; choose {}",
+                choice::one_of(&Self::names(registry))
+            ))
+        }
+    }
+
+    /// Whether `registry` has this algorithm (a built-in one always is); else why not.
+    pub fn check(&self, registry: &crate::policy::recommend::Registry) -> Result<(), String> {
+        match self {
+            AlgorithmName::BuiltIn(_) => Ok(()),
+            AlgorithmName::Registered(name) if Algorithm::from_name(name).is_some() => Err(
+                format!("{name:?} is a built-in algorithm, not a registered one"),
+            ),
+            AlgorithmName::Registered(name) => Self::parse(name, registry).map(|_| ()),
+        }
+    }
+
+    /// Every accepted name: the built-in algorithms, then those registered in `registry`.
+    pub fn names(registry: &crate::policy::recommend::Registry) -> Vec<&str> {
+        Algorithm::NAMES
+            .iter()
+            .copied()
+            .chain(registry.names())
+            .collect()
+    }
+}
+
+impl From<Algorithm> for AlgorithmName {
+    fn from(a: Algorithm) -> AlgorithmName {
+        AlgorithmName::BuiltIn(a)
+    }
+}
+
+impl PartialEq<Algorithm> for AlgorithmName {
+    fn eq(&self, other: &Algorithm) -> bool {
+        *self == AlgorithmName::BuiltIn(*other)
+    }
+}
+
+impl std::fmt::Display for AlgorithmName {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Serialize for AlgorithmName {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for AlgorithmName {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use crate::policy::recommend::registry;
+        struct Names;
+        impl serde::de::Visitor<'_> for Names {
+            type Value = AlgorithmName;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(&choice::one_of_quoted(&AlgorithmName::names(
+                    registry::installed(),
+                )))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<AlgorithmName, E> {
+                AlgorithmName::parse(v, registry::installed()).map_err(E::custom)
+            }
+        }
+        d.deserialize_str(Names)
     }
 }

@@ -500,6 +500,11 @@ fn validate_graph(s: &Scenario) -> Check {
 
 fn validate_recommendation(s: &Scenario) -> Check {
     let r = &s.recommendation;
+    // A scenario built in code may name an algorithm that no registry of this process
+    // holds; reading a file never does.
+    r.algorithm
+        .check(crate::policy::recommend::registry::installed())
+        .map_err(|m| ("recommendation.algorithm".to_string(), m))?;
     at_least("recommendation.feed_size", r.feed_size, 1)?;
     at_most("recommendation.feed_size", r.feed_size, 200)?;
     if !(1.0..=10.0).contains(&r.oversample) {

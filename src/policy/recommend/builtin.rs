@@ -3,7 +3,7 @@
 
 use super::{Candidate, ConsumerView, Pool, PoolMix, Recommender, Scored};
 use crate::rng::{StreamRng, unit_f32};
-use crate::scenario::{Algorithm, Recommendation};
+use crate::scenario::{Algorithm, AlgorithmName, Recommendation};
 use rand_distr::{Beta, Distribution};
 
 /// A mix with `main` taking `share` and the rest split between follows, live and explore.
@@ -378,9 +378,41 @@ impl Recommender for RevenueAware {
     }
 }
 
-/// The built-in algorithm named in the scenario.
+/// The algorithm named in the scenario: a built-in one, or one registered in the installed
+/// [`super::Registry`]; an error naming the key if it is neither.
+pub fn recommender(r: &Recommendation) -> crate::Result<Box<dyn Recommender>> {
+    let registry = super::registry::installed();
+    let problem = |m| crate::Error::input("recommendation.algorithm", m);
+    r.algorithm.check(registry).map_err(problem)?;
+    Ok(match &r.algorithm {
+        AlgorithmName::BuiltIn(a) => of(*a, r),
+        AlgorithmName::Registered(name) => registry
+            .build(name, r)
+            .expect("a checked name is registered"),
+    })
+}
+
+/// The algorithm named in the scenario, as [`recommender`]; for a name that is neither
+/// built in nor registered, a stand-in that panics when used. [`crate::Simulation::new`]
+/// never uses it: it validates the scenario first, which refuses that name.
 pub fn built_in(r: &Recommendation) -> Box<dyn Recommender> {
-    match r.algorithm {
+    recommender(r).unwrap_or_else(|e| Box::new(Unregistered(e.to_string())))
+}
+
+/// A stand-in for an algorithm that is not registered (see [`built_in`]).
+struct Unregistered(String);
+impl Recommender for Unregistered {
+    fn pool_mix(&self) -> PoolMix {
+        panic!("{}", self.0)
+    }
+    fn score(&self, _: &ConsumerView, _: &Candidate, _: &mut StreamRng) -> f32 {
+        panic!("{}", self.0)
+    }
+}
+
+/// The built-in algorithm `a` with the settings of `[recommendation]`.
+fn of(a: Algorithm, r: &Recommendation) -> Box<dyn Recommender> {
+    match a {
         Algorithm::Popularity => Box::new(Popularity::new(r)),
         Algorithm::Interest => Box::new(Interest),
         Algorithm::Social => Box::new(Social),

@@ -8,17 +8,21 @@
 //! candidates, drops duplicates and exited accounts, scores the rest, sorts them (score
 //! descending, creator id ascending) and hands them to `rerank`, which keeps `feed_size`.
 //!
-//! To plug in your own algorithm, implement the trait and pass it to
-//! [`crate::Simulation::with_recommender`]; `examples/custom_recommender.rs` shows one.
+//! To plug in your own algorithm, implement the trait and either pass it to
+//! [`crate::Simulation::with_recommender`], or register it by name in a [`Registry`] and run
+//! socsim's command line with it ([`crate::cli::main_with`]), so that scenarios name it in
+//! `recommendation.algorithm`; `examples/custom_recommender.rs` does the second.
 
 mod builtin;
 pub mod estimate;
 mod pools;
+pub mod registry;
 
 pub use builtin::{
-    Bandit, Diversity, FairExposure, Hybrid, Interest, Popularity, Random, Social, Timeliness,
-    built_in,
+    Bandit, Diversity, FairExposure, Hybrid, Interest, Popularity, Random, RevenueAware, Social,
+    Timeliness, built_in, recommender,
 };
+pub use registry::Registry;
 
 /// A candidate with its score.
 #[derive(Clone, Copy, Debug)]
