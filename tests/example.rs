@@ -344,6 +344,17 @@ fn an_unknown_algorithm_is_refused_before_any_work() {
         e.contains("recommendation.algorithm: unknown algorithm \"nope\""),
         "{e}"
     );
+    let sweep = write(
+        &dir,
+        "sweep.toml",
+        "base = \"baseline\"\n[vary.recommendation]\nalgorithm = [\"example_learner\", \"nope\"]\n",
+    );
+    let e = one_line(&run_example(&["sweep", &sweep, "--out", out]));
+    assert!(
+        e.contains("sweep.toml line 3, vary.recommendation.algorithm: unknown algorithm \"nope\"")
+            && e.trim_end().ends_with(", example_learner"),
+        "{e}"
+    );
     assert!(!Path::new(out).exists(), "nothing is written");
 
     // The socsim binary has only the built-ins.

@@ -221,6 +221,25 @@ fn bad_sweep_files_are_clear_errors() {
             && e.contains("not a scenario key"),
         "{e}"
     );
+    // A listed value that cannot be read on its own is the file's error, not a run's.
+    let e = sweep_error(
+        "unknown-algorithm",
+        "base = \"baseline\"\n[vary.recommendation]\nalgorithm = [\"hybrid\", \"magic\"]\n",
+        &[],
+    );
+    assert!(
+        e.contains("sweep.toml line 3, vary.recommendation.algorithm: unknown algorithm \"magic\"; choose one of popularity,"),
+        "{e}"
+    );
+    let e = sweep_error(
+        "wrong-type",
+        "base = \"baseline\"\n[vary]\nrun.days = [1, \"x\"]\n",
+        &[],
+    );
+    assert!(
+        e.contains("line 3, vary.run.days: expected a whole number"),
+        "{e}"
+    );
     let e = sweep_error(
         "empty-list",
         "base = \"baseline\"\n[vary]\nreturns.window_days = []\n",

@@ -229,7 +229,23 @@ impl Sweep {
                     format!("{path} is not a scenario key (see docs/SCENARIO.md)"),
                 )
             })?;
-            params.push(param(&place, &path, default, leaf, design)?);
+            let p = param(&place, &path, default, leaf, design)?;
+            // Each listed value must be readable on its own (of the key's type, one of its
+            // names: an algorithm that is neither built in nor registered, say); whether a
+            // combination of values is valid is each run's own check.
+            if let Param::Values { values, .. } = &p {
+                for v in values {
+                    let mut o = set.clone();
+                    o.push(Override {
+                        path: path.split('.').map(String::from).collect(),
+                        value: v.clone(),
+                        text: format!("{path}={v}"),
+                        place: place.clone(),
+                    });
+                    scenario::type_scenario(&base_source, &base_text, &o)?;
+                }
+            }
+            params.push(p);
         }
         // Count the runs before making them: a sweep too large to list is refused here.
         let point_count = match design {

@@ -149,19 +149,7 @@ fn key_offset(text: &str, path: &[String]) -> Option<usize> {
 pub fn parse_scenario(name: &str, text: &str, overrides: &[Override]) -> Result<Scenario> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let source = Source { name, text };
-    let mut table = parse_toml(name, text)?;
-    for o in overrides {
-        set_path(&mut table, &o.path, o.value.clone()).map_err(|m| Error::input(&o.place, m))?;
-    }
-    if let Err((path, message)) = check_sections(&table) {
-        return Err(Error::input(place_of(&source, overrides, &path), message));
-    }
-    let scenario: Scenario =
-        serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
-            let path = key_path(e.path());
-            let place = place_of(&source, overrides, &path);
-            Error::input(place, serde_message(&e.inner().to_string()))
-        })?;
+    let scenario = read_scenario(&source, overrides)?;
     if let Err((path, message)) = super::validate::validate(&scenario) {
         let path: Vec<String> = path.split('.').map(String::from).collect();
         return Err(Error::input(place_of(&source, overrides, &path), message));
@@ -176,6 +164,30 @@ pub fn parse_scenario(name: &str, text: &str, overrides: &[Override]) -> Result<
         )?;
     }
     Ok(scenario)
+}
+
+/// Reads a scenario only as far as its types: every key known and of its type, every name
+/// one of its choices, nothing validated. `name` and `text` are as for [`parse_scenario`];
+/// a sweep checks each value it lists with this, alone, before any run.
+pub fn type_scenario(name: &str, text: &str, overrides: &[Override]) -> Result<Scenario> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    read_scenario(&Source { name, text }, overrides)
+}
+
+/// TOML text → overrides applied → typed scenario (not validated).
+fn read_scenario(source: &Source, overrides: &[Override]) -> Result<Scenario> {
+    let mut table = parse_toml(source.name, source.text)?;
+    for o in overrides {
+        set_path(&mut table, &o.path, o.value.clone()).map_err(|m| Error::input(&o.place, m))?;
+    }
+    if let Err((path, message)) = check_sections(&table) {
+        return Err(Error::input(place_of(source, overrides, &path), message));
+    }
+    serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
+        let path = key_path(e.path());
+        let place = place_of(source, overrides, &path);
+        Error::input(place, serde_message(&e.inner().to_string()))
+    })
 }
 
 /// Parses TOML text into a table; a syntax error names the line.

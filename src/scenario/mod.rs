@@ -8,7 +8,9 @@ mod validate;
 pub(crate) use choice::choice;
 pub use validate::{GRAPH_KINDS, name_problem};
 
-pub use load::{Override, key_path, line_at, parse_scenario, parse_toml, place_in, serde_message};
+pub use load::{
+    Override, key_path, line_at, parse_scenario, parse_toml, place_in, serde_message, type_scenario,
+};
 pub use schema::*;
 
 use crate::error::{Error, Result};
