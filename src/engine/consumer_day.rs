@@ -63,8 +63,9 @@ pub struct DayEvents {
 /// quality and estimate error are measured (they cost a true match per candidate).
 pub const QUALITY_STRIDE: usize = 8;
 
-/// Rounds of redrawing the candidates that duplicated others.
-const REFILL_ROUNDS: usize = 3;
+/// Rounds of redrawing the candidates that duplicated others (each costs a sort; one
+/// round recovers most of the shortfall).
+const REFILL_ROUNDS: usize = 1;
 
 /// A consumer counts as new in its first this many days on the platform.
 pub const NEW_CONSUMER_DAYS: u32 = 7;
@@ -75,6 +76,8 @@ pub struct FeedScratch {
     pub feed: Vec<Candidate>,
     /// The platform's estimate of the consumer's interests the feed was built from.
     pub interest: Vec<f32>,
+    /// The candidates' true gains, for NDCG.
+    gains: Vec<f32>,
     ids: Vec<u32>,
     keys: Vec<u64>,
     unranked: Vec<Candidate>,
@@ -295,7 +298,7 @@ impl DayView<'_> {
         let mut scratch = std::mem::take(&mut ev.scratch);
         self.build_feed(i, &mut scratch, model);
         if i.is_multiple_of(QUALITY_STRIDE) {
-            self.ranking_quality(i, &scratch, ev);
+            self.ranking_quality(i, &mut scratch, ev);
         }
         let feed = &scratch.feed;
         // Gini–Simpson diversity of the feed's main topics: 1 − Σ_t (n_t / K)².
@@ -321,6 +324,7 @@ impl DayView<'_> {
         let FeedScratch {
             feed,
             interest,
+            gains: _,
             ids,
             keys,
             unranked,
@@ -347,8 +351,8 @@ impl DayView<'_> {
         // Candidates as `creator << 3 | pool index`, so that sorting groups duplicates and
         // keeps, for each creator, the first pool in `PoolMix::POOLS` order.
 
-        // Draws that repeat a candidate are drawn again from the mix (at most
-        // `REFILL_ROUNDS` more rounds), so that duplicates do not hand their slots to other
+        // Draws that repeat a candidate are drawn again from the mix (`REFILL_ROUNDS` more
+        // round), so that duplicates do not hand their slots to other
         // pools: a pool's share of the candidates is its share of the mix.
         ids.clear();
         let mut wanted = n_cand;
@@ -452,7 +456,7 @@ impl DayView<'_> {
 
     /// How well consumer `i`'s feed is ranked, and how far the platform's estimate of its
     /// interests is from the truth, into `ev` (the quality sample only).
-    fn ranking_quality(&self, i: usize, scratch: &FeedScratch, ev: &mut DayEvents) {
+    fn ranking_quality(&self, i: usize, scratch: &mut FeedScratch, ev: &mut DayEvents) {
         let t = self.world.topics;
         let truth = &self.world.consumers.interest[i * t..(i + 1) * t];
         ev.error_micros += (estimate::error(&scratch.interest, truth) * 1e6) as u64;
@@ -462,12 +466,14 @@ impl DayView<'_> {
         }
         // NDCG@K: the feed's discounted gain against the best K of its candidates, the gain
         // of an item being its true engagement probability when examined.
-        let mut gains: Vec<f32> = scratch
-            .unranked
-            .iter()
-            .map(|c| self.engage_logit(i, c).0)
-            .map(sigmoid)
-            .collect();
+        let gains = &mut scratch.gains;
+        gains.clear();
+        gains.extend(
+            scratch
+                .unranked
+                .iter()
+                .map(|c| sigmoid(self.engage_logit(i, c).0)),
+        );
         gains.sort_unstable_by(|a, b| b.total_cmp(a));
         let discount = |k: usize| 1.0 / ((k + 2) as f32).log2();
         let ideal: f32 = gains
