@@ -124,6 +124,7 @@ impl Simulation {
         pools: &'a DayPools,
         cards: &'a [CreatorCard],
         fresh: &'a [u64],
+        prior: Prior,
     ) -> DayView<'a> {
         let s = &self.scenario;
         DayView {
@@ -142,7 +143,7 @@ impl Simulation {
             today: self.policies.today(s, self.day),
             examination: &self.examination,
             fresh,
-            prior: self.prior(),
+            prior,
             log: self.recommender.wants_impressions(),
         }
     }
@@ -170,6 +171,7 @@ impl Simulation {
                 self.scenario.recommendation.popularity_exponent,
             ),
             cards: creator_cards(&self.world.creators, &self.world.products),
+            prior: self.prior(),
         }
     }
 
@@ -223,7 +225,7 @@ impl Simulation {
         let fresh = fresh_accounts(cards, self.day);
         let mut model = std::mem::replace(&mut self.model, InterestModel::new(0, 0));
         let row = model.row_len();
-        let view = self.view(pools, cards, &fresh);
+        let view = self.view(pools, cards, &fresh, self.prior());
         let n_creators = self.world.creators.len();
         let k = self.examination.len();
         let events = model
@@ -466,16 +468,20 @@ pub struct FeedBuilder<'a> {
     sim: &'a Simulation,
     pools: DayPools,
     cards: Vec<CreatorCard>,
+    /// The prior of the interest estimates, computed once (it sums over all accounts).
+    prior: Prior,
 }
 
 impl FeedBuilder<'_> {
     /// Builds consumer `i`'s feed into `scratch.feed` (reusing its buffers).
     pub fn feed_into(&self, consumer: u32, scratch: &mut FeedScratch) {
-        self.sim.view(&self.pools, &self.cards, &[]).build_feed(
-            consumer as usize,
-            scratch,
-            self.sim.model.row(consumer as usize),
-        );
+        self.sim
+            .view(&self.pools, &self.cards, &[], self.prior)
+            .build_feed(
+                consumer as usize,
+                scratch,
+                self.sim.model.row(consumer as usize),
+            );
     }
 
     /// Consumer `i`'s feed, best first.
