@@ -61,14 +61,7 @@ pub struct ExampleLearner {
 impl ExampleLearner {
     pub fn new(r: &Recommendation) -> ExampleLearner {
         ExampleLearner {
-            pools: PoolMix {
-                followed: r.pool_followed,
-                social: r.pool_social,
-                interest: r.pool_interest,
-                popular: r.pool_popular,
-                live: r.pool_live,
-                explore: r.pool_explore,
-            },
+            pools: PoolMix::configured(r),
             weights: [
                 r.weight_match as f32,
                 r.weight_popularity as f32,

@@ -181,13 +181,21 @@ fn retention_moves_with_the_quality_of_experience_and_loyalty_points_raise_it() 
     );
     assert!(low > 0.0);
     // Points: earned on kept deliveries, they draw buyers back (weekly reminders, cheaper
-    // repeat purchases, parcels to check on), which builds the habit that keeps them. 20 %
-    // back in points: since the platform learns interests instead of knowing them, the first
-    // weeks sell less and earn fewer points, and at 10 % the difference (+0.0006) is within
-    // its confidence interval; at 20 % it is +0.0010 (95 % CI +0.0001 … +0.0020).
+    // repeat purchases, parcels to check on), which builds the habit that keeps them. The
+    // effect is small: since the platform learns interests instead of knowing them, the first
+    // weeks sell less and earn fewer points (+0.06 points of retention at 10 % back, +0.07 to
+    // +0.10 at 20 %, against +0.20 at 10 % when the platform knew interests), so this
+    // comparison takes 20 % back and 60,000 consumers for the power to see it.
     let (d, low, high) = retention_difference(
-        |seed| small("baseline", seed, 37, &[]),
-        |seed| small("baseline", seed, 37, &["loyalty.points_rate=0.2"]),
+        |seed| small("baseline", seed, 37, &["population.consumers=60000"]),
+        |seed| {
+            small(
+                "baseline",
+                seed,
+                37,
+                &["population.consumers=60000", "loyalty.points_rate=0.2"],
+            )
+        },
     );
     println!("points minus none: 30-day retention {d:+.4} (95 % CI {low:+.4} … {high:+.4})");
     assert!(low > 0.0);
@@ -230,25 +238,57 @@ fn poor_goods_are_returned_more_and_rewarded_reviews_disappoint() {
     }
 }
 
+/// Each consumer's orders (placed and not cancelled) as of the start of `days` (ascending).
+fn orders_at(s: &Scenario, days: &[u32]) -> Vec<Vec<u32>> {
+    let mut sim = Simulation::new(s).unwrap();
+    let mut out = Vec::new();
+    for &d in days {
+        while sim.day() < d {
+            sim.step();
+        }
+        out.push(sim.world().consumers.orders.clone());
+    }
+    out
+}
+
 #[test]
 fn a_coupon_blitz_leaves_false_prosperity_behind() {
     // coupon_blitz (days 30–43) against the same run without coupons. Nothing in the model
     // says "buy less after coupons": the blitz pulls purchases forward (needs met early) and
-    // teaches the buyers to expect a discount (their reference moves), so in the four weeks
-    // after it consumers buy less than they would have. Each seed: net GMV during the blitz
-    // at least 30 % above the counterfactual, and in days 44–71 at least 1 % below it.
+    // teaches the buyers to expect a discount (their reference moves). So the consumers who
+    // bought during the blitz buy less in the four weeks after it (days 44–71) than the same
+    // consumers do without the blitz (common random numbers). Each seed: net GMV during the
+    // blitz at least 30 % above the counterfactual, and the blitz's buyers' orders in the
+    // four weeks after at least 2 % below their counterfactual (measured: 4–11 % below).
+    //
+    // Platform-wide, the dip is now too small to assert (0.96–1.01 of the counterfactual over
+    // these seeds): the blitz also brings consumers in more often, and the learning platform
+    // and the buyers' loyalty turn part of that into later sales.
     for seed in SEEDS {
         let net = |extra: &[&str], days: std::ops::Range<usize>| {
             let out = run(&small("coupon_blitz", seed, 72, extra));
             out.daily[days].iter().map(|r| r.net_gmv).sum::<f64>()
         };
         let during = net(&[], 30..44) / net(&["coupons.value=0"], 30..44);
-        let after = net(&[], 44..72) / net(&["coupons.value=0"], 44..72);
+        let at = [30, 44, 72];
+        let blitz = orders_at(&small("coupon_blitz", seed, 72, &[]), &at);
+        let none = orders_at(&small("coupon_blitz", seed, 72, &["coupons.value=0"]), &at);
+        let buyers: Vec<usize> = (0..blitz[0].len())
+            .filter(|&i| blitz[1][i] > blitz[0][i])
+            .collect();
+        let after = |o: &[Vec<u32>]| {
+            buyers
+                .iter()
+                .map(|&i| (o[2][i] - o[1][i]) as f64)
+                .sum::<f64>()
+        };
+        let ratio = after(&blitz) / after(&none);
         println!(
-            "seed {seed}: net GMV with the blitz / without: {during:.3} during it, {after:.3} in the four weeks after"
+            "seed {seed}: net GMV with the blitz / without during it {during:.3}; the blitz's {} buyers' orders in the four weeks after, with / without: {ratio:.3}",
+            buyers.len()
         );
         assert!(during > 1.3);
-        assert!(after < 0.99);
+        assert!(ratio < 0.98);
     }
 }
 

@@ -6,7 +6,7 @@ mod load;
 mod schema;
 mod validate;
 pub(crate) use choice::choice;
-pub use validate::{GRAPH_KINDS, name_problem};
+pub use validate::{GRAPH_KINDS, is_name, name_problem};
 
 pub use load::{
     Override, key_path, line_at, parse_scenario, parse_toml, place_in, serde_message, type_scenario,

@@ -7,14 +7,19 @@ pub const GRAPH_KINDS: &[&str] = GraphKind::NAMES;
 
 use super::check::*;
 
-/// Why `name` cannot name an output folder (`run.name`, a sweep's `name`), if it cannot.
-pub fn name_problem(name: &str) -> Option<String> {
-    let ok = !name.is_empty()
+/// Whether `name` follows the rules of every name in a scenario: letters, digits, '-', '_'
+/// or '.', not empty and not starting with '.'.
+pub fn is_name(name: &str) -> bool {
+    !name.is_empty()
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-        && !name.starts_with('.');
-    (!ok).then(|| {
+        && !name.starts_with('.')
+}
+
+/// Why `name` cannot name an output folder (`run.name`, a sweep's `name`), if it cannot.
+pub fn name_problem(name: &str) -> Option<String> {
+    (!is_name(name)).then(|| {
         format!(
             "{name:?} must be a non-empty name of letters, digits, '-', '_' or '.', not starting with '.' (it names the output folder)"
         )

@@ -25,18 +25,6 @@ fn mix_around(main: Pool, share: f64) -> PoolMix {
     m
 }
 
-/// The pools of `[recommendation]` (`pool_*` keys).
-fn configured_mix(r: &Recommendation) -> PoolMix {
-    PoolMix {
-        followed: r.pool_followed,
-        social: r.pool_social,
-        interest: r.pool_interest,
-        popular: r.pool_popular,
-        live: r.pool_live,
-        explore: r.pool_explore,
-    }
-}
-
 /// The hybrid relevance: `weight_match·match + weight_popularity·ln(1+relative popularity)
 /// + weight_followed·followed + weight_engagement_rate·engagement_rate`.
 #[derive(Clone, Copy, Debug)]
@@ -148,7 +136,7 @@ pub struct Hybrid {
 impl Hybrid {
     pub fn new(r: &Recommendation) -> Hybrid {
         Hybrid {
-            mix: configured_mix(r),
+            mix: PoolMix::configured(r),
             relevance: Relevance::new(r),
         }
     }

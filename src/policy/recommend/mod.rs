@@ -112,6 +112,17 @@ pub struct PoolMix {
 }
 
 impl PoolMix {
+    /// The pools of `[recommendation]` (its `pool_*` keys).
+    pub fn configured(r: &crate::scenario::Recommendation) -> PoolMix {
+        PoolMix {
+            followed: r.pool_followed,
+            social: r.pool_social,
+            interest: r.pool_interest,
+            popular: r.pool_popular,
+            live: r.pool_live,
+            explore: r.pool_explore,
+        }
+    }
     /// Cumulative thresholds in [0, 1] in the order of [`PoolMix::POOLS`].
     pub fn cumulative(&self) -> [f32; 6] {
         let w = [

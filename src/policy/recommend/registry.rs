@@ -62,11 +62,7 @@ pub fn installed() -> &'static Registry {
 /// in a scenario (letters, digits, '-', '_' or '.', not starting with '.'), and not a
 /// built-in algorithm's name.
 pub fn name_problem(name: &str) -> Option<String> {
-    let ok = !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-        && !name.starts_with('.');
+    let ok = crate::scenario::is_name(name);
     if !ok {
         return Some(format!(
             "{name:?} cannot name an algorithm: a name is letters, digits, '-', '_' or '.', not starting with '.'"
