@@ -6,25 +6,6 @@ use crate::rng::{StreamRng, unit_f32};
 use crate::scenario::{Algorithm, AlgorithmName, Recommendation};
 use rand_distr::{Beta, Distribution};
 
-/// A mix with `main` taking `share` and the rest split between follows, live and explore.
-fn mix_around(main: Pool, share: f64) -> PoolMix {
-    let rest = (1.0 - share) / 3.0;
-    let mut m = PoolMix {
-        followed: rest,
-        social: 0.0,
-        interest: 0.0,
-        popular: 0.0,
-        live: rest,
-        explore: rest,
-    };
-    match main {
-        Pool::Popular => m.popular = share,
-        Pool::Interest => m.interest = share,
-        _ => unreachable!("only popularity and interest use mix_around"),
-    }
-    m
-}
-
 /// The hybrid relevance: `weight_match·match + weight_popularity·ln(1+relative popularity)
 /// + weight_followed·followed + weight_engagement_rate·engagement_rate`.
 #[derive(Clone, Copy, Debug)]
@@ -65,7 +46,15 @@ impl Popularity {
 }
 impl Recommender for Popularity {
     fn pool_mix(&self) -> PoolMix {
-        mix_around(Pool::Popular, self.share)
+        let rest = (1.0 - self.share) / 3.0;
+        PoolMix {
+            followed: rest,
+            social: 0.0,
+            interest: 0.0,
+            popular: self.share,
+            live: rest,
+            explore: rest,
+        }
     }
     fn score(&self, _: &ConsumerView, c: &Candidate, _: &mut StreamRng) -> f32 {
         c.log_popularity
