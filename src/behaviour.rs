@@ -31,6 +31,10 @@ pub struct OrderIntent {
     pub group: u32,
     /// Where the offer came from.
     pub origin: Origin,
+    /// How it travels ([`crate::policy::markets::Mode`] as a byte; set at dispatch).
+    pub mode: u8,
+    /// A festival's full reduction taken off what the buyer pays (paid by the platform).
+    pub reduction: f32,
 }
 
 /// The source of an offer that became an order.
@@ -44,6 +48,8 @@ pub enum Origin {
     Share,
     /// An ad in the feed.
     Ad,
+    /// A search result, for a purchase intent.
+    Search,
 }
 
 /// An offer a consumer weighs in a purchase decision: a creator's item in the feed, a
@@ -62,8 +68,11 @@ pub struct Offer {
     pub discount: f32,
     /// What the consumer pays.
     pub paid: f32,
-    /// Live impulse, or a friend's endorsement.
+    /// Live impulse, a friend's endorsement, an open intent in the offer's topic.
     pub bonus: f32,
+    /// The share of a cross-border offer's cultural distance its channel removes (live
+    /// selling, short video).
+    pub relief: f32,
 }
 
 /// What a consumer has done today so far, as it shapes its next purchase: orders placed, a
@@ -74,6 +83,9 @@ pub struct Basket {
     /// A coupon held and not used yet.
     pub coupon: bool,
     pub points_used: f32,
+    /// The topic of the consumer's open purchase intent
+    /// ([`crate::policy::search::NO_INTENT`]: none).
+    pub intent: u8,
 }
 
 impl Basket {
@@ -82,6 +94,7 @@ impl Basket {
             orders: 0,
             coupon: perks.coupon,
             points_used: 0.0,
+            intent: crate::policy::search::NO_INTENT,
         }
     }
 }
@@ -124,6 +137,11 @@ impl DayView<'_> {
             + b.visit_notification as f32 * notified as u8 as f32
             + b.visit_parcel as f32 * (cons.in_transit[i] > 0) as u8 as f32
             + b.visit_content as f32 * content as u8 as f32;
+        if !self.s.markets.is_empty() {
+            let market = self.policies.markets.of_consumer(i);
+            let shift = crate::policy::markets::markets(self.s)[market].visit_shift as f32;
+            return sigmoid(logit + shift);
+        }
         sigmoid(logit)
     }
 
@@ -163,6 +181,7 @@ impl DayView<'_> {
         }
         let discount = self.policies.membership_discount(w, self.s, i, discount);
         let value = pr.price[p] * (1.0 - discount);
+        let reduction = self.today.festival.reduction(value);
         let utility = self.utility(
             i,
             &Offer {
@@ -171,9 +190,10 @@ impl DayView<'_> {
                 match_score: cons.interest[i * w.topics + m.topic[mi] as usize]
                     * cons.interest_inv_norm[i],
                 trust: cons.trust[i],
-                discount,
-                paid: value,
+                discount: discount + reduction / pr.price[p],
+                paid: value - reduction,
                 bonus,
+                relief: 0.0,
             },
         );
         Some((utility, value))
@@ -236,6 +256,8 @@ impl DayView<'_> {
             points: 0.0,
             group,
             origin,
+            mode: 0,
+            reduction: self.today.festival.reduction(value),
         }
     }
 
@@ -277,6 +299,7 @@ impl DayView<'_> {
             + b.purchase_loyalty as f32 * cons.loyalty_to(i, merchant)
             + o.bonus
             - cons.price_sensitivity[i] * o.paid.ln()
+            + self.policies.cross_border(self, i, mi, o.paid, o.relief)
     }
 
     /// The purchase decision on an offer of the given utility: one uniform draw from `rng`.
@@ -329,7 +352,8 @@ impl DayView<'_> {
             .policies
             .loyalty
             .redeemable(self.s, i, basket.points_used, value);
-        let paid = (value - coupon_value - points).max(0.01);
+        let reduction = self.today.festival.reduction(value - coupon_value - points);
+        let paid = (value - coupon_value - points - reduction).max(0.01);
         // Scarcity: a session watched by many followers for little stock feels scarcer.
         let impulse = if cand.live {
             let scarcity = card.followers as f32 / (card.followers as f32 + self.stock);
@@ -337,15 +361,23 @@ impl DayView<'_> {
         } else {
             0.0
         };
+        let cb = &self.s.cross_border;
         let utility = self.utility(
             i,
             &Offer {
                 product,
                 match_score: matched,
                 trust,
-                discount: discount + (coupon_value + points) / pr.price[p],
+                discount: discount + (coupon_value + points + reduction) / pr.price[p],
                 paid,
+                // A feed purchase is discovery or impulse: an open intent is served by search.
                 bonus: impulse,
+                // Live selling and short video lower the trust cost of buying across cultures.
+                relief: if cand.live {
+                    cb.live_relief
+                } else {
+                    cb.video_relief
+                } as f32,
             },
         );
         if self.decide(utility, rng) {
@@ -369,6 +401,8 @@ impl DayView<'_> {
                 points,
                 group: NONE,
                 origin: Origin::Feed,
+                mode: 0,
+                reduction,
             });
         }
     }
@@ -389,7 +423,7 @@ fn deal_term(deal_seeking: f32, d: f32, reference: f32, b: &crate::scenario::Beh
 /// included), and meets its need there.
 pub fn bought(world: &mut World, s: &Scenario, o: &OrderIntent, merchant: u32, day: u32) {
     let list = world.products.price[o.product as usize] as f64;
-    let paid = (o.value - o.coupon as f64 - o.points as f64).max(0.01);
+    let paid = (o.value - o.coupon as f64 - o.points as f64 - o.reduction as f64).max(0.01);
     let topic = world.merchants.topic[merchant as usize] as usize;
     let topics = world.topics;
     world.consumers.bought_in(

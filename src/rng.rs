@@ -60,6 +60,14 @@ pub enum Purpose {
     Affiliate = 26,
     /// Whether a consumer is on the platform at the start (world building).
     Join = 27,
+    /// A consumer's, a merchant's or a warehouse's market (keyed by entity).
+    Market = 28,
+    /// A consumer's purchase intent of the day.
+    Intent = 29,
+    /// A consumer's search of the day.
+    Search = 30,
+    /// A cross-border order's payment.
+    Payment = 31,
 }
 
 /// SplitMix64's finaliser: a bijective mix with good avalanche.

@@ -160,13 +160,16 @@ fn group_buying_keeps_every_order_identity() {
     ));
 }
 
-/// Every cell of daily.csv and creators.csv (but an active account's empty `exited_day`)
+/// Every cell of daily.csv, creators.csv and markets.csv (but an active account's empty
+/// `exited_day`)
 /// and every number of summary.json is finite; summary.json's nulls are the documented ones.
 fn assert_all_finite(out: &Path) {
-    for file in ["daily.csv", "creators.csv"] {
+    for file in ["daily.csv", "creators.csv", "markets.csv"] {
         for r in rows(&out.join(file)) {
             for (k, v) in &r {
-                if k == "exited_day" && v.is_empty() || ["kind", "active"].contains(&k.as_str()) {
+                if k == "exited_day" && v.is_empty()
+                    || ["kind", "active", "market"].contains(&k.as_str())
+                {
                     continue;
                 }
                 assert!(num(&r, k).is_finite(), "{file}: {k} = {v:?}");
@@ -183,7 +186,7 @@ fn assert_all_finite(out: &Path) {
                 assert!(n.as_f64().is_some_and(f64::is_finite), "{path} = {n}")
             }
             serde_json::Value::Null => assert!(
-                [".retention.retention_30d", ".scandals"]
+                [".retention.retention_30d", ".scandals", ".gmv_per_mau"]
                     .iter()
                     .any(|p| path.starts_with(p))
                     || path.contains(".tail"),

@@ -281,3 +281,82 @@ fn inconsistent_policy_settings_name_the_key() {
     let e = fails("ads", "[platform]\nad_slots = 20\n", &[]);
     assert!(e.contains("platform.ad_slots"), "{e}");
 }
+
+/// Markets, festivals and search: each impossible setting is refused with its key.
+#[test]
+fn impossible_markets_festivals_and_search_name_the_key() {
+    let two = |a: &str, b: &str| {
+        format!("[[markets]]\nname = \"home\"\n{a}\n[[markets]]\nname = \"abroad\"\n{b}\n")
+    };
+    for (name, text, extra, key, words) in [
+        (
+            "shares",
+            two("consumer_share = 0.7", "consumer_share = 0.6"),
+            vec![],
+            "markets.1.consumer_share",
+            "add up to 1.3",
+        ),
+        (
+            "duplicate",
+            "[[markets]]\nname = \"a\"\nconsumer_share = 0.5\n[[markets]]\nname = \"a\"\nconsumer_share = 0.5\n".to_string(),
+            vec![],
+            "markets.1.name",
+            "names two markets",
+        ),
+        (
+            "merchant-shares",
+            two(
+                "consumer_share = 0.5\nmerchant_share = 0.5",
+                "consumer_share = 0.5\nmerchant_share = 0.2",
+            ),
+            vec![],
+            "markets.1.merchant_share",
+            "add up to 0.7",
+        ),
+        (
+            "failure",
+            two("consumer_share = 0.5", "consumer_share = 0.5\npayment_failure = 1.5"),
+            vec![],
+            "markets.1.payment_failure",
+            "",
+        ),
+        (
+            "festival-past-horizon",
+            "[run]\ndays = 30\n[[calendar.events]]\nname = \"d11\"\nday = 29\ndays = 3\n".to_string(),
+            vec![],
+            "calendar.events.0.day",
+            "horizon",
+        ),
+        (
+            "reduction",
+            "[[calendar.events]]\nname = \"d11\"\nday = 5\nreduction_threshold = 10.0\nreduction_value = 20.0\n".to_string(),
+            vec![],
+            "calendar.events.0.reduction_value",
+            "below reduction_threshold",
+        ),
+        (
+            "search-share",
+            String::new(),
+            vec!["--set", "search.share=2"],
+            "search.share",
+            "",
+        ),
+        (
+            "shipping",
+            "[cross_border]\nshipping = \"teleport\"\n".to_string(),
+            vec![],
+            "cross_border.shipping",
+            "consumer_choice",
+        ),
+    ] {
+        let e = fails(name, &text, &extra);
+        assert!(e.contains(key) && e.contains(words), "{name}: {e}");
+    }
+    let nine: String = (0..9)
+        .map(|k| format!("[[markets]]\nname = \"m{k}\"\nconsumer_share = 0.1\n"))
+        .collect();
+    let e = fails("nine-markets", &nine, &[]);
+    assert!(e.contains("markets"), "{e}");
+    let e = fails("markets-not-a-list", "markets = 3\n", &[]);
+    assert!(e.contains("[[markets]]"), "{e}");
+}

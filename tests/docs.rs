@@ -1,4 +1,6 @@
-//! docs/SCENARIO.md documents every scenario key with its true default, and nothing else.
+//! docs/SCENARIO.md documents every scenario key with its true default, and nothing else;
+//! docs/OUTPUTS.md's column tables are generated from the code's, and name every summary
+//! field; no Markdown link is broken and no file points outside the repository.
 
 use std::collections::BTreeMap;
 
@@ -36,11 +38,34 @@ fn documented() -> BTreeMap<String, String> {
     rows
 }
 
+/// The keys of an entry of each list of tables, `list[].key`, with the defaults of an entry
+/// (the default scenario's lists are empty, so the walk of its leaves does not see them).
+fn list_entry_keys(out: &mut BTreeMap<String, toml::Value>) {
+    use socsim::scenario::{CalendarEvent, Market};
+    for (list, entry) in [
+        (
+            "markets[]",
+            toml::Table::try_from(Market::default()).unwrap(),
+        ),
+        (
+            "calendar.events[]",
+            toml::Table::try_from(CalendarEvent::default()).unwrap(),
+        ),
+    ] {
+        leaves(list, &entry, out);
+    }
+}
+
 #[test]
 fn every_key_is_documented_with_its_default() {
     let defaults: toml::Table = toml::from_str(&socsim::Scenario::default().to_toml()).unwrap();
     let mut keys = BTreeMap::new();
     leaves("", &defaults, &mut keys);
+    list_entry_keys(&mut keys);
+    // The lists themselves are documented too, with their default (empty).
+    for list in ["markets", "calendar.events"] {
+        assert!(keys.contains_key(list), "{list} is not a key of the schema");
+    }
     let docs = documented();
     for (key, value) in &keys {
         let cell = docs
@@ -74,8 +99,9 @@ fn meaning(key: &str) -> String {
 
 #[test]
 fn every_choice_of_a_named_key_is_documented_in_its_row() {
-    use socsim::scenario::{Algorithm, GraphKind, ScandalKind, TargetName, Targeting};
+    use socsim::scenario::{Algorithm, GraphKind, ScandalKind, Shipping, TargetName, Targeting};
     for (key, names) in [
+        ("cross_border.shipping", Shipping::NAMES),
         ("graph.kind", GraphKind::NAMES),
         ("recommendation.algorithm", Algorithm::NAMES),
         ("coupons.targeting", Targeting::NAMES),
@@ -108,29 +134,63 @@ fn generated_daily_table() -> String {
     table
 }
 
-#[test]
-fn the_daily_table_of_outputs_md_is_generated_from_the_column_table() {
+/// The markets.csv table of docs/OUTPUTS.md, generated from `MARKET_COLUMNS` in
+/// `src/policy/markets.rs` (names and definitions are written once, there).
+fn generated_markets_table() -> String {
+    let mut table = String::from("| column | definition |\n|---|---|\n");
+    for (name, definition) in socsim::policy::markets::MARKET_COLUMNS {
+        table += &format!("| `{name}` | {definition} |\n");
+    }
+    table
+}
+
+/// Held while a test rewrites docs/OUTPUTS.md (tests run in parallel: two rewrites must not
+/// read the same text and each write back its own change).
+static OUTPUTS_REWRITE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Compares the first table (`| column |` …, up to the next blank line) of the `## {file}`
+/// section of docs/OUTPUTS.md with `table`; with `UPDATE_DOCS` set, writes `table` in its
+/// place instead. Returns whether it checked (false: it wrote).
+fn check_generated_table(file: &str, source: &str, table: &str) -> bool {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/OUTPUTS.md");
+    let _rewrite = OUTPUTS_REWRITE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let doc = outputs_doc();
     let section = doc
-        .find("\n## daily.csv\n")
-        .expect("OUTPUTS.md has a daily.csv section");
+        .find(&format!("\n## {file}\n"))
+        .unwrap_or_else(|| panic!("OUTPUTS.md has a {file} section"));
     let start = section + doc[section..].find("\n| column |").expect("a table") + 1;
     let end = start
         + doc[start..]
             .find("\n\n")
             .expect("a blank line after the table")
         + 1;
-    let table = generated_daily_table();
     if std::env::var_os("UPDATE_DOCS").is_some() {
-        std::fs::write(path, format!("{}{table}{}", &doc[..start], &doc[end..])).unwrap();
-        return;
+        // Written beside it and renamed into place, so that the tests reading it meanwhile
+        // see the old text or the new one, never a part.
+        let staged = format!("{path}.{}.tmp", file.replace('.', "_"));
+        std::fs::write(&staged, format!("{}{table}{}", &doc[..start], &doc[end..])).unwrap();
+        std::fs::rename(&staged, path).unwrap();
+        return false;
     }
     assert!(
-        doc[start..end] == table,
-        "the daily.csv table of docs/OUTPUTS.md differs from the column table in \
-         src/metrics/daily.rs; rewrite it with UPDATE_DOCS=1 cargo test --release --test docs"
+        doc[start..end] == *table,
+        "the {file} table of docs/OUTPUTS.md differs from the column table in {source}; \
+         rewrite it with UPDATE_DOCS=1 cargo test --release --test docs"
     );
+    true
+}
+
+#[test]
+fn the_daily_table_of_outputs_md_is_generated_from_the_column_table() {
+    if !check_generated_table(
+        "daily.csv",
+        "src/metrics/daily.rs",
+        &generated_daily_table(),
+    ) {
+        return;
+    }
     // Every column of the row is in the table, in file order.
     let row = serde_json::to_value(socsim::metrics::DailyRow::default()).unwrap();
     let mut fields: Vec<&String> = row.as_object().unwrap().keys().collect();
@@ -138,6 +198,68 @@ fn the_daily_table_of_outputs_md_is_generated_from_the_column_table() {
     fields.sort();
     names.sort();
     assert_eq!(fields, names);
+}
+
+#[test]
+fn the_markets_table_of_outputs_md_is_generated_from_the_column_table() {
+    // The column list names the file's columns, in file order (the CSV header of a row).
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.serialize(socsim::policy::markets::MarketRow::default())
+        .unwrap();
+    let bytes = w.into_inner().unwrap();
+    let text = String::from_utf8(bytes).unwrap();
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let names: Vec<&str> = socsim::policy::markets::MARKET_COLUMNS
+        .iter()
+        .map(|(name, _)| *name)
+        .collect();
+    assert_eq!(
+        header, names,
+        "MARKET_COLUMNS and the columns of markets.csv differ"
+    );
+    check_generated_table(
+        "markets.csv",
+        "src/policy/markets.rs (MARKET_COLUMNS)",
+        &generated_markets_table(),
+    );
+}
+
+/// The `| `prefix[].field` |` rows of docs/OUTPUTS.md: the fields it defines for the
+/// objects of a summary.json array.
+fn documented_entry_fields(prefix: &str) -> Vec<String> {
+    let start = format!("| `{prefix}[].");
+    outputs_doc()
+        .lines()
+        .filter_map(|l| l.strip_prefix(start.as_str()))
+        .map(|rest| rest.split('`').next().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn every_field_of_the_summary_arrays_is_defined_in_outputs_md() {
+    // Arrays are not flattened (runs.csv leaves them out), so the test of the flattened
+    // fields below does not see their objects' fields: each gets a row `markets[].field`.
+    let market = serde_json::to_value(socsim::policy::markets::MarketSummary::default()).unwrap();
+    let festival = serde_json::to_value(socsim::policy::calendar::FestivalSummary {
+        name: String::new(),
+        day: 0,
+        days: 1,
+        gmv: 0.0,
+        mau: 0,
+        gmv_per_mau: 0.0,
+    })
+    .unwrap();
+    for (prefix, object) in [("markets", market), ("calendar", festival)] {
+        let fields: Vec<String> = object.as_object().unwrap().keys().cloned().collect();
+        let mut documented = documented_entry_fields(prefix);
+        let mut sorted = fields.clone();
+        sorted.sort();
+        documented.sort();
+        assert_eq!(
+            documented, sorted,
+            "docs/OUTPUTS.md's `{prefix}[].field` rows differ from the fields of summary.json's {prefix}"
+        );
+    }
 }
 
 #[test]

@@ -56,6 +56,12 @@ pub struct DayEvents {
     /// (in their first [`NEW_CONSUMER_DAYS`] days), and their number.
     pub new_prob_micros: u64,
     pub new_impressions: u64,
+    /// Purchase intents formed today: (consumer, packed intent), in consumer order.
+    pub new_intents: Vec<(u32, u32)>,
+    pub intents_opened: u64,
+    /// Searches made today, and the orders they led to.
+    pub searches: u64,
+    pub search_orders: u64,
     scratch: FeedScratch,
 }
 
@@ -110,6 +116,10 @@ impl DayEvents {
             error_visitors: 0,
             new_prob_micros: 0,
             new_impressions: 0,
+            new_intents: Vec::new(),
+            intents_opened: 0,
+            searches: 0,
+            search_orders: 0,
             scratch: FeedScratch::default(),
         }
     }
@@ -147,6 +157,10 @@ impl DayEvents {
         self.error_visitors += later.error_visitors;
         self.new_prob_micros += later.new_prob_micros;
         self.new_impressions += later.new_impressions;
+        self.new_intents.append(&mut later.new_intents);
+        self.intents_opened += later.intents_opened;
+        self.searches += later.searches;
+        self.search_orders += later.search_orders;
         self
     }
 }
@@ -312,7 +326,10 @@ impl DayView<'_> {
             ev.feeds += 1;
             ev.diversity_micros += (k * k - same) * 1_000_000 / (k * k);
         }
-        self.engage(i, feed, Basket::new(perks), ev, model);
+        // An open purchase intent, served by search (before the feed) or left to the feed.
+        let mut basket = Basket::new(perks);
+        self.policies.intent(self, i, &mut basket, ev);
+        self.engage(i, feed, basket, ev, model);
         self.policies.offers(self, i, ev);
         ev.scratch = scratch;
     }
@@ -607,7 +624,7 @@ fn pick(rng: &mut StreamRng, list: &[u32]) -> Option<u32> {
 
 /// A topic drawn in proportion to the consumer's interest weights.
 #[inline]
-fn draw_topic(rng: &mut StreamRng, interest: &[f32]) -> usize {
+pub(crate) fn draw_topic(rng: &mut StreamRng, interest: &[f32]) -> usize {
     let mut u = unit_f32(rng);
     for (t, &w) in interest.iter().enumerate() {
         if u < w {

@@ -12,7 +12,7 @@ mod orders;
 mod supply;
 
 pub(crate) use crate::behaviour::OrderIntent;
-pub(crate) use consumer_day::{CreatorCard, DayEvents, DayView};
+pub(crate) use consumer_day::{CreatorCard, DayEvents, DayView, draw_topic};
 
 use crate::error::Result;
 use crate::metrics::inequality::{gini_sorted, top_share_sorted};
@@ -192,6 +192,7 @@ impl Simulation {
         row.live_sessions = supplied.live_sessions;
         row.merchant_exits = supplied.merchant_exits;
         row.merchant_entries = supplied.merchant_entries;
+        self.policies.pools(&self.world, &self.scenario, self.day);
         // Pools: today's candidate pools and creator cards.
         let pools = DayPools::build(
             &self.world,
@@ -261,6 +262,7 @@ impl Simulation {
         let retention_day = day == 0 || RETENTION_WINDOW.contains(&day);
         for &i in &events.visitors {
             self.world.consumers.visited(i as usize, day, rate);
+            self.policies.visited(s, i as usize, day);
             if retention_day {
                 self.retention[i as usize] |= if day == 0 { 1 } else { 2 };
             }
@@ -270,6 +272,7 @@ impl Simulation {
         }
         row.churned += events.churned.len() as u64;
         apply_follows(&mut self.world, &events.follows, row);
+        self.policies.intents(&events.new_intents);
         let mut intents = std::mem::take(&mut events.orders);
         for o in intents
             .iter()
@@ -370,7 +373,7 @@ impl Simulation {
         }
     }
 
-    fn record(&self, pools: &DayPools, ev: &DayEvents, row: &mut DailyRow) {
+    fn record(&mut self, pools: &DayPools, ev: &DayEvents, row: &mut DailyRow) {
         row.net_gmv = row.gross_gmv - row.returned_gmv - row.cancelled_gmv;
         row.repeat_purchase_rate = ratio(row.repeat_buyers as f64, row.unique_buyers as f64);
         row.return_rate = ratio(row.returned_orders as f64, row.delivered_orders as f64);
@@ -378,8 +381,7 @@ impl Simulation {
             row.returned_live_orders as f64,
             row.delivered_live_orders as f64,
         );
-        self.policies
-            .record(&self.world, &self.scenario, ev.ad_impressions, row);
+        self.policies.record(&self.world, &self.scenario, ev, row);
         let cons = &self.world.consumers;
         let members = (0..cons.len()).filter(|&i| cons.member(i)).count();
         let trust_sum = ordered_sum(cons.len(), |i| {
@@ -421,7 +423,7 @@ impl Simulation {
     }
 
     /// The run's results: daily rows, per-creator rows and the summary.
-    pub fn finish(self) -> RunOutput {
+    pub fn finish(mut self) -> RunOutput {
         let mut summary = summarize(
             &self.scenario,
             &self.world,
@@ -429,12 +431,15 @@ impl Simulation {
             &self.retention,
             self.initial_creators,
         );
-        self.policies.finish(&mut summary);
+        let markets = self
+            .policies
+            .finish(&self.world, &self.scenario, &self.daily, &mut summary);
         let creators = crate::metrics::creator_rows(&self.world);
         RunOutput {
             daily: self.daily,
             creators,
             positions: self.positions,
+            markets,
             summary,
         }
     }
@@ -498,5 +503,7 @@ pub struct RunOutput {
     pub creators: Vec<crate::metrics::CreatorRow>,
     /// Engagement by feed position, one row per day and organic position.
     pub positions: Vec<PositionRow>,
+    /// One row per day and market (`markets.csv`).
+    pub markets: Vec<crate::policy::markets::MarketRow>,
     pub summary: Summary,
 }

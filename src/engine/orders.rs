@@ -15,6 +15,8 @@ use rand_distr::{Distribution, StandardNormal};
 pub struct Order {
     pub id: u64,
     pub intent: OrderIntent,
+    /// Days later than the buyer expected (a warehouse stock-out, festival congestion).
+    pub late: u8,
 }
 
 /// Puts today's order intents in the order they reach the platform: by a hash of
@@ -39,6 +41,9 @@ pub struct Ledger<'a> {
 pub struct OrderBook {
     next_id: u64,
     deliveries: Vec<Vec<Order>>,
+    /// Today's accepted orders and the sum of their delivery days.
+    accepted: u64,
+    delivery_days: u64,
 }
 
 impl OrderBook {
@@ -46,6 +51,8 @@ impl OrderBook {
         OrderBook {
             next_id: 0,
             deliveries: vec![Vec::new(); days],
+            accepted: 0,
+            delivery_days: 0,
         }
     }
 
@@ -66,11 +73,18 @@ impl OrderBook {
         intents: &[OrderIntent],
         l: &mut Ledger,
     ) {
+        (self.accepted, self.delivery_days) = (0, 0);
         for intent in intents {
             let i = intent.consumer as usize;
             let c = intent.creator as usize;
+            let merchant = world.products.merchant(intent.product) as usize;
+            if !l.policies.pays(world, s, day, intent, merchant, l.row) {
+                churn_if_distrustful(world, s, i, l.row);
+                continue;
+            }
             if intent.live {
                 if world.creators.stock_left[c] == 0 {
+                    l.policies.markets.booked(intent, true);
                     l.row.book(intent.value);
                     l.row.cancel(intent.value);
                     let cons = &mut world.consumers;
@@ -83,22 +97,27 @@ impl OrderBook {
             }
             match l.policies.take_order(world, s, day, intent, l.row) {
                 None => {
+                    l.policies.markets.booked(intent, false);
                     l.row.book(intent.value);
                     self.accept(world, s, day, intent, l);
                 }
                 Some(Settled::Pending) => {}
                 Some(Settled::Cancelled) => {
+                    l.policies.markets.booked(intent, true);
                     l.row.book(intent.value);
                     l.row.cancel(intent.value);
                 }
                 Some(Settled::Accepted(orders)) => {
                     for o in orders {
+                        l.policies.markets.booked(&o, false);
                         l.row.book(o.value);
                         self.accept(world, s, day, &o, l);
                     }
                 }
             }
         }
+        l.row.mean_delivery_days =
+            crate::metrics::ratio(self.delivery_days as f64, self.accepted as f64);
     }
 
     /// An accepted order: the policies' acceptance hooks, buyer bookkeeping, the merchant
@@ -135,11 +154,22 @@ impl OrderBook {
         world.consumers.remember_merchant(i, merchant);
         world.consumers.in_transit[i] += 1;
         crate::behaviour::bought(world, s, intent, merchant, day);
-        let due = day as usize + world.merchants.lead_time[merchant as usize] as usize;
+        let (mode, extra, late) = l
+            .policies
+            .dispatch(world, s, intent, merchant as usize, row);
+        let days = world.merchants.lead_time[merchant as usize] + extra;
+        l.policies.markets.accepted(intent, days);
+        self.accepted += 1;
+        self.delivery_days += days as u64;
+        let due = day as usize + days as usize;
         if due < self.deliveries.len() {
             self.deliveries[due].push(Order {
                 id: self.next_id,
-                intent: *intent,
+                intent: OrderIntent {
+                    mode: mode as u8,
+                    ..*intent
+                },
+                late: late.min(255) as u8,
             });
         } else {
             row.in_transit_orders += 1;
@@ -192,6 +222,9 @@ pub fn fulfil(
             row.delivered_live_orders += 1;
             row.returned_live_orders += returned as u64;
         }
+        let refund = returned.then_some(o.value * (1.0 - r.restocking_fee));
+        // Sending a cross-border order back costs its buyer reverse logistics.
+        let reverse = policies.markets.delivered(s, o, refund);
         if returned {
             // The refund is the price paid less the restocking fee, which the merchant keeps.
             row.returned_orders += 1;
@@ -215,10 +248,15 @@ pub fn fulfil(
             row.merchant_profit += profit;
             world.merchants.profit_today[merchant] += profit;
         }
-        let satisfaction = sigmoid(
-            b.satisfaction_slope * (realized - o.expected as f64 + b.satisfaction_tolerance)
-                + b.satisfaction_level * (realized - b.quality_reference),
-        ) as f32;
+        let mut logit = b.satisfaction_slope
+            * (realized - o.expected as f64 + b.satisfaction_tolerance)
+            + b.satisfaction_level * (realized - b.quality_reference);
+        if order.late > 0 || reverse > 0.0 {
+            // Lateness, and the cost of sending a return back across the border.
+            let cb = &s.cross_border;
+            logit -= cb.late_penalty * order.late as f64 + cb.return_regret * reverse / o.value;
+        }
+        let satisfaction = sigmoid(logit) as f32;
         satisfaction_sum += satisfaction as f64;
         quality_sum += realized;
         policies.on_satisfaction(world, s, merchant, realized, &mut rng, row);

@@ -330,6 +330,38 @@ daily_columns! {
     /// Cold start: `mean_engage_prob` over the impressions shown to consumers in their first 7
     /// days on the platform (0 when there are none).
     new_engage_prob: f64,
+    /// The festival of the day: the index + 1 of the first `[[calendar.events]]` entry whose
+    /// days cover it, 0 on an ordinary day.
+    festival: u64,
+    /// Mean over the orders accepted today of the days from booking to delivery: the
+    /// merchant's lead time, plus a cross-border mode's days, plus festival congestion (0
+    /// without accepted orders).
+    mean_delivery_days: f64,
+    /// The platform's cost of a festival's full reduction on the orders accepted today
+    /// (`calendar.events[].reduction_value` for every full `reduction_threshold` paid).
+    festival_discount_spend: f64 = sum,
+    /// Of the orders accepted today, those whose merchant is in another market than the buyer
+    /// (warehouse orders included).
+    cross_border_orders: u64 = sum,
+    /// Cross-border orders whose payment failed today (a retry included); each is also in
+    /// `orders` and `cancelled_orders`.
+    payment_failures: u64 = sum,
+    /// Cross-border orders accepted today that found their merchant's overseas warehouse
+    /// empty though it had stock this morning, and went by express.
+    warehouse_stockouts: u64 = sum,
+    /// Merchants' holding cost of today's warehouse stock (`cross_border.warehouse_holding`
+    /// per unit held at the end of the day). It lowers the merchants' profit of the day, and so
+    /// their exits, but is not in `merchant_profit`.
+    warehouse_cost: f64 = sum,
+    /// The platform's compliance cost today, over all markets (`compliance_fixed` +
+    /// `compliance_per_order` × cross-border orders; not deducted from `platform_revenue`).
+    compliance_cost: f64 = sum,
+    /// Purchase intents formed today (`search.intent_rate`).
+    intents_opened: u64 = sum,
+    /// Searches made today (a visit with an open intent, with probability `search.share`).
+    searches: u64 = sum,
+    /// Orders placed from search results today (before stock, payment and group checks).
+    search_orders: u64 = sum,
 }
 
 impl DailyRow {

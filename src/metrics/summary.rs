@@ -34,6 +34,12 @@ pub struct Summary {
     pub income: Distribution,
     /// One event study per scandal, in the order they happened.
     pub scandals: Vec<super::event_study::ScandalStudy>,
+    /// Each market's totals, in `[[markets]]` order.
+    pub markets: Vec<crate::policy::markets::MarketSummary>,
+    /// Each festival's GMV and active consumers, in `[[calendar.events]]` order.
+    pub calendar: Vec<crate::policy::calendar::FestivalSummary>,
+    /// The first festival's `gmv_per_mau` (null without festivals).
+    pub gmv_per_mau: Option<f64>,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -238,6 +244,9 @@ pub fn summarize(
         followers: Distribution::of(&followers),
         income: Distribution::of(&cr.income),
         scandals: Vec::new(),
+        markets: Vec::new(),
+        calendar: Vec::new(),
+        gmv_per_mau: None,
     }
 }
 

@@ -205,8 +205,10 @@ impl State {
     /// End of fulfilment: open groups whose window ends today fail and their orders are
     /// booked and refunded (cancelled); the orders still waiting in open groups are counted
     /// as pending (`pending_group_orders`, `pending_group_gmv`, in group order); invitations
-    /// to closed groups, and those already taken, are dropped.
-    pub fn close(&mut self, day: u32, row: &mut DailyRow) {
+    /// to closed groups, and those already taken, are dropped. Returns the failed groups'
+    /// orders.
+    pub fn close(&mut self, day: u32, row: &mut DailyRow) -> Vec<OrderIntent> {
+        let mut failed = Vec::new();
         for group in self.groups.iter_mut().filter(|g| g.open) {
             if group.deadline <= day {
                 group.open = false;
@@ -214,6 +216,7 @@ impl State {
                 for m in std::mem::take(&mut group.members) {
                     row.book(m.value);
                     row.cancel(m.value);
+                    failed.push(m);
                 }
             } else {
                 for m in &group.members {
@@ -235,6 +238,7 @@ impl State {
             group.open && !group.members.iter().any(|m| m.consumer == c)
         });
         self.invitations.sort_by_key(|&(c, g)| (c, g));
+        failed
     }
 }
 
@@ -329,6 +333,8 @@ mod tests {
             points: 0.0,
             group,
             origin: Origin::Feed,
+            mode: 0,
+            reduction: 0.0,
         };
         let mut gb = State::default();
         let mut row = DailyRow::default();

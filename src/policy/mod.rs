@@ -9,19 +9,23 @@
 //! in ARCHITECTURE.md; they move here one by one.
 
 pub mod brushing;
+pub mod calendar;
 pub mod coupons;
 pub mod creator_support;
 pub mod group_buying;
 pub mod loyalty;
+pub mod markets;
 pub mod recommend;
 pub mod returns;
 pub mod revenue;
 pub mod reviews;
 pub mod scandals;
+pub mod search;
 pub mod sharing;
 
 pub use group_buying::Settled;
 
+use crate::behaviour::Basket;
 use crate::engine::{DayEvents, DayView, OrderIntent};
 use crate::metrics::DailyRow;
 use crate::metrics::event_study::EventStudy;
@@ -33,6 +37,8 @@ use crate::world::World;
 pub struct Today {
     /// Coupons are handed out (inside the window, budget not spent).
     pub coupons: bool,
+    /// Today's festival (or an ordinary day).
+    pub festival: calendar::Festival,
 }
 
 /// What the policies hold out to one consumer for the day, before it opens the app.
@@ -54,6 +60,9 @@ pub struct Policies {
     pub group_buying: group_buying::State,
     pub sharing: sharing::State,
     pub loyalty: loyalty::State,
+    pub markets: markets::State,
+    pub calendar: calendar::State,
+    pub search: search::State,
 }
 
 impl Policies {
@@ -64,6 +73,9 @@ impl Policies {
             group_buying: group_buying::State::default(),
             sharing: sharing::State::default(),
             loyalty: loyalty::State::new(world.consumers.len()),
+            markets: markets::State::new(s, world),
+            calendar: calendar::State::new(s, world.consumers.len()),
+            search: search::State::new(s, world.consumers.len()),
         }
     }
 
@@ -71,6 +83,7 @@ impl Policies {
     pub fn today(&self, s: &Scenario, day: u32) -> Today {
         Today {
             coupons: self.coupons.open(s, day),
+            festival: self.calendar.today(s, day),
         }
     }
 
@@ -79,7 +92,8 @@ impl Policies {
     pub fn perks(&self, view: &DayView, i: usize) -> Perks {
         let coupon = self.coupons.holds(view, i);
         Perks {
-            activity_boost: self.coupons.activity_boost(view, i, coupon),
+            activity_boost: self.coupons.activity_boost(view, i, coupon)
+                * view.today.festival.visit_surge,
             coupon,
             notified: self.group_buying.invited(i)
                 || self.sharing.shared_with(i)
@@ -98,6 +112,22 @@ impl Policies {
     #[inline]
     pub fn item_discount(&self, world: &World, s: &Scenario, product: u32, discount: f32) -> f32 {
         self.group_buying.item_discount(world, s, product, discount)
+    }
+
+    /// Phase A, before the feed: consumer `i`'s open purchase intent (forming one if it has
+    /// none), and, if the consumer searches, the search's purchase.
+    pub fn intent(&self, view: &DayView, i: usize, basket: &mut Basket, ev: &mut DayEvents) {
+        basket.intent = self.search.intent(view, i, ev);
+        self.search.serve(view, i, basket.intent, basket, ev);
+    }
+
+    /// Phase A: the cross-border terms of the purchase utility of an offer of merchant `mi`
+    /// to consumer `i` at price `paid`, with `relief` of the cultural distance removed by
+    /// its channel (0 for a domestic offer).
+    #[inline]
+    pub fn cross_border(&self, view: &DayView, i: usize, mi: usize, paid: f32, relief: f32) -> f32 {
+        self.markets
+            .utility(view.s, view.world, i, mi, paid, relief)
     }
 
     /// Phase A: offers besides the feed that consumer `i` weighs today, in this order:
@@ -124,12 +154,78 @@ impl Policies {
     /// today fail.
     pub fn after_fulfilment(&mut self, day: u32, row: &mut DailyRow) {
         self.sharing.after_fulfilment();
-        self.group_buying.close(day, row);
+        for o in self.group_buying.close(day, row) {
+            self.markets.booked(&o, true);
+        }
     }
 
     /// Phase "events", first thing in the morning: scheduled and random scandals.
     pub fn morning(&mut self, world: &mut World, s: &Scenario, day: u32, row: &mut DailyRow) {
         self.scandals.morning(world, s, day, row);
+        self.calendar.morning(s, day);
+        calendar::record(self.calendar.today(s, day), row);
+    }
+
+    /// Phase "pools", after supply: warehouses restock (and take in entrants); the search
+    /// results of the day.
+    pub fn pools(&mut self, world: &World, s: &Scenario, day: u32) {
+        self.markets.morning(world, s, day);
+        self.search.index(world, s, day);
+    }
+
+    /// Booking: consumer `i` opened the app on `day`.
+    #[inline]
+    pub fn visited(&mut self, s: &Scenario, i: usize, day: u32) {
+        self.calendar.visited(s, i, day);
+    }
+
+    /// Booking, before the orders: the purchase intents formed today.
+    pub fn intents(&mut self, new: &[(u32, u32)]) {
+        self.search.opened(new);
+    }
+
+    /// Booking: whether order `o` of merchant `mi` is paid (a cross-border payment can
+    /// fail); a failure is booked, cancelled and costs the buyer's trust.
+    pub fn pays(
+        &mut self,
+        world: &mut World,
+        s: &Scenario,
+        day: u32,
+        o: &OrderIntent,
+        mi: usize,
+        row: &mut DailyRow,
+    ) -> bool {
+        if self.markets.pays(s, day, o, mi) {
+            return true;
+        }
+        self.markets.payment_failed(o);
+        self.markets.booked(o, true);
+        row.book(o.value);
+        row.cancel(o.value);
+        row.payment_failures += 1;
+        let t = &mut world.consumers.trust[o.consumer as usize];
+        *t = (*t - s.cross_border.payment_trust_penalty as f32).max(0.0);
+        false
+    }
+
+    /// Booking: how accepted order `o` of merchant `mi` travels: its mode and the days it
+    /// adds to the merchant's lead time (the mode's and congestion's), and the days it is
+    /// late by (a warehouse stock-out).
+    pub fn dispatch(
+        &mut self,
+        world: &World,
+        s: &Scenario,
+        o: &OrderIntent,
+        mi: usize,
+        row: &mut DailyRow,
+    ) -> (markets::Mode, u32, u32) {
+        let (mode, days, late) = self.markets.dispatch(s, world, o, mi);
+        if mode != markets::Mode::Domestic {
+            row.cross_border_orders += 1;
+        }
+        row.warehouse_stockouts += (late > 0) as u64;
+        let congestion = self.calendar.congestion_delay();
+        (mode, days + congestion, late + congestion)
     }
 
     /// End of phase "booking": fake orders of brushing merchants and hosts.
@@ -149,13 +245,21 @@ impl Policies {
     }
 
     /// Phase "creators", after the day's income is counted: damage fades.
-    pub fn evening(&mut self, world: &mut World, s: &Scenario, row: &DailyRow) {
+    pub fn evening(&mut self, world: &mut World, s: &Scenario, row: &mut DailyRow) {
         self.scandals.evening(world, s);
         self.coupons.evening(row);
+        self.calendar.evening();
+        let (holding, compliance) = self.markets.evening(world, s);
+        row.warehouse_cost = holding;
+        row.compliance_cost = compliance;
     }
 
     /// Booking: an order is accepted (before the buyer's counts change).
     pub fn on_accept(&mut self, world: &mut World, intent: &OrderIntent, row: &mut DailyRow) {
+        let merchant = world.products.merchant(intent.product) as usize;
+        self.search
+            .bought(intent.consumer as usize, world.merchants.topic[merchant]);
+        row.festival_discount_spend += intent.reduction as f64;
         self.coupons.on_accept(world, intent, row);
         self.loyalty.on_accept(intent, row);
         sharing::on_accept(intent, row);
@@ -213,9 +317,13 @@ impl Policies {
     }
 
     /// Phase "record": the policies' own columns of the daily row.
-    pub fn record(&self, world: &World, s: &Scenario, ad_impressions: u64, row: &mut DailyRow) {
+    pub fn record(&mut self, world: &World, s: &Scenario, ev: &DayEvents, row: &mut DailyRow) {
         row.rating_gap = reviews::rating_gap(world, s);
-        revenue::record(world, s, ad_impressions, row);
+        revenue::record(world, s, ev.ad_impressions, row);
+        row.intents_opened = ev.intents_opened;
+        row.searches = ev.searches;
+        row.search_orders = ev.search_orders;
+        self.markets.record(world, &ev.visitors);
     }
 
     /// Where accepted orders are logged for the event studies.
@@ -224,7 +332,17 @@ impl Policies {
     }
 
     /// Adds the policies' parts of the summary.
-    pub fn finish(&self, summary: &mut crate::metrics::Summary) {
+    pub fn finish(
+        &mut self,
+        world: &World,
+        s: &Scenario,
+        daily: &[DailyRow],
+        summary: &mut crate::metrics::Summary,
+    ) -> Vec<markets::MarketRow> {
         summary.scandals = self.scandals.study.finish();
+        summary.markets = self.markets.finish(world, s);
+        summary.calendar = self.calendar.finish(s, daily);
+        summary.gmv_per_mau = summary.calendar.first().map(|f| f.gmv_per_mau);
+        std::mem::take(&mut self.markets.history)
     }
 }

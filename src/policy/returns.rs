@@ -47,12 +47,20 @@ pub fn decide(
             + r.free_returns_effect * free
             - r.restocking_fee_effect * r.restocking_fee
             + s.scandals.return_effect * world.merchants.damage[merchant] as f64
-            - r.hassle,
+            - r.hassle
+            - s.cross_border.return_hassle * cross_border_return(o) as u8 as f64,
     );
     let wants_return = (unit_f32(rng) as f64) < p_return;
     let discovery = Exp::new(1.0 / r.discovery_days).expect("validated");
     let found_in_window = discovery.sample(rng) <= r.window_days as f64;
     wants_return && found_in_window
+}
+
+/// Whether returning order `o` means shipping it back across a border (it came by post or
+/// express; an overseas warehouse takes returns locally).
+#[inline]
+pub fn cross_border_return(o: &OrderIntent) -> bool {
+    crate::policy::markets::Mode::from_u8(o.mode).shipped()
 }
 
 // ---- The scenario section `[returns]` and its validation.

@@ -264,34 +264,54 @@ fn check_sections(table: &toml::Table) -> std::result::Result<(), (Vec<String>, 
             ));
         }
     }
-    let Some(events) = table
-        .get("scandals")
-        .and_then(toml::Value::as_table)
-        .and_then(|t| t.get("events"))
-    else {
+    for (list, fields) in [
+        (["scandals", "events"], "day, kind, target, severity"),
+        (["calendar", "events"], "name, day, days, ..."),
+    ] {
+        let value = table
+            .get(list[0])
+            .and_then(toml::Value::as_table)
+            .and_then(|t| t.get(list[1]));
+        check_list(&list, value, fields)?;
+    }
+    check_list(
+        &["markets"],
+        table.get("markets"),
+        "name, consumer_share, ...",
+    )
+}
+
+/// Checks that a list of tables (`[[scandals.events]]`), if present, is a list of tables.
+fn check_list(
+    list: &[&str],
+    value: Option<&toml::Value>,
+    fields: &str,
+) -> std::result::Result<(), (Vec<String>, String)> {
+    let Some(value) = value else {
         return Ok(());
     };
+    let name = list.join(".");
     let path = |more: Option<usize>| {
-        let mut p = vec!["scandals".to_string(), "events".to_string()];
+        let mut p: Vec<String> = list.iter().map(|s| s.to_string()).collect();
         p.extend(more.map(|i| i.to_string()));
         p
     };
-    let Some(events) = events.as_array() else {
+    let Some(entries) = value.as_array() else {
         return Err((
             path(None),
             format!(
-                "expected a list of [[scandals.events]] tables, found {}",
-                describe(events)
+                "expected a list of [[{name}]] tables, found {}",
+                describe(value)
             ),
         ));
     };
-    for (i, event) in events.iter().enumerate() {
-        if !event.is_table() {
+    for (i, entry) in entries.iter().enumerate() {
+        if !entry.is_table() {
             return Err((
                 path(Some(i)),
                 format!(
-                    "expected a [[scandals.events]] table (day, kind, target, severity), found {}",
-                    describe(event)
+                    "expected a [[{name}]] table ({fields}), found {}",
+                    describe(entry)
                 ),
             ));
         }
@@ -406,6 +426,8 @@ fn expected_in_words(expected: &str) -> String {
         "a sequence" => "a list".into(),
         "a map" => "a table".into(),
         "struct ScandalEvent" => "a [[scandals.events]] table (day, kind, target, severity)".into(),
+        "struct CalendarEvent" => "a [[calendar.events]] table (name, day, days, ...)".into(),
+        "struct Market" => "a [[markets]] table (name, consumer_share, ...)".into(),
         e if e.starts_with("struct ") || e.starts_with("tuple") => "a table of keys".into(),
         e if e.starts_with("enum ") || e.contains("variant") => {
             "one of the accepted values (see docs/SCENARIO.md)".into()
@@ -722,7 +744,7 @@ mod tests {
             (
                 "[nothing_like_it]\n",
                 "nothing_like_it",
-                "expected one of `run`, `population`",
+                "expected one of `markets`, `run`, `population`",
             ),
             (
                 "run = [1, 2]\n",

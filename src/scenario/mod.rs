@@ -78,6 +78,21 @@ pub const BUILT_IN: &[(&str, &str, &str)] = &[
         "the baseline with a Thompson-sampling feed: does it learn which creators are good?",
         include_str!("../../scenarios/rec_bandit.toml"),
     ),
+    (
+        "cross_border",
+        "a home market and two foreign ones, near and far: the conversion gap abroad, and what narrows it",
+        include_str!("../../scenarios/cross_border.toml"),
+    ),
+    (
+        "double_11_content",
+        "Double 11 on a content-led platform (live, feed; little search): GMV per active consumer",
+        include_str!("../../scenarios/double_11_content.toml"),
+    ),
+    (
+        "double_11_search",
+        "Double 11 on a search-led platform with the same consumers: GMV per active consumer",
+        include_str!("../../scenarios/double_11_search.toml"),
+    ),
 ];
 
 /// The text of a built-in scenario, by name.

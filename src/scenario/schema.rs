@@ -8,14 +8,17 @@
 
 use super::choice;
 pub use crate::policy::brushing::Brushing;
+pub use crate::policy::calendar::{Calendar, CalendarEvent};
 pub use crate::policy::coupons::Coupons;
 pub use crate::policy::creator_support::CreatorSupport;
 pub use crate::policy::group_buying::GroupBuying;
 pub use crate::policy::loyalty::Loyalty;
+pub use crate::policy::markets::{CrossBorder, Market};
 pub use crate::policy::returns::Returns;
 pub use crate::policy::revenue::Platform;
 pub use crate::policy::reviews::Reviews;
 pub use crate::policy::scandals::{ScandalEvent, Scandals};
+pub use crate::policy::search::Search;
 pub use crate::policy::sharing::Sharing;
 use serde::{Deserialize, Serialize};
 
@@ -23,6 +26,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Scenario {
+    /// `[[markets]]`: first, so that a resolved scenario writes `markets = []` before the
+    /// sections.
+    pub markets: Vec<Market>,
     pub run: Run,
     pub population: Population,
     pub graph: Graph,
@@ -42,6 +48,21 @@ pub struct Scenario {
     pub creator_support: CreatorSupport,
     pub scandals: Scandals,
     pub platform: Platform,
+    pub cross_border: CrossBorder,
+    pub calendar: Calendar,
+    pub search: Search,
+}
+
+choice! {
+    /// `cross_border.shipping`: how a cross-border order without warehouse stock travels.
+    pub enum Shipping("shipping") {
+        /// Post or express, whichever the consumer prefers (price against days).
+        ConsumerChoice = "consumer_choice",
+        /// Always by post.
+        Postal = "postal",
+        /// Always by express.
+        Express = "express",
+    }
 }
 
 choice! {

@@ -109,6 +109,9 @@ pub fn validate(s: &Scenario) -> Result<(), (String, String)> {
     non_negative("creators.entry_rate", k.entry_rate)?;
     non_negative("creators.income_weight", k.income_weight)?;
     s.creator_support.validate()?;
+    crate::policy::markets::validate(s)?;
+    s.calendar.validate(s)?;
+    s.search.validate()?;
     if k.entry_rate > 100_000.0 {
         return fail(
             "creators.entry_rate",

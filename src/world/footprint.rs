@@ -67,7 +67,12 @@ pub fn expected_edges(s: &Scenario) -> f64 {
 pub fn estimate_bytes(s: &Scenario) -> u64 {
     let p = &s.population;
     let topics = p.topics as f64;
-    let consumer = PER_CONSUMER + 24.0 * topics + 4.0 * s.behaviour.max_follows as f64;
+    let consumer = PER_CONSUMER + 24.0 * topics + 4.0 * s.behaviour.max_follows as f64
+        // A market (with several), an open intent (with intents), the festival bits (with
+        // festivals).
+        + (s.markets.len() > 1) as u8 as f64
+        + 4.0 * (s.search.intent_rate > 0.0) as u8 as f64
+        + (!s.calendar.events.is_empty()) as u8 as f64;
     let account = PER_ACCOUNT + 8.0 * topics;
     // The initial merchants and the expected entrants (`merchants.entry_rate` a day).
     let merchants = p.merchants as f64 + s.merchants.entry_rate * s.run.days as f64;
@@ -77,6 +82,8 @@ pub fn estimate_bytes(s: &Scenario) -> u64 {
         // The initial accounts and the expected entrants (`creators.entry_rate` a day).
         + ((p.creators + p.hosts) as f64 + s.creators.entry_rate * s.run.days as f64) * account
         + merchants * PER_MERCHANT
+        // Warehouse stock, and this morning's, per merchant and market.
+        + merchants * 8.0 * s.markets.len() as f64 * (s.cross_border.warehouse_share > 0.0) as u8 as f64
         + merchants * p.products_per_merchant as f64 * PER_PRODUCT
         + p.consumers as f64
             * s.run.days as f64
