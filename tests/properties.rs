@@ -1,4 +1,5 @@
-//! Property test: random valid scenarios, tiny, with every policy section, every
+//! Property test: random valid scenarios, tiny, with every policy section (markets,
+//! festivals and search included), every
 //! recommendation algorithm and every generated graph kind, run through the library. Every
 //! value written (daily rows, creator rows, the summary) must be finite, and the identities of
 //! docs/OUTPUTS.md ("Accounting identities") must hold on every daily row and on the totals.
@@ -464,6 +465,76 @@ prop_compose! {
     }
 }
 
+/// One market's draws (see [`Markets`]).
+type MarketDraw = (f64, f64, f64, u8, u64, u64, f64, f64, f64, f64, f64);
+
+/// Markets, cross-border trade, festivals and search: drawn as shares where they depend on
+/// the horizon, resolved in [`case`].
+#[derive(Clone, Debug)]
+struct Markets {
+    /// Per market: consumer share, merchant share, culture, language, postal and express
+    /// days, express cost, payment failure, duty, compliance (fixed, per order).
+    markets: Vec<MarketDraw>,
+    cross_border: Keys,
+    /// Per event: first day (a share of the horizon), days, visit and intent surge,
+    /// reduction threshold and value (a share of it), congestion.
+    events: Vec<(f64, u64, f64, f64, f64, f64, bool)>,
+    search: Keys,
+}
+
+prop_compose! {
+    fn markets(stress: bool)(
+        markets in prop::collection::vec(
+            (0.05..1.0f64, prop_oneof![Just(0.0), 0.05..1.0f64], -2.0..2.0f64, 0u8..3,
+                0u64..=20, 0u64..=10, money(stress, 0.0..20.0), prob(), 0.0..0.3f64,
+                money(stress, 0.0..50.0), money(stress, 0.0..2.0)),
+            0..=3),
+        (warehouse_share, warehouse_stock, restock_days, holding, shipping) in
+            (prob(), 1u64..=20, 1u64..=10, money(stress, 0.0..0.1),
+                prop::sample::select(vec!["consumer_choice", "postal", "express"])),
+        (delay, culture, relief, payment, returns) in (
+            coefficient(stress, 0.0..0.2), coefficient(stress, 0.0..2.0), (prob(), prob()),
+            (coefficient(stress, 0.0..10.0), prob(), prob()),
+            (coefficient(stress, 0.0..2.0), coefficient(stress, 0.0..2.0),
+                coefficient(stress, 0.0..4.0), coefficient(stress, 0.0..1.0))),
+        events in prop::collection::vec(
+            (0.0..1.0f64, 1u64..=3, 0.5..3.0f64, 0.0..40.0f64, money(stress, 0.0..100.0),
+                0.0..1.0f64, any::<bool>()),
+            0..=2),
+        (rate, intent_days, bonus, share, results, weight_price) in (
+            prop_oneof![Just(0.0), prob()], 0.5..20.0f64, coefficient(stress, -1.0..5.0),
+            prob(), 1u64..=20, 0.0..1.0f64),
+    ) -> Markets {
+        let cross_border = vec![
+            kv("delay_weight", delay.abs()),
+            kv("culture_weight", culture.abs()),
+            kv("live_relief", relief.0),
+            kv("video_relief", relief.1),
+            kv("payment_risk_weight", payment.0.abs()),
+            kv("payment_retry", payment.1),
+            kv("payment_trust_penalty", payment.2),
+            kv("shipping", shipping),
+            kv("return_hassle", returns.0.abs()),
+            kv("reverse_cost_factor", returns.1.abs()),
+            kv("return_regret", returns.2.abs()),
+            kv("late_penalty", returns.3.abs()),
+            kv("warehouse_share", warehouse_share),
+            kv("warehouse_stock", warehouse_stock),
+            kv("restock_days", restock_days),
+            kv("warehouse_holding", holding.min(1000.0)),
+        ];
+        let search = vec![
+            kv("intent_rate", rate),
+            kv("intent_days", intent_days),
+            kv("intent_bonus", bonus.clamp(-100.0, 100.0)),
+            kv("share", share),
+            kv("results", results),
+            kv("weight_price", weight_price),
+        ];
+        Markets { markets, cross_border, events, search }
+    }
+}
+
 /// One generated scenario, printed as its TOML.
 #[derive(Clone)]
 struct Case {
@@ -496,12 +567,13 @@ fn case() -> impl Strategy<Value = Case> {
             returns(stress),
             incentives(stress),
             dependent(stress),
+            markets(stress),
         )
     };
     prop::bool::weighted(0.25)
         .prop_flat_map(move |stress| (Just(stress), sections(stress)))
         .prop_map(|(stress, sections)| {
-            let (w, (rec, feed_size), people, merchants, mut behaviour, returns, inc, dep) =
+            let (w, (rec, feed_size), people, merchants, mut behaviour, returns, inc, dep, mk) =
                 sections;
             let mut t = String::new();
             if stress {
@@ -574,6 +646,50 @@ fn case() -> impl Strategy<Value = Case> {
                     kv("severity", severity),
                 ];
                 table(&mut t, "[scandals.events]", &event);
+            }
+            // Markets: shares normalised to 1 (merchant shares all 0, or normalised too).
+            table(&mut t, "cross_border", &mk.cross_border);
+            table(&mut t, "search", &mk.search);
+            let consumer_sum: f64 = mk.markets.iter().map(|m| m.0).sum();
+            let merchant_sum: f64 = mk.markets.iter().map(|m| m.1).sum();
+            for (k, m) in mk.markets.iter().enumerate() {
+                let merchant_share = if merchant_sum > 0.0 {
+                    m.1 / merchant_sum
+                } else {
+                    0.0
+                };
+                let market = [
+                    kv("name", format!("m{k}").as_str()),
+                    kv("consumer_share", m.0 / consumer_sum),
+                    kv("merchant_share", merchant_share),
+                    kv("culture", m.2),
+                    kv("language", ["zh", "en", "es"][m.3 as usize]),
+                    kv("postal_days", m.4),
+                    kv("express_days", m.5),
+                    kv("express_cost", m.6),
+                    kv("payment_failure", m.7),
+                    kv("duty", m.8),
+                    kv("compliance_fixed", m.9),
+                    kv("compliance_per_order", m.10),
+                ];
+                table(&mut t, "[markets]", &market);
+            }
+            // Festivals inside the horizon; a congested one from day 1.
+            for (k, e) in mk.events.iter().enumerate() {
+                let len = e.1.min(w.days as u64);
+                let first = (e.0 * (w.days as u64 - len + 1) as f64) as u64;
+                let congestion = e.6 && first >= 1;
+                let event = [
+                    kv("name", format!("f{k}").as_str()),
+                    kv("day", first),
+                    kv("days", len),
+                    kv("visit_surge", e.2),
+                    kv("intent_surge", e.3),
+                    kv("reduction_threshold", e.4),
+                    kv("reduction_value", e.4 * e.5 * 0.99),
+                    kv("congestion", congestion),
+                ];
+                table(&mut t, "[calendar.events]", &event);
             }
             Case { toml: t }
         })
@@ -723,10 +839,11 @@ fn check_flows(f: &Flows, s: &Scenario, what: &str) -> Result<(), TestCaseError>
     let ads = pl.ad_price * f.ad_impressions as f64;
     check_close!(f.revenue_ads, ads, ads, "{what}: revenue_ads");
     // creator_income = affiliate · K_a ≤ affiliate · K, with revenue_commission = commission · K;
-    // without ads every kept order was carried by an account, so K_a = K.
+    // without ads and search every kept order was carried by an account, so K_a = K.
     let (a, c) = (s.creators.affiliate_commission, pl.commission_rate);
     let (income_k, commission_k) = (f.creator_income * c, f.revenue_commission * a);
-    if pl.ad_slots == 0 {
+    let searched = s.search.intent_rate > 0.0 && s.search.share > 0.0;
+    if pl.ad_slots == 0 && !searched {
         check_close!(
             income_k,
             commission_k,
@@ -842,7 +959,7 @@ fn check_finite(
 /// Nulls that OUTPUTS.md documents in summary.json.
 fn documented_null(path: &str) -> bool {
     path == ".retention.retention_30d"
-        // Without festivals (these scenarios have none).
+        // Without festivals.
         || path == ".gmv_per_mau"
         || path.ends_with(".tail")
         || path.starts_with(".scandals[")
@@ -941,6 +1058,74 @@ fn run_case(case: &Case) -> Result<(), TestCaseError> {
     }
     let last = daily.last().unwrap();
 
+    // 11. Markets: each day's market rows add up to the daily row, fake orders aside.
+    let m = s.markets.len().max(1);
+    prop_assert_eq!(out.markets.len(), daily.len() * m);
+    for (r, rows) in daily.iter().zip(out.markets.chunks(m)) {
+        let what = format!("day {} markets", r.day);
+        let count =
+            |f: fn(&socsim::policy::markets::MarketRow) -> u64| -> u64 { rows.iter().map(f).sum() };
+        prop_assert_eq!(
+            count(|x| x.orders),
+            r.orders - r.brushed_orders,
+            "{}: orders",
+            what
+        );
+        prop_assert_eq!(
+            count(|x| x.cancelled_orders),
+            r.cancelled_orders - r.brushed_orders,
+            "{}: cancelled",
+            what
+        );
+        prop_assert_eq!(
+            count(|x| x.active_consumers),
+            r.active_consumers,
+            "{}",
+            what
+        );
+        prop_assert_eq!(count(|x| x.members), r.members, "{}", what);
+        prop_assert_eq!(
+            count(|x| x.delivered_orders),
+            r.delivered_orders,
+            "{}",
+            what
+        );
+        prop_assert_eq!(count(|x| x.returned_orders), r.returned_orders, "{}", what);
+        prop_assert_eq!(
+            count(|x| x.payment_failures),
+            r.payment_failures,
+            "{}",
+            what
+        );
+        prop_assert_eq!(
+            count(|x| x.cross_border_orders),
+            r.cross_border_orders,
+            "{}",
+            what
+        );
+        prop_assert_eq!(
+            count(|x| x.warehouse_stockouts),
+            r.warehouse_stockouts,
+            "{}",
+            what
+        );
+        prop_assert!(
+            r.payment_failures <= r.cancelled_orders,
+            "{}: failures",
+            what
+        );
+        let gross: f64 = rows.iter().map(|x| x.gross_gmv).sum();
+        check_close!(
+            gross,
+            r.gross_gmv - r.brushed_gmv,
+            r.gross_gmv,
+            "market gross_gmv"
+        );
+        let net: f64 = rows.iter().map(|x| x.net_gmv).sum();
+        check_close!(net, r.net_gmv, r.gross_gmv, "market net_gmv");
+    }
+    prop_assert_eq!(summary.gmv_per_mau.is_some(), !s.calendar.events.is_empty());
+
     // The totals: sums of the daily columns (the two pending levels: the last day's).
     check_flows(&flows_from!(t), &s, "totals")?;
     prop_assert!(
@@ -1035,7 +1220,8 @@ fn run_case(case: &Case) -> Result<(), TestCaseError> {
     prop_assert_eq!(merchants_trading, last.active_merchants);
     check_close!(
         merchant_profit,
-        t.merchant_profit,
+        // Warehouse holding cost is in the merchants' profit, not in `merchant_profit`.
+        t.merchant_profit - t.warehouse_cost,
         merchant_scale,
         "Σ merchants' profit"
     );

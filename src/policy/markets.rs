@@ -389,21 +389,21 @@ impl State {
 
     /// Booking: how accepted order `o` from merchant `mi` travels, taking a unit of warehouse
     /// stock; the mode and the extra days (the mode's, and, after a warehouse stock-out, the
-    /// express days it is late by).
+    /// express days it is late by), and whether it was such a stock-out.
     pub fn dispatch(
         &mut self,
         s: &Scenario,
         world: &World,
         o: &OrderIntent,
         mi: usize,
-    ) -> (Mode, u32, u32) {
+    ) -> (Mode, u32, u32, bool) {
         if self.markets < 2 {
-            return (Mode::Domestic, 0, 0);
+            return (Mode::Domestic, 0, 0, false);
         }
         let i = o.consumer as usize;
         let (a, b) = (self.of_consumer(i), self.of_merchant(s.run.seed, mi));
         if a == b {
-            return (Mode::Domestic, 0, 0);
+            return (Mode::Domestic, 0, 0, false);
         }
         let k = &markets(s)[a];
         let row = &mut self.rows[a];
@@ -416,18 +416,18 @@ impl State {
             if *stock != NONE && *stock > 0 {
                 *stock -= 1;
                 row.warehouse_orders += 1;
-                return (Mode::Warehouse, 0, 0);
+                return (Mode::Warehouse, 0, 0, false);
             }
             if *stock == 0 && self.morning[mi * self.markets + a] > 0 {
                 // Expected from the warehouse, sent by express: late by its days.
                 row.warehouse_stockouts += 1;
                 let days = k.express_days as u32;
-                return (Mode::Express, days, days);
+                return (Mode::Express, days, days, true);
             }
         }
         let ps = world.consumers.price_sensitivity[i];
         let (mode, days, _) = shipped(s, ps, paid, a);
-        (mode, days as u32, 0)
+        (mode, days as u32, 0, false)
     }
 
     /// Booking: an order of consumer `i` booked (`cancelled`: and cancelled at once).

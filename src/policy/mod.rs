@@ -219,11 +219,11 @@ impl Policies {
         mi: usize,
         row: &mut DailyRow,
     ) -> (markets::Mode, u32, u32) {
-        let (mode, days, late) = self.markets.dispatch(s, world, o, mi);
+        let (mode, days, late, stockout) = self.markets.dispatch(s, world, o, mi);
         if mode != markets::Mode::Domestic {
             row.cross_border_orders += 1;
         }
-        row.warehouse_stockouts += (late > 0) as u64;
+        row.warehouse_stockouts += stockout as u64;
         let congestion = self.calendar.congestion_delay();
         (mode, days + congestion, late + congestion)
     }
