@@ -1065,50 +1065,49 @@ fn run_case(case: &Case) -> Result<(), TestCaseError> {
         let what = format!("day {} markets", r.day);
         let count =
             |f: fn(&socsim::policy::markets::MarketRow) -> u64| -> u64 { rows.iter().map(f).sum() };
-        prop_assert_eq!(
-            count(|x| x.orders),
-            r.orders - r.brushed_orders,
-            "{}: orders",
-            what
+        type Pair = (
+            &'static str,
+            fn(&socsim::policy::markets::MarketRow) -> u64,
+            u64,
         );
-        prop_assert_eq!(
-            count(|x| x.cancelled_orders),
-            r.cancelled_orders - r.brushed_orders,
-            "{}: cancelled",
-            what
-        );
-        prop_assert_eq!(
-            count(|x| x.active_consumers),
-            r.active_consumers,
-            "{}",
-            what
-        );
-        prop_assert_eq!(count(|x| x.members), r.members, "{}", what);
-        prop_assert_eq!(
-            count(|x| x.delivered_orders),
-            r.delivered_orders,
-            "{}",
-            what
-        );
-        prop_assert_eq!(count(|x| x.returned_orders), r.returned_orders, "{}", what);
-        prop_assert_eq!(
-            count(|x| x.payment_failures),
-            r.payment_failures,
-            "{}",
-            what
-        );
-        prop_assert_eq!(
-            count(|x| x.cross_border_orders),
-            r.cross_border_orders,
-            "{}",
-            what
-        );
-        prop_assert_eq!(
-            count(|x| x.warehouse_stockouts),
-            r.warehouse_stockouts,
-            "{}",
-            what
-        );
+        let pairs: [Pair; 9] = [
+            ("orders", |x| x.orders, r.orders - r.brushed_orders),
+            (
+                "cancelled_orders",
+                |x| x.cancelled_orders,
+                r.cancelled_orders - r.brushed_orders,
+            ),
+            (
+                "active_consumers",
+                |x| x.active_consumers,
+                r.active_consumers,
+            ),
+            ("members", |x| x.members, r.members),
+            (
+                "delivered_orders",
+                |x| x.delivered_orders,
+                r.delivered_orders,
+            ),
+            ("returned_orders", |x| x.returned_orders, r.returned_orders),
+            (
+                "payment_failures",
+                |x| x.payment_failures,
+                r.payment_failures,
+            ),
+            (
+                "cross_border_orders",
+                |x| x.cross_border_orders,
+                r.cross_border_orders,
+            ),
+            (
+                "warehouse_stockouts",
+                |x| x.warehouse_stockouts,
+                r.warehouse_stockouts,
+            ),
+        ];
+        for (name, column, daily) in pairs {
+            prop_assert_eq!(count(column), daily, "{}: {}", what, name);
+        }
         prop_assert!(
             r.payment_failures <= r.cancelled_orders,
             "{}: failures",

@@ -190,14 +190,6 @@ pub struct State {
     pub rows: Vec<MarketRow>,
     /// Every day's rows, in day then market order.
     pub history: Vec<MarketRow>,
-    /// Per market over the run: accepted orders, active consumer-days, buyers' order counts.
-    totals: Vec<MarketTotals>,
-}
-
-#[derive(Clone, Debug, Default)]
-struct MarketTotals {
-    active_days: u64,
-    delivery_days: u64,
 }
 
 impl State {
@@ -235,7 +227,6 @@ impl State {
             morning: Vec::new(),
             rows: Vec::new(),
             history: Vec::new(),
-            totals: vec![MarketTotals::default(); m],
         }
     }
 
@@ -318,9 +309,10 @@ impl State {
     /// cheaper of post and express in the consumer's eyes (`cross_border.shipping`).
     #[inline]
     fn route(&self, s: &Scenario, ps: f32, paid: f32, a: usize, mi: usize) -> (Mode, f32, f32) {
-        if !self.morning.is_empty()
-            && self.morning[mi * self.markets + a] > 0
-            && self.morning[mi * self.markets + a] != NONE
+        if self
+            .morning
+            .get(mi * self.markets + a)
+            .is_some_and(|&units| units != NONE && units > 0)
         {
             return (Mode::Warehouse, 0.0, 0.0);
         }
@@ -447,7 +439,6 @@ impl State {
         let a = self.of_consumer(o.consumer as usize);
         self.rows[a].accepted_orders += 1;
         self.rows[a].delivery_days += days as u64;
-        self.totals[a].delivery_days += days as u64;
     }
 
     /// Delivery: order `o` sent by `mode` is delivered (`refund`: returned, for this refund).
@@ -502,7 +493,6 @@ impl State {
         for &i in visitors {
             let a = self.of_consumer(i as usize);
             self.rows[a].active_consumers += 1;
-            self.totals[a].active_days += 1;
         }
         let cons = &world.consumers;
         let m = self.rows.len();
@@ -525,7 +515,7 @@ impl State {
 
     /// The summary's per-market totals.
     pub fn finish(&self, world: &World, s: &Scenario) -> Vec<MarketSummary> {
-        let m = self.totals.len();
+        let m = self.markets;
         let mut out: Vec<MarketSummary> = markets(s)
             .iter()
             .map(|k| MarketSummary {
@@ -533,23 +523,27 @@ impl State {
                 ..Default::default()
             })
             .collect();
-        for (r, t) in self.history.chunks(m).flat_map(|day| day.iter().zip(0..m)) {
-            let t = &mut out[t];
-            t.orders += r.orders;
-            t.gross_gmv += r.gross_gmv;
-            t.net_gmv += r.net_gmv;
-            t.cancelled_orders += r.cancelled_orders;
-            t.payment_failures += r.payment_failures;
-            t.accepted_orders += r.accepted_orders;
-            t.cross_border_orders += r.cross_border_orders;
-            t.returned_orders += r.returned_orders;
-            t.delivered_orders += r.delivered_orders;
-            t.warehouse_orders += r.warehouse_orders;
-            t.warehouse_stockouts += r.warehouse_stockouts;
-            t.duties += r.duties;
-            t.compliance_cost += r.compliance_cost;
-            t.members = r.members;
-            t.mean_platform_trust = r.mean_platform_trust;
+        let mut delivery_days = vec![0u64; m];
+        for day in self.history.chunks(m) {
+            for ((r, t), days) in day.iter().zip(&mut out).zip(&mut delivery_days) {
+                *days += r.delivery_days;
+                t.active_consumer_days += r.active_consumers;
+                t.orders += r.orders;
+                t.gross_gmv += r.gross_gmv;
+                t.net_gmv += r.net_gmv;
+                t.cancelled_orders += r.cancelled_orders;
+                t.payment_failures += r.payment_failures;
+                t.accepted_orders += r.accepted_orders;
+                t.cross_border_orders += r.cross_border_orders;
+                t.returned_orders += r.returned_orders;
+                t.delivered_orders += r.delivered_orders;
+                t.warehouse_orders += r.warehouse_orders;
+                t.warehouse_stockouts += r.warehouse_stockouts;
+                t.duties += r.duties;
+                t.compliance_cost += r.compliance_cost;
+                t.members = r.members;
+                t.mean_platform_trust = r.mean_platform_trust;
+            }
         }
         let cons = &world.consumers;
         let mut buyers = vec![0u64; m];
@@ -562,15 +556,14 @@ impl State {
             }
         }
         for (a, t) in out.iter_mut().enumerate() {
-            let tot = &self.totals[a];
             t.buyers = buyers[a];
             t.repeat_purchase_rate = crate::metrics::ratio(repeat[a] as f64, buyers[a] as f64);
-            t.active_consumer_days = tot.active_days;
-            t.conversion = crate::metrics::ratio(t.accepted_orders as f64, tot.active_days as f64);
+            t.conversion =
+                crate::metrics::ratio(t.accepted_orders as f64, t.active_consumer_days as f64);
             t.cross_border_share =
                 crate::metrics::ratio(t.cross_border_orders as f64, t.accepted_orders as f64);
             t.mean_delivery_days =
-                crate::metrics::ratio(tot.delivery_days as f64, t.accepted_orders as f64);
+                crate::metrics::ratio(delivery_days[a] as f64, t.accepted_orders as f64);
             t.return_rate =
                 crate::metrics::ratio(t.returned_orders as f64, t.delivered_orders as f64);
         }
