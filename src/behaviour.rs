@@ -35,6 +35,9 @@ pub struct OrderIntent {
     pub mode: u8,
     /// A festival's full reduction taken off what the buyer pays (paid by the platform).
     pub reduction: f32,
+    /// The channel it came through: for a chat order the chat, for a forum order the member
+    /// whose post sold it ([`NONE`] for a vendor's post); [`NONE`] otherwise.
+    pub via: u32,
 }
 
 /// The source of an offer that became an order.
@@ -50,6 +53,10 @@ pub enum Origin {
     Ad,
     /// A search result, for a purchase intent.
     Search,
+    /// A post in a community's group chat (the solitaire list).
+    Chat,
+    /// A post in a topic forum (the in-thread purchase button).
+    Forum,
 }
 
 /// An offer a consumer weighs in a purchase decision: a creator's item in the feed, a
@@ -258,6 +265,7 @@ impl DayView<'_> {
             origin,
             mode: 0,
             reduction: self.today.festival.reduction(value),
+            via: NONE,
         }
     }
 
@@ -403,6 +411,7 @@ impl DayView<'_> {
                 origin: Origin::Feed,
                 mode: 0,
                 reduction,
+                via: NONE,
             });
         }
     }

@@ -68,6 +68,15 @@ pub enum Purpose {
     Search = 30,
     /// A cross-border order's payment.
     Payment = 31,
+    /// Group chats: each chat's merchant and levels, each consumer's meal time (world
+    /// building); a consumer's recruitment and reading; a chat's post of the day.
+    Chat = 32,
+    /// A chat reader's purchase decisions of the day.
+    ChatOrder = 33,
+    /// A delivered chat order's service, hygiene, arrival time and feedback.
+    ChatDelivery = 34,
+    /// Forums: vendors' posts, a reader's visit, a buyer's post.
+    Forum = 35,
 }
 
 /// SplitMix64's finaliser: a bijective mix with good avalanche.

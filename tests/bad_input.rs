@@ -342,6 +342,27 @@ fn impossible_markets_festivals_and_search_name_the_key() {
             "",
         ),
         (
+            "chats-per-community",
+            "[chats]\nper_community = 9\n".to_string(),
+            vec![],
+            "chats.per_community",
+            "at most 8",
+        ),
+        (
+            "chats-slots",
+            String::new(),
+            vec!["--set", "chats.slots=0"],
+            "chats.slots",
+            "",
+        ),
+        (
+            "forums-reward",
+            String::new(),
+            vec!["--set", "forums.affiliate_reward=1"],
+            "forums.affiliate_reward",
+            "[0, 1)",
+        ),
+        (
             "shipping",
             "[cross_border]\nshipping = \"teleport\"\n".to_string(),
             vec![],

@@ -1,4 +1,4 @@
-//! Golden outputs: the bytes of `daily.csv`, `creators.csv`, `positions.csv`, `markets.csv` and `summary.json` of every
+//! Golden outputs: the bytes of `daily.csv`, `creators.csv`, `positions.csv`, `markets.csv`, `survey.csv` and `summary.json` of every
 //! built-in scenario, shrunk to a small world, are pinned by their hashes in
 //! `tests/golden/hashes.txt`. A change that moves any of them fails here; if the move is
 //! intended, regenerate with `UPDATE_GOLDEN=1 cargo test --release --test golden` and say in
@@ -18,11 +18,12 @@ const SHRINK: [&str; 5] = [
     "run.days=60",
 ];
 
-const FILES: [&str; 5] = [
+const FILES: [&str; 6] = [
     "daily.csv",
     "creators.csv",
     "positions.csv",
     "markets.csv",
+    "survey.csv",
     "summary.json",
 ];
 

@@ -1,5 +1,5 @@
 //! Property test: random valid scenarios, tiny, with every policy section (markets,
-//! festivals and search included), every
+//! festivals, search, group chats and forums included), every
 //! recommendation algorithm and every generated graph kind, run through the library. Every
 //! value written (daily rows, creator rows, the summary) must be finite, and the identities of
 //! docs/OUTPUTS.md ("Accounting identities") must hold on every daily row and on the totals.
@@ -480,6 +480,9 @@ struct Markets {
     /// reduction threshold and value (a share of it), congestion.
     events: Vec<(f64, u64, f64, f64, f64, f64, bool)>,
     search: Keys,
+    /// Group chats and forums.
+    chats: Keys,
+    forums: Keys,
 }
 
 prop_compose! {
@@ -504,6 +507,12 @@ prop_compose! {
         (rate, intent_days, bonus, share, results, weight_price) in (
             prop_oneof![Just(0.0), prob()], 0.5..20.0f64, coefficient(stress, -1.0..5.0),
             prob(), 1u64..=20, 0.0..1.0f64),
+        (per, members, slots, service, proof, delivery_sd) in (
+            prop_oneof![Just(0u64), 1u64..=3], prob(), 1u64..=4, prob(),
+            coefficient(stress, 0.0..2.0), 0.0..2.0f64),
+        (read, reward, moderation, vendors, visible, age) in (
+            prop_oneof![Just(0.0), prob()], 0.0..0.5f64, prob(), 0u64..=3, 1u64..=20,
+            1u64..=5),
     ) -> Markets {
         let cross_border = vec![
             kv("delay_weight", delay.abs()),
@@ -531,7 +540,23 @@ prop_compose! {
             kv("results", results),
             kv("weight_price", weight_price),
         ];
-        Markets { markets, cross_border, events, search }
+        let chats = vec![
+            kv("per_community", per),
+            kv("initial_members", members),
+            kv("slots", slots),
+            kv("service", service),
+            kv("social_proof", proof.clamp(-100.0, 100.0)),
+            kv("delivery_sd", delivery_sd),
+        ];
+        let forums = vec![
+            kv("read", read),
+            kv("affiliate_reward", reward),
+            kv("moderation", moderation),
+            kv("vendor_posts", vendors),
+            kv("visible", visible),
+            kv("max_age_days", age),
+        ];
+        Markets { markets, cross_border, events, search, chats, forums }
     }
 }
 
@@ -650,6 +675,8 @@ fn case() -> impl Strategy<Value = Case> {
             // Markets: shares normalised to 1 (merchant shares all 0, or normalised too).
             table(&mut t, "cross_border", &mk.cross_border);
             table(&mut t, "search", &mk.search);
+            table(&mut t, "chats", &mk.chats);
+            table(&mut t, "forums", &mk.forums);
             let consumer_sum: f64 = mk.markets.iter().map(|m| m.0).sum();
             let merchant_sum: f64 = mk.markets.iter().map(|m| m.1).sum();
             for (k, m) in mk.markets.iter().enumerate() {
@@ -842,8 +869,10 @@ fn check_flows(f: &Flows, s: &Scenario, what: &str) -> Result<(), TestCaseError>
     // without ads and search every kept order was carried by an account, so K_a = K.
     let (a, c) = (s.creators.affiliate_commission, pl.commission_rate);
     let (income_k, commission_k) = (f.creator_income * c, f.revenue_commission * a);
+    // Search, chat and forum orders belong to no account either.
     let searched = s.search.intent_rate > 0.0 && s.search.share > 0.0;
-    if pl.ad_slots == 0 && !searched {
+    let channels = s.chats.per_community > 0 || s.forums.read > 0.0;
+    if pl.ad_slots == 0 && !searched && !channels {
         check_close!(
             income_k,
             commission_k,
@@ -1138,7 +1167,7 @@ fn run_case(case: &Case) -> Result<(), TestCaseError> {
         .collect();
     for (k, v) in totals.as_object().unwrap() {
         let column = |r: &serde_json::Value| r[k].as_f64().unwrap();
-        let expected = if k.starts_with("pending_group_") {
+        let expected = if k.starts_with("pending_group_") || k == "chat_members" {
             column(rows.last().unwrap())
         } else {
             rows.iter().map(column).sum::<f64>()

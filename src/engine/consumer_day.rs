@@ -62,6 +62,19 @@ pub struct DayEvents {
     /// Searches made today, and the orders they led to.
     pub searches: u64,
     pub search_orders: u64,
+    /// Group chats (filled by the channel phase, after phase A): joins (consumer, chat of
+    /// its community), readers, orders placed into solitaire lists, and for each post
+    /// weighed (consumer, the index of the term that led the decision, bought).
+    pub chat_joins: Vec<(u32, u8)>,
+    pub chat_readers: u64,
+    pub chat_posts: u64,
+    pub chat_orders: u64,
+    pub chat_leads: Vec<(u32, u8, bool)>,
+    /// Forum visits read today, the orders they led to, and the trust each reader lost to
+    /// promotion (consumer, loss), in consumer order.
+    pub forum_reads: u64,
+    pub forum_orders: u64,
+    pub forum_distrust: Vec<(u32, f32)>,
     scratch: FeedScratch,
 }
 
@@ -120,6 +133,14 @@ impl DayEvents {
             intents_opened: 0,
             searches: 0,
             search_orders: 0,
+            chat_joins: Vec::new(),
+            chat_readers: 0,
+            chat_posts: 0,
+            chat_orders: 0,
+            chat_leads: Vec::new(),
+            forum_reads: 0,
+            forum_orders: 0,
+            forum_distrust: Vec::new(),
             scratch: FeedScratch::default(),
         }
     }
@@ -161,6 +182,14 @@ impl DayEvents {
         self.intents_opened += later.intents_opened;
         self.searches += later.searches;
         self.search_orders += later.search_orders;
+        self.chat_joins.append(&mut later.chat_joins);
+        self.chat_readers += later.chat_readers;
+        self.chat_posts += later.chat_posts;
+        self.chat_orders += later.chat_orders;
+        self.chat_leads.append(&mut later.chat_leads);
+        self.forum_reads += later.forum_reads;
+        self.forum_orders += later.forum_orders;
+        self.forum_distrust.append(&mut later.forum_distrust);
         self
     }
 }

@@ -192,7 +192,8 @@ impl Simulation {
         row.live_sessions = supplied.live_sessions;
         row.merchant_exits = supplied.merchant_exits;
         row.merchant_entries = supplied.merchant_entries;
-        self.policies.pools(&self.world, &self.scenario, self.day);
+        self.policies
+            .pools(&self.world, &self.scenario, self.day, &mut row);
         // Pools: today's candidate pools and creator cards.
         let pools = DayPools::build(
             &self.world,
@@ -201,6 +202,8 @@ impl Simulation {
         let cards = creator_cards(&self.world.creators, &self.world.products);
         // Consumers (phase A, in parallel): feeds, engagement, follows, purchase decisions.
         let mut events = self.consumers(&pools, &cards);
+        // Channels: group chats' posts and solitaire lists, reader after reader.
+        self.channels(&pools, &cards, &mut events);
         // Booking (phase B, in consumer order from here on): follows and orders.
         self.booking(&mut events, &mut row);
         // Fulfilment: deliveries, returns, reviews, trust and churn; groups close.
@@ -247,6 +250,16 @@ impl Simulation {
         events
     }
 
+    /// The channel phase: the policies' offers that depend on other consumers' decisions of
+    /// the same day, over the same frozen world as phase A.
+    fn channels(&self, pools: &DayPools, cards: &[CreatorCard], events: &mut DayEvents) {
+        if self.scenario.chats.per_community == 0 {
+            return;
+        }
+        let view = self.view(pools, cards, &[], self.prior());
+        self.policies.channels(&view, events);
+    }
+
     /// Booking: today's counts and follows, then the orders in arrival order, then what the
     /// policies add after booking.
     fn booking(&mut self, events: &mut DayEvents, row: &mut DailyRow) {
@@ -273,6 +286,7 @@ impl Simulation {
         row.churned += events.churned.len() as u64;
         apply_follows(&mut self.world, &events.follows, row);
         self.policies.intents(&events.new_intents);
+        self.policies.channel_booking(&mut self.world, events);
         let mut intents = std::mem::take(&mut events.orders);
         for o in intents
             .iter()
@@ -431,15 +445,16 @@ impl Simulation {
             &self.retention,
             self.initial_creators,
         );
-        let markets = self
-            .policies
-            .finish(&self.world, &self.scenario, &self.daily, &mut summary);
+        let (markets, survey) =
+            self.policies
+                .finish(&self.world, &self.scenario, &self.daily, &mut summary);
         let creators = crate::metrics::creator_rows(&self.world);
         RunOutput {
             daily: self.daily,
             creators,
             positions: self.positions,
             markets,
+            survey,
             summary,
         }
     }
@@ -505,5 +520,7 @@ pub struct RunOutput {
     pub positions: Vec<PositionRow>,
     /// One row per day and market (`markets.csv`).
     pub markets: Vec<crate::policy::markets::MarketRow>,
+    /// One row per consumer when there are group chats (`survey.csv`).
+    pub survey: Vec<crate::policy::chats::SurveyRow>,
     pub summary: Summary,
 }

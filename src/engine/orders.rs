@@ -157,7 +157,7 @@ impl OrderBook {
         let (mode, extra, late) = l
             .policies
             .dispatch(world, s, intent, merchant as usize, row);
-        let days = world.merchants.lead_time[merchant as usize] + extra;
+        let days = l.policies.lead_time(world, intent, merchant as usize) + extra;
         l.policies.markets.accepted(intent, days);
         self.accepted += 1;
         self.delivery_days += days as u64;
@@ -256,12 +256,13 @@ pub fn fulfil(
             let cb = &s.cross_border;
             logit -= cb.late_penalty * order.late as f64 + cb.return_regret * reverse / o.value;
         }
+        logit += policies.experience(s, o, order.id);
         let satisfaction = sigmoid(logit) as f32;
         satisfaction_sum += satisfaction as f64;
         quality_sum += realized;
         policies.on_satisfaction(world, s, merchant, realized, &mut rng, row);
         crate::behaviour::respond(world, s, o, merchant as u32, satisfaction, realized as f32);
-        policies.after_response(world, s, o, satisfaction, returned, &mut rng, row);
+        policies.after_response(world, s, o, order.id, satisfaction, returned, &mut rng, row);
         churn_if_distrustful(world, s, i, row);
     }
     row.mean_satisfaction = crate::metrics::ratio(satisfaction_sum, orders.len() as f64);

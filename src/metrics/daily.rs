@@ -362,6 +362,34 @@ daily_columns! {
     searches: u64 = sum,
     /// Orders placed from search results today (before stock, payment and group checks).
     search_orders: u64 = sum,
+    /// Consumers in at least one group chat at the end of the day (`[chats]`).
+    chat_members: u64 = last,
+    /// Members who read their chats today.
+    chat_readers: u64 = sum,
+    /// Posts in the chats today: one per chat whose merchant trades and is not delisted.
+    chat_posts: u64 = sum,
+    /// Orders placed into chats' solitaire lists today (before stock and payment checks).
+    chat_orders: u64 = sum,
+    /// Chat orders delivered today whose buyer posted feedback in the chat.
+    chat_feedback: u64 = sum,
+    /// Forum visits today: visiting consumers who read a forum (`[forums]`).
+    forum_reads: u64 = sum,
+    /// Posts published in the forums today (members' and vendors', after moderation).
+    forum_posts: u64 = sum,
+    /// Of `forum_posts`, the promotional ones (vendors' posts and rewarded members' praise).
+    forum_promotional_posts: u64 = sum,
+    /// Posts removed by moderation today.
+    forum_removed_posts: u64 = sum,
+    /// The share of promotional posts among all the forums' front-page posts this morning,
+    /// after the vendors' posts of the day (0 without posts).
+    forum_promotional_share: f64,
+    /// Orders placed through forum posts' purchase buttons today (before stock, payment and
+    /// group checks).
+    forum_orders: u64 = sum,
+    /// Affiliate rewards paid today to members whose posts sold an order delivered and kept
+    /// today (`forums.affiliate_reward` × its value; paid by the platform, not deducted from
+    /// `platform_revenue`).
+    forum_rewards: f64 = sum,
 }
 
 impl DailyRow {

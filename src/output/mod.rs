@@ -57,11 +57,12 @@ pub struct Timings {
 }
 
 /// The files of a run folder; all but `manifest.json` are deterministic.
-pub const FILES: [&str; 6] = [
+pub const FILES: [&str; 7] = [
     "daily.csv",
     "creators.csv",
     "positions.csv",
     "markets.csv",
+    "survey.csv",
     "summary.json",
     "manifest.json",
 ];
@@ -94,6 +95,7 @@ pub fn write_run(
     write_csv(&tmp.join("creators.csv"), &out.creators)?;
     write_csv(&tmp.join("positions.csv"), &out.positions)?;
     write_csv(&tmp.join("markets.csv"), &out.markets)?;
+    write_csv(&tmp.join("survey.csv"), &out.survey)?;
     write_json(&tmp.join("summary.json"), &out.summary)?;
     manifest.timings.write_s = t.elapsed().as_secs_f64();
     manifest.timings.total_s = started.elapsed().as_secs_f64();

@@ -335,6 +335,7 @@ mod tests {
             origin: Origin::Feed,
             mode: 0,
             reduction: 0.0,
+            via: NONE,
         };
         let mut gb = State::default();
         let mut row = DailyRow::default();

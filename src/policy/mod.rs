@@ -10,8 +10,10 @@
 
 pub mod brushing;
 pub mod calendar;
+pub mod chats;
 pub mod coupons;
 pub mod creator_support;
+pub mod forums;
 pub mod group_buying;
 pub mod loyalty;
 pub mod markets;
@@ -63,6 +65,8 @@ pub struct Policies {
     pub markets: markets::State,
     pub calendar: calendar::State,
     pub search: search::State,
+    pub chats: chats::State,
+    pub forums: forums::State,
 }
 
 impl Policies {
@@ -76,6 +80,8 @@ impl Policies {
             markets: markets::State::new(s, world),
             calendar: calendar::State::new(s, world.consumers.len()),
             search: search::State::new(s, world.consumers.len()),
+            chats: chats::State::new(s, world),
+            forums: forums::State::new(s, world),
         }
     }
 
@@ -131,11 +137,42 @@ impl Policies {
     }
 
     /// Phase A: offers besides the feed that consumer `i` weighs today, in this order:
-    /// friends' group invitations, friends' shares, the feed's ads.
+    /// friends' group invitations, friends' shares, the feed's ads, a forum's posts.
     pub fn offers(&self, view: &DayView, i: usize, ev: &mut DayEvents) {
         self.group_buying.answer(view, i, ev);
         self.sharing.answer(view, i, ev);
         revenue::show_ads(view, i, ev);
+        self.forums.answer(view, i, ev);
+    }
+
+    /// Phase "channels", after phase A: the group chats' recruitment, posts and solitaire
+    /// lists (sequential: each reader sees the lists as the readers before it left them).
+    pub fn channels(&self, view: &DayView, ev: &mut DayEvents) {
+        self.chats.serve(view, ev);
+    }
+
+    /// Booking, before the orders: chat joins and the survey's tallies of today's chat
+    /// decisions; forum readers' lost trust.
+    pub fn channel_booking(&mut self, world: &mut World, ev: &DayEvents) {
+        self.chats.booked(ev);
+        self.forums.booked(world, ev);
+    }
+
+    /// Booking: the days from booking to delivery before the mode's and congestion's: the
+    /// merchant's lead time; a chat's takeaway comes the same day.
+    #[inline]
+    pub fn lead_time(&self, world: &World, o: &OrderIntent, mi: usize) -> u32 {
+        if o.origin == crate::behaviour::Origin::Chat {
+            0
+        } else {
+            world.merchants.lead_time[mi]
+        }
+    }
+
+    /// Delivery: the terms a channel adds to the buyer's satisfaction logit for order `o`
+    /// (order `id`): a chat order's service, hygiene and arrival time.
+    pub fn experience(&mut self, s: &Scenario, o: &OrderIntent, id: u64) -> f64 {
+        self.chats.experience(s, o, id)
     }
 
     /// Booking: an order a policy settles itself (an order of a group product), or `None`.
@@ -167,10 +204,11 @@ impl Policies {
     }
 
     /// Phase "pools", after supply: warehouses restock (and take in entrants); the search
-    /// results of the day.
-    pub fn pools(&mut self, world: &World, s: &Scenario, day: u32) {
+    /// results of the day; vendors' forum posts.
+    pub fn pools(&mut self, world: &World, s: &Scenario, day: u32, row: &mut DailyRow) {
         self.markets.morning(world, s, day);
         self.search.index(world, s, day);
+        self.forums.morning(world, s, day, row);
     }
 
     /// Booking: consumer `i` opened the app on `day`.
@@ -283,6 +321,7 @@ impl Policies {
     /// Delivery: the buyer keeps order `o`.
     pub fn on_kept(&mut self, s: &Scenario, o: &OrderIntent, row: &mut DailyRow) {
         self.loyalty.on_kept(s, o, row);
+        forums::State::kept(s, o, row);
     }
 
     /// Delivery: after the buyer's satisfaction is known, the review (its draws come next
@@ -299,14 +338,16 @@ impl Policies {
         reviews::on_delivery(world, s, merchant, realized, rng, row);
     }
 
-    /// Delivery, after the buyer's response: word of mouth (its draws come last in the
-    /// order's stream).
+    /// Delivery, after the buyer's response to order `o` (order `id`): word of mouth (its
+    /// draws come last in the order's stream); feedback in a chat; a post in a forum (both
+    /// from streams of their own).
     #[allow(clippy::too_many_arguments)]
     pub fn after_response(
         &mut self,
         world: &World,
         s: &Scenario,
         o: &OrderIntent,
+        id: u64,
         satisfaction: f32,
         returned: bool,
         rng: &mut crate::rng::StreamRng,
@@ -314,6 +355,9 @@ impl Policies {
     ) {
         self.sharing
             .on_delivery(world, s, o, satisfaction, returned, rng, row);
+        row.chat_feedback += self.chats.delivered(s, o, id, satisfaction) as u64;
+        self.forums
+            .delivered(world, s, o, id, row.day, satisfaction, row);
     }
 
     /// Phase "record": the policies' own columns of the daily row.
@@ -323,6 +367,12 @@ impl Policies {
         row.intents_opened = ev.intents_opened;
         row.searches = ev.searches;
         row.search_orders = ev.search_orders;
+        row.chat_members = self.chats.members();
+        row.chat_readers = ev.chat_readers;
+        row.chat_posts = ev.chat_posts;
+        row.chat_orders = ev.chat_orders;
+        row.forum_reads = ev.forum_reads;
+        row.forum_orders = ev.forum_orders;
         self.markets.record(world, &ev.visitors);
     }
 
@@ -338,11 +388,14 @@ impl Policies {
         s: &Scenario,
         daily: &[DailyRow],
         summary: &mut crate::metrics::Summary,
-    ) -> Vec<markets::MarketRow> {
+    ) -> (Vec<markets::MarketRow>, Vec<chats::SurveyRow>) {
         summary.scandals = self.scandals.study.finish();
         summary.markets = self.markets.finish(world, s);
         summary.calendar = self.calendar.finish(s, daily);
         summary.gmv_per_mau = summary.calendar.first().map(|f| f.gmv_per_mau);
-        std::mem::take(&mut self.markets.history)
+        (
+            std::mem::take(&mut self.markets.history),
+            self.chats.survey(world, s),
+        )
     }
 }

@@ -93,6 +93,16 @@ pub const BUILT_IN: &[(&str, &str, &str)] = &[
         "Double 11 on a search-led platform with the same consumers: GMV per active consumer",
         include_str!("../../scenarios/double_11_search.toml"),
     ),
+    (
+        "campus_takeaway",
+        "dormitories with merchants' takeaway group chats: use, satisfaction and reasons, as the campus survey asks",
+        include_str!("../../scenarios/campus_takeaway.toml"),
+    ),
+    (
+        "forum_commerce",
+        "topic forums with purchase buttons, moderation and affiliate rewards: activity, promotion, GMV",
+        include_str!("../../scenarios/forum_commerce.toml"),
+    ),
 ];
 
 /// The text of a built-in scenario, by name.

@@ -9,8 +9,10 @@
 use super::choice;
 pub use crate::policy::brushing::Brushing;
 pub use crate::policy::calendar::{Calendar, CalendarEvent};
+pub use crate::policy::chats::Chats;
 pub use crate::policy::coupons::Coupons;
 pub use crate::policy::creator_support::CreatorSupport;
+pub use crate::policy::forums::Forums;
 pub use crate::policy::group_buying::GroupBuying;
 pub use crate::policy::loyalty::Loyalty;
 pub use crate::policy::markets::{CrossBorder, Market};
@@ -51,6 +53,8 @@ pub struct Scenario {
     pub cross_border: CrossBorder,
     pub calendar: Calendar,
     pub search: Search,
+    pub chats: Chats,
+    pub forums: Forums,
 }
 
 choice! {

@@ -112,6 +112,8 @@ pub fn validate(s: &Scenario) -> Result<(), (String, String)> {
     crate::policy::markets::validate(s)?;
     s.calendar.validate(s)?;
     s.search.validate()?;
+    s.chats.validate()?;
+    s.forums.validate()?;
     if k.entry_rate > 100_000.0 {
         return fail(
             "creators.entry_rate",

@@ -72,7 +72,11 @@ pub fn estimate_bytes(s: &Scenario) -> u64 {
         // festivals).
         + (s.markets.len() > 1) as u8 as f64
         + 4.0 * (s.search.intent_rate > 0.0) as u8 as f64
-        + (!s.calendar.events.is_empty()) as u8 as f64;
+        + (!s.calendar.events.is_empty()) as u8 as f64
+        // Group chats: memberships, meal time, the survey's record and row, today's reader;
+        // at most one community per consumer, each with its chats' levels.
+        + (s.chats.per_community > 0) as u8 as f64
+            * (160.0 + 20.0 * s.chats.per_community as f64);
     let account = PER_ACCOUNT + 8.0 * topics;
     // The initial merchants and the expected entrants (`merchants.entry_rate` a day).
     let merchants = p.merchants as f64 + s.merchants.entry_rate * s.run.days as f64;
@@ -85,6 +89,8 @@ pub fn estimate_bytes(s: &Scenario) -> u64 {
         // Warehouse stock, and this morning's, per merchant and market.
         + merchants * 8.0 * s.markets.len() as f64 * (s.cross_border.warehouse_share > 0.0) as u8 as f64
         + merchants * p.products_per_merchant as f64 * PER_PRODUCT
+        // The forums' front pages.
+        + (s.forums.read > 0.0) as u8 as f64 * topics * s.forums.visible as f64 * 24.0
         + p.consumers as f64
             * s.run.days as f64
             * s.group_buying.product_share
