@@ -18,15 +18,6 @@ const SHRINK: [&str; 5] = [
     "run.days=60",
 ];
 
-const FILES: [&str; 6] = [
-    "daily.csv",
-    "creators.csv",
-    "positions.csv",
-    "markets.csv",
-    "survey.csv",
-    "summary.json",
-];
-
 /// FNV-1a, 64 bits: stable across platforms and versions of Rust.
 fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
@@ -46,7 +37,11 @@ fn current() -> String {
         }
         let o = socsim(&args);
         assert!(o.status.success(), "{name}: {}", stderr(&o));
-        for f in FILES {
+        // Every file of a run folder but the manifest (its times differ run to run).
+        for f in socsim::output::FILES
+            .iter()
+            .filter(|&&f| f != "manifest.json")
+        {
             let bytes = std::fs::read(out.join(f)).unwrap();
             writeln!(text, "{name} {f} {:016x}", fnv1a(&bytes)).unwrap();
         }
