@@ -314,15 +314,12 @@ impl State {
         for &(i, j) in &ev.chat_joins {
             self.member[i as usize] |= 1 << j;
         }
-        let mut last = NONE;
         for &(i, led, bought) in &ev.chat_leads {
             let r = &mut self.records[i as usize];
             if bought {
+                // At most one chat purchase a day: a purchase is a day used.
                 r.bought += 1;
-                if i != last {
-                    r.days_used += 1;
-                }
-                last = i;
+                r.days_used += 1;
             } else {
                 r.declined += 1;
             }
