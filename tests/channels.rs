@@ -207,3 +207,44 @@ fn affiliate_rewards_raise_posts_gmv_and_the_promotional_share() {
         assert!(gmv1 > gmv0);
     }
 }
+
+/// Given communities: a `graph.communities` file that names each student's dormitory (the
+/// block model's contiguous blocks of 100, under other labels in the same order) gives the
+/// very run the blocks give; a file that puts two dormitories in each community is read as
+/// written (survey.csv's `community`) and, with the same chats per community, gives half as
+/// many chats with twice the readers each: more orders per post, through the readers'
+/// purchase decisions. Tolerance: byte-equal rows for the same partition; at least 20 % more
+/// orders per post for the merged one on every seed.
+#[test]
+fn given_communities_are_the_ones_the_chats_use() {
+    let dir = common::temp_dir("channels-communities");
+    let file = |name: &str, label: &dyn Fn(u32) -> u32| {
+        let text: String = (0..5000u32)
+            .map(|i| format!("{i},{}\n", label(i / 100)))
+            .collect();
+        common::write(&dir, name, &format!("consumer,community\n{text}"))
+    };
+    let same = file("same.csv", &|block| 7 * block + 3);
+    let pairs = file("pairs.csv", &|block| block / 2);
+    for seed in SEEDS {
+        let blocks = campus(seed, &[]);
+        let given = campus(seed, &[&format!("graph.communities={same:?}")]);
+        assert_eq!(format!("{:?}", blocks.daily), format!("{:?}", given.daily));
+        assert_eq!(
+            format!("{:?}", blocks.survey),
+            format!("{:?}", given.survey)
+        );
+        let merged = campus(seed, &[&format!("graph.communities={pairs:?}")]);
+        for row in &merged.survey {
+            assert_eq!(
+                row.community,
+                row.consumer / 200,
+                "consumer {}",
+                row.consumer
+            );
+        }
+        let (apart, together) = (orders_per_post(&blocks), orders_per_post(&merged));
+        println!("seed {seed}: orders per post, dormitories {apart:.2}, pairs {together:.2}");
+        assert!(together > 1.2 * apart);
+    }
+}

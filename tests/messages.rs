@@ -303,7 +303,7 @@ fn every_u64_seed_is_accepted_and_round_trips() {
 fn validate_reads_the_edge_list() {
     let e = scenario_fails("msg-val-missing", &edge_list("/nonexistent/edges.csv"), &[]);
     assert!(
-        e.contains("s.toml line 10, graph.path: cannot read edge list /nonexistent/edges.csv"),
+        e.contains("s.toml line 10, graph.path: cannot read /nonexistent/edges.csv"),
         "{e}"
     );
     let dir = temp_dir("msg-val-broken");
@@ -321,6 +321,32 @@ fn validate_reads_the_edge_list() {
         e.contains("range.csv line 2: consumer id 50 is out of range"),
         "{e}"
     );
+}
+
+#[test]
+fn a_communities_file_is_checked_before_work_starts() {
+    let dir = temp_dir("msg-communities");
+    let given = |text: &str| {
+        let file = write(&dir, "communities.csv", text);
+        tiny(&format!("[graph]\ncommunities = {file:?}\n"))
+    };
+    let e = scenario_fails(
+        "msg-comm-missing",
+        &tiny("[graph]\ncommunities = \"/nonexistent/c.csv\"\n"),
+        &[],
+    );
+    assert!(
+        e.contains("graph.communities: cannot read /nonexistent/c.csv"),
+        "{e}"
+    );
+    let e = scenario_fails("msg-comm-two", &given("0,1\n0,2\n"), &[]);
+    assert!(
+        e.contains("graph.communities: ")
+            && e.contains("communities.csv line 2: consumer 0 is given community 2"),
+        "{e}"
+    );
+    let e = scenario_fails("msg-comm-none", &given("0,1\n"), &[]);
+    assert!(e.contains("consumer 1 has no community"), "{e}");
 }
 
 #[test]

@@ -1,4 +1,5 @@
-//! Loading real networks from two-column edge-list files.
+//! Loading real networks from two-column files: edge lists (consumer, consumer) and community
+//! files (consumer, community).
 //!
 //! Files are read as a stream, one line at a time, and no line may be longer than
 //! [`MAX_LINE_BYTES`]: a device such as `/dev/zero` or a binary file is refused at its first
@@ -35,6 +36,14 @@ pub enum EdgeListError {
         id: u64,
         nodes: usize,
     },
+    /// A community file leaves consumers out: `first` is the smallest id without a line,
+    /// `count` how many have none.
+    Unassigned {
+        path: String,
+        first: u32,
+        count: usize,
+        nodes: usize,
+    },
 }
 
 impl EdgeListError {
@@ -43,7 +52,7 @@ impl EdgeListError {
     pub fn detail(&self) -> String {
         match self {
             EdgeListError::Io { path, message } => format!(
-                "cannot read edge list {path}: {message}; \
+                "cannot read {path}: {message}; \
                  check that the path exists and is a readable text file"
             ),
             EdgeListError::Malformed {
@@ -59,7 +68,17 @@ impl EdgeListError {
             } => format!(
                 "{path} line {line}: consumer id {id} is out of range, \
                  ids must be 0-based and below the number of consumers ({nodes}); \
-                 renumber the edge list or raise the consumer count"
+                 renumber the file or raise the consumer count"
+            ),
+            EdgeListError::Unassigned {
+                path,
+                first,
+                count,
+                nodes,
+            } => format!(
+                "{path}: consumer {first} has no community ({count} of the {nodes} consumers \
+                 have none); give every consumer from 0 to {} one line \"consumer,community\"",
+                nodes - 1
             ),
         }
     }
@@ -81,18 +100,84 @@ impl std::error::Error for EdgeListError {}
 /// mark at the start ignored. Self-loops and repeated edges are dropped.
 pub fn load_edge_list(path: &Path, nodes: usize) -> Result<Csr, EdgeListError> {
     let mut edges = Vec::new();
-    read_file(path, nodes, |u, v| edges.push((u, v)))?;
+    read_file(path, nodes, Columns::Edges, edge_sink(&mut edges))?;
     Ok(Csr::from_edges(nodes, &edges))
+}
+
+/// Reads a community file: lines `consumer,community`, in the formats an edge list may take
+/// (see [`load_edge_list`]). A community is any non-negative integer label; the labels are
+/// renumbered 0, 1, … in ascending order. Every consumer below `nodes` needs exactly one
+/// community: a consumer given two different communities, or none, is an error. A line may
+/// repeat an earlier one.
+pub fn load_communities(path: &Path, nodes: usize) -> Result<Vec<u32>, EdgeListError> {
+    let mut given: Vec<Option<u32>> = vec![None; nodes];
+    read_file(
+        path,
+        nodes,
+        Columns::Communities,
+        |consumer, community, at| match given[consumer as usize] {
+            Some(earlier) if earlier != community => Err(at.malformed(format!(
+                "consumer {consumer} is given community {community} here and {earlier} on an \
+                 earlier line; give each consumer one community"
+            ))),
+            _ => {
+                given[consumer as usize] = Some(community);
+                Ok(())
+            }
+        },
+    )?;
+    let count = given.iter().filter(|c| c.is_none()).count();
+    if let Some(first) = given.iter().position(Option::is_none) {
+        return Err(EdgeListError::Unassigned {
+            path: path.display().to_string(),
+            first: first as u32,
+            count,
+            nodes,
+        });
+    }
+    let mut labels: Vec<u32> = given.iter().flatten().copied().collect();
+    labels.sort_unstable();
+    labels.dedup();
+    Ok(given
+        .into_iter()
+        .flatten()
+        .map(|c| labels.binary_search(&c).expect("every label is listed") as u32)
+        .collect())
+}
+
+/// What the two columns of a file hold.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Columns {
+    /// Two consumer ids.
+    Edges,
+    /// A consumer id and a community label.
+    Communities,
+}
+
+type Sink<'a> = dyn FnMut(u32, u32, &Location) -> Result<(), EdgeListError> + 'a;
+
+fn edge_sink(
+    edges: &mut Vec<(u32, u32)>,
+) -> impl FnMut(u32, u32, &Location) -> Result<(), EdgeListError> + '_ {
+    |u, v, _| {
+        edges.push((u, v));
+        Ok(())
+    }
 }
 
 /// Reads the whole edge list as [`load_edge_list`] does and reports its first error,
 /// without keeping the edges: the check that `socsim validate` and `socsim run` make
 /// before any work starts.
 pub fn check_edge_list(path: &Path, nodes: usize) -> Result<(), EdgeListError> {
-    read_file(path, nodes, |_, _| {})
+    read_file(path, nodes, Columns::Edges, |_, _, _| Ok(()))
 }
 
-fn read_file(path: &Path, nodes: usize, edge: impl FnMut(u32, u32)) -> Result<(), EdgeListError> {
+fn read_file(
+    path: &Path,
+    nodes: usize,
+    columns: Columns,
+    mut pair: impl FnMut(u32, u32, &Location) -> Result<(), EdgeListError>,
+) -> Result<(), EdgeListError> {
     let shown = path.display().to_string();
     let io = |e: std::io::Error| EdgeListError::Io {
         path: shown.clone(),
@@ -105,7 +190,7 @@ fn read_file(path: &Path, nodes: usize, edge: impl FnMut(u32, u32)) -> Result<()
         });
     }
     let file = std::fs::File::open(path).map_err(io)?;
-    read_edges(BufReader::new(file), &shown, nodes, edge)
+    read_pairs(BufReader::new(file), &shown, nodes, columns, &mut pair)
 }
 
 /// [`load_edge_list`] on text already in memory; `path_for_messages` names
@@ -120,19 +205,24 @@ pub fn parse_edge_list(
     nodes: usize,
 ) -> Result<Csr, EdgeListError> {
     let mut edges = Vec::new();
-    read_edges(text.as_bytes(), path_for_messages, nodes, |u, v| {
-        edges.push((u, v))
-    })?;
+    read_pairs(
+        text.as_bytes(),
+        path_for_messages,
+        nodes,
+        Columns::Edges,
+        &mut edge_sink(&mut edges),
+    )?;
     Ok(Csr::from_edges(nodes, &edges))
 }
 
-/// Streams the lines of an edge list, passing each edge to `edge`; stops at the first
+/// Streams the lines of a two-column file, passing each pair to `pair`; stops at the first
 /// error. Never holds more than one line ([`MAX_LINE_BYTES`]) in memory.
-fn read_edges(
+fn read_pairs(
     mut reader: impl BufRead,
     path_for_messages: &str,
     nodes: usize,
-    mut edge: impl FnMut(u32, u32),
+    columns: Columns,
+    pair: &mut Sink,
 ) -> Result<(), EdgeListError> {
     let mut seen_data_line = false;
     let mut bytes = Vec::with_capacity(128);
@@ -183,8 +273,8 @@ fn read_edges(
         if first_data_line && is_header(&fields) {
             continue;
         }
-        let (u, v) = parse_edge(&fields, line, &at)?;
-        edge(u, v);
+        let (u, v) = parse_pair(&fields, line, columns, &at)?;
+        pair(u, v, &at)?;
     }
 }
 
@@ -232,14 +322,39 @@ fn looks_numeric(field: &str) -> bool {
     !body.is_empty() && body.chars().all(|c| c.is_ascii_digit() || c == '.')
 }
 
-fn parse_edge(fields: &[&str], line: &str, at: &Location) -> Result<(u32, u32), EdgeListError> {
+fn parse_pair(
+    fields: &[&str],
+    line: &str,
+    columns: Columns,
+    at: &Location,
+) -> Result<(u32, u32), EdgeListError> {
+    let expected = match columns {
+        Columns::Edges => "two consumer ids",
+        Columns::Communities => "a consumer id and a community",
+    };
     if fields.len() < 2 || fields[0].is_empty() || fields[1].is_empty() {
         return Err(at.malformed(format!(
-            "expected two consumer ids separated by a comma or whitespace, found \"{}\"",
+            "expected {expected} separated by a comma or whitespace, found \"{}\"",
             truncate(line)
         )));
     }
-    Ok((parse_id(fields[0], at)?, parse_id(fields[1], at)?))
+    let first = parse_id(fields[0], at)?;
+    let second = match columns {
+        Columns::Edges => parse_id(fields[1], at)?,
+        Columns::Communities => parse_label(fields[1], at)?,
+    };
+    Ok((first, second))
+}
+
+/// A community label: a non-negative integer that fits 32 bits.
+fn parse_label(field: &str, at: &Location) -> Result<u32, EdgeListError> {
+    field.parse().map_err(|_| {
+        at.malformed(format!(
+            "expected a community (an integer from 0 to {}), found \"{}\"",
+            u32::MAX,
+            truncate(field)
+        ))
+    })
 }
 
 fn parse_id(field: &str, at: &Location) -> Result<u32, EdgeListError> {
@@ -430,7 +545,7 @@ mod tests {
         }
         let mut bytes = b"0 1\n".to_vec();
         bytes.extend_from_slice(&[0xff, 0xfe, b'\n']);
-        match read_edges(&bytes[..], "e", 2, |_, _| {}) {
+        match read_pairs(&bytes[..], "e", 2, Columns::Edges, &mut |_, _, _| Ok(())) {
             Err(EdgeListError::Malformed {
                 line: 2, message, ..
             }) => {
@@ -440,7 +555,7 @@ mod tests {
         }
         // An endless stream without line breaks stops at the cap.
         let zeros = std::io::BufReader::new(std::io::repeat(0));
-        match read_edges(zeros, "zeros", 2, |_, _| {}) {
+        match read_pairs(zeros, "zeros", 2, Columns::Edges, &mut |_, _, _| Ok(())) {
             Err(EdgeListError::Malformed {
                 line: 1, message, ..
             }) => {
@@ -468,5 +583,46 @@ mod tests {
         std::fs::remove_file(&path).unwrap();
         let g = result.unwrap();
         assert_eq!(edges(&g), vec![(0, 1), (1, 2)]);
+    }
+
+    // Exact: labels renumbered in ascending order; header, comments, repeats accepted.
+    #[test]
+    fn community_file_is_read_and_renumbered() {
+        let path = std::env::temp_dir().join(format!("socsim_comm_{}.csv", std::process::id()));
+        std::fs::write(
+            &path,
+            "consumer,community\n0,70\n1,5\n# c\n2,70\n3 9\n1,5\n",
+        )
+        .unwrap();
+        let got = load_communities(&path, 4);
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(got, Ok(vec![2, 0, 2, 1]));
+    }
+
+    #[test]
+    fn community_file_errors_name_the_line_or_the_consumer() {
+        let path = std::env::temp_dir().join(format!("socsim_comm_e_{}.csv", std::process::id()));
+        let cases: [(&str, &str); 5] = [
+            (
+                "0,1\n1,1\n0,2\n",
+                "line 3: consumer 0 is given community 2 here and 1",
+            ),
+            (
+                "0,1\n2,1\n",
+                "consumer 1 has no community (1 of the 3 consumers have none)",
+            ),
+            (
+                "0,1\n1,x\n2,1\n",
+                "line 2: expected a community (an integer from 0 to",
+            ),
+            ("0,1\n1,-4\n2,1\n", "line 2: expected a community"),
+            ("0,1\n3,1\n", "line 2: consumer id 3 is out of range"),
+        ];
+        for (text, expected) in cases {
+            std::fs::write(&path, text).unwrap();
+            let message = load_communities(&path, 3).unwrap_err().detail();
+            assert!(message.contains(expected), "{text:?}: {message}");
+        }
+        std::fs::remove_file(&path).unwrap();
     }
 }

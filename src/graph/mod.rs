@@ -20,7 +20,8 @@ pub use communities::label_propagation;
 pub use configuration_model::configuration_model;
 pub use csr::Csr;
 pub use edge_list::{
-    EdgeListError, MAX_LINE_BYTES, check_edge_list, load_edge_list, parse_edge_list,
+    EdgeListError, MAX_LINE_BYTES, check_edge_list, load_communities, load_edge_list,
+    parse_edge_list,
 };
 pub use stats::{average_clustering, power_law_exponent_mle};
 pub use stochastic_block::stochastic_block;

@@ -144,8 +144,8 @@ fn key_offset(text: &str, path: &[String]) -> Option<usize> {
 /// Reads, overrides, types and validates a scenario.
 ///
 /// `name` is used in messages (a file path, or `built-in baseline`). With `graph.kind =
-/// "edge_list"` the edge list is read through once, so that a missing or broken file is
-/// reported here, before any work starts.
+/// "edge_list"` the edge list is read through once, and so is a `graph.communities` file, so
+/// that a missing or broken file is reported here, before any work starts.
 pub fn parse_scenario(name: &str, text: &str, overrides: &[Override]) -> Result<Scenario> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let source = Source { name, text };
@@ -162,6 +162,14 @@ pub fn parse_scenario(name: &str, text: &str, overrides: &[Override]) -> Result<
                 Error::input(place_of(&source, overrides, &path), e.detail())
             },
         )?;
+    }
+    if !scenario.graph.communities.is_empty() {
+        let nodes = scenario.population.consumers as usize;
+        let file = std::path::Path::new(&scenario.graph.communities);
+        crate::graph::load_communities(file, nodes).map_err(|e| {
+            let path = ["graph".to_string(), "communities".to_string()];
+            Error::input(place_of(&source, overrides, &path), e.detail())
+        })?;
     }
     Ok(scenario)
 }

@@ -261,6 +261,7 @@ pub struct Graph {
     pub exponent: f64,
     pub min_degree: u64,
     pub path: String,
+    pub communities: String,
 }
 
 impl Default for Graph {
@@ -276,6 +277,7 @@ impl Default for Graph {
             exponent: 2.5,
             min_degree: 2,
             path: String::new(),
+            communities: String::new(),
         }
     }
 }

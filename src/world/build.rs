@@ -90,41 +90,46 @@ pub fn build_world(s: &Scenario) -> Result<World> {
     })
 }
 
-/// The social graph and each consumer's community: the block of a stochastic block graph;
-/// for every other graph, found by label propagation (`graph::label_propagation`).
+/// The social graph and each consumer's community: those of the `graph.communities` file when
+/// one is given; otherwise the block of a stochastic block graph, and for every other graph
+/// those found by label propagation (`graph::label_propagation`).
 fn build_graph(s: &Scenario) -> Result<(Csr, Vec<u32>)> {
     let g = &s.graph;
     let n = s.population.consumers as usize;
     let mut rng = stream(s.run.seed, Purpose::Graph, 0, 0);
-    let detected = |csr: Csr| {
-        let community = crate::graph::label_propagation(&csr, COMMUNITY_SWEEPS);
-        (csr, community)
-    };
-    Ok(match g.kind {
-        GraphKind::BarabasiAlbert => {
-            detected(crate::graph::barabasi_albert(n, g.m as usize, &mut rng))
-        }
-        GraphKind::WattsStrogatz => detected(crate::graph::watts_strogatz(
-            n,
-            g.k as usize,
-            g.p_rewire,
-            &mut rng,
-        )),
+    let (csr, blocks) = match g.kind {
+        GraphKind::BarabasiAlbert => (
+            crate::graph::barabasi_albert(n, g.m as usize, &mut rng),
+            None,
+        ),
+        GraphKind::WattsStrogatz => (
+            crate::graph::watts_strogatz(n, g.k as usize, g.p_rewire, &mut rng),
+            None,
+        ),
         GraphKind::StochasticBlock => {
-            crate::graph::stochastic_block(n, g.blocks as usize, g.p_in, g.p_out, &mut rng)
+            let (csr, blocks) =
+                crate::graph::stochastic_block(n, g.blocks as usize, g.p_in, g.p_out, &mut rng);
+            (csr, Some(blocks))
         }
-        GraphKind::Configuration => detected(crate::graph::configuration_model(
-            n,
-            g.exponent,
-            g.min_degree as usize,
-            &mut rng,
-        )),
+        GraphKind::Configuration => (
+            crate::graph::configuration_model(n, g.exponent, g.min_degree as usize, &mut rng),
+            None,
+        ),
         GraphKind::EdgeList => {
             let csr = crate::graph::load_edge_list(std::path::Path::new(&g.path), n)
                 .map_err(|e| Error::Input(e.to_string()))?;
-            detected(csr)
+            (csr, None)
         }
-    })
+    };
+    let community = if !g.communities.is_empty() {
+        crate::graph::load_communities(std::path::Path::new(&g.communities), n)
+            .map_err(|e| Error::Input(format!("graph.communities: {}", e.detail())))?
+    } else if let Some(blocks) = blocks {
+        blocks
+    } else {
+        crate::graph::label_propagation(&csr, COMMUNITY_SWEEPS)
+    };
+    Ok((csr, community))
 }
 
 /// Sweeps of label propagation at most (it usually settles in fewer).
