@@ -1,5 +1,7 @@
-//! Golden outputs: the bytes of `daily.csv`, `creators.csv`, `positions.csv`, `markets.csv`, `survey.csv` and `summary.json` of every
-//! built-in scenario, shrunk to a small world, are pinned by their hashes in
+//! Golden outputs: the bytes of every file of a run folder but the manifest (`daily.csv`,
+//! `creators.csv`, `positions.csv`, `markets.csv`, `survey.csv`, `summary.json` and
+//! `report.html`, as `output::FILES` lists them) of every built-in scenario, shrunk to a small
+//! world, are pinned by their hashes in
 //! `tests/golden/hashes.txt`. A change that moves any of them fails here; if the move is
 //! intended, regenerate with `UPDATE_GOLDEN=1 cargo test --release --test golden` and say in
 //! the commit which outputs moved and why.

@@ -53,6 +53,15 @@ enum Command {
     Merge(MergeArgs),
     /// Compare policy variants with a base scenario on common random numbers (paired replicates).
     Compare(CompareArgs),
+    /// Write report.html, a self-contained page of charts and tables, for a run, sweep, merged
+    /// sweep or compare folder (run, sweep, merge and compare write it themselves).
+    Report(ReportArgs),
+}
+
+#[derive(Args)]
+struct ReportArgs {
+    /// A folder socsim wrote: a run, a sweep (or shard), a merged sweep or a comparison.
+    dir: PathBuf,
 }
 
 #[derive(Args)]
@@ -275,6 +284,11 @@ fn command_line() -> Result<i32> {
         Command::Sweep(args) => sweep(args),
         Command::Merge(args) => merge(args),
         Command::Compare(args) => compare(args),
+        Command::Report(args) => {
+            let path = crate::report::write(&args.dir)?;
+            println!("{}", path.display());
+            Ok(0)
+        }
         Command::List => {
             println!("Built-in scenarios (socsim run NAME):");
             for (name, about, _) in scenario::BUILT_IN {
@@ -709,7 +723,7 @@ fn compare(args: CompareArgs) -> Result<i32> {
     let claim = output::Claim::new(
         &out,
         output::Kind::Compare,
-        &["compare.csv", "manifest.json"],
+        &["compare.csv", crate::report::FILE, "manifest.json"],
     )?;
     let quiet = args.workers.quiet;
     let rows = pool.install(|| {
@@ -744,6 +758,8 @@ fn compare(args: CompareArgs) -> Result<i32> {
         "base_scenario": base.to_toml(),
     });
     crate::output::write_json(&claim.staging().join("manifest.json"), &manifest)?;
+    let page = crate::report::compare_report(claim.staging())?;
+    output::write_atomic(&claim.staging().join(crate::report::FILE), page.as_bytes())?;
     claim.commit()?;
     const SHOWN: [&str; 8] = [
         "totals.net_gmv",

@@ -6,11 +6,12 @@ use crate::output::{Claim, Kind, write_atomic};
 use std::path::{Path, PathBuf};
 
 /// The files of a merge folder.
-const MERGE_FILES: [&str; 4] = [
+const MERGE_FILES: [&str; 5] = [
     "runs.csv",
     "runs_manifest.csv",
     "manifest.json",
     "daily_long.csv",
+    crate::report::FILE,
 ];
 
 /// What a merge found.
@@ -126,6 +127,8 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport> {
         "finished_at": crate::output::now_unix(),
     });
     crate::output::write_json(&staging.join("manifest.json"), &report)?;
+    let page = crate::report::sweep_report(staging)?;
+    write_atomic(&staging.join(crate::report::FILE), page.as_bytes())?;
     claim.commit()?;
     Ok(MergeReport {
         runs: ids.len(),

@@ -98,12 +98,13 @@ fn write_text(path: &Path, text: &str) -> Result<()> {
 }
 
 /// The files socsim writes at the top of a sweep (or shard) folder.
-const SWEEP_FILES: [&str; 5] = [
+const SWEEP_FILES: [&str; 6] = [
     "runs_manifest.csv",
     "manifest.json",
     "runs.csv",
     "daily_long.csv",
     "results",
+    crate::report::FILE,
 ];
 
 /// The sweep id in a sweep folder written before folders carried a marker.
@@ -380,6 +381,8 @@ pub fn run_sweep(
     manifest.done = mine.len();
     manifest.failed = rows.failed;
     write_json(&manifest_path, &manifest)?;
+    let page = crate::report::sweep_report(&dir)?;
+    crate::output::write_atomic(&dir.join(crate::report::FILE), page.as_bytes())?;
     Ok(SweepReport {
         ran: pending.len(),
         failed: rows.failed,

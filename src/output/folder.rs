@@ -94,6 +94,22 @@ impl Marker {
     }
 }
 
+/// Adds `file` to the files the marker of socsim's folder `dir` lists (for a file socsim adds
+/// to a finished folder, such as `socsim report`'s `report.html`).
+pub fn list_in_marker(dir: &Path, file: &str) -> Result<()> {
+    let Some(mut marker) = Marker::read(dir) else {
+        return Err(Error::Run(format!(
+            "{}: the .socsim-output marker is gone",
+            dir.display()
+        )));
+    };
+    if !marker.files.iter().any(|f| f == file) {
+        marker.files.push(file.to_string());
+        marker.write(dir)?;
+    }
+    Ok(())
+}
+
 /// Bad output location: exit code 2, before any work.
 fn refuse(dir: &Path, message: impl std::fmt::Display) -> Error {
     Error::input(format!("--out {}", dir.display()), message)

@@ -12,7 +12,7 @@ use serde::Serialize;
 use std::path::Path;
 
 pub mod folder;
-pub use folder::{Claim, InPlace, Kind, MARKER, Marker, resolve, write_atomic};
+pub use folder::{Claim, InPlace, Kind, MARKER, Marker, list_in_marker, resolve, write_atomic};
 
 /// `manifest.json`: what produced a run, and how long it took.
 #[derive(Clone, Debug, Serialize)]
@@ -57,13 +57,14 @@ pub struct Timings {
 }
 
 /// The files of a run folder; all but `manifest.json` are deterministic.
-pub const FILES: [&str; 7] = [
+pub const FILES: [&str; 8] = [
     "daily.csv",
     "creators.csv",
     "positions.csv",
     "markets.csv",
     "survey.csv",
     "summary.json",
+    "report.html",
     "manifest.json",
 ];
 
@@ -97,6 +98,9 @@ pub fn write_run(
     write_csv(&tmp.join("markets.csv"), &out.markets)?;
     write_csv(&tmp.join("survey.csv"), &out.survey)?;
     write_json(&tmp.join("summary.json"), &out.summary)?;
+    let described = serde_json::to_value(&*manifest).map_err(|e| Error::Run(e.to_string()))?;
+    let page = crate::report::run_report(tmp, &described)?;
+    write_atomic(&tmp.join(crate::report::FILE), page.as_bytes())?;
     manifest.timings.write_s = t.elapsed().as_secs_f64();
     manifest.timings.total_s = started.elapsed().as_secs_f64();
     manifest.finished_at = now_unix();
