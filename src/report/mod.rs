@@ -174,8 +174,8 @@ const HEADLINES: &[(&str, &str, bool, Option<&str>)] = &[
     ),
 ];
 
-/// The page of one run folder. `manifest` is the run's manifest (its resolved scenario,
-/// source, overrides and run id are read).
+/// The page of one run folder. `manifest` is the run's manifest (its resolved scenario, run
+/// id and version are read).
 pub fn run_report(dir: &Path, manifest: &serde_json::Value) -> Result<String> {
     let summary = read_json(&dir.join("summary.json"))?;
     let daily = Table::read(&dir.join("daily.csv"))?;
@@ -184,25 +184,17 @@ pub fn run_report(dir: &Path, manifest: &serde_json::Value) -> Result<String> {
     let scenario = crate::scenario::type_scenario("manifest.json scenario", scenario_text, &[])
         .map_err(|e| Error::input(dir.join("manifest.json").display(), e))?;
     let name = summary["scenario"].as_str().unwrap_or("?");
-    let overrides: Vec<&str> = manifest["overrides"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
-        .unwrap_or_default();
+    // Only what the resolved scenario fixes is shown (not how it was given: file, --set or
+    // --seed), so the page is the same for the same resolved scenario.
     let mut page = Page::new(
         &format!("socsim run: {name}"),
         &format!(
-            "Seed {}, {} days, {} consumers. Run {} of {} (socsim {}){}.",
+            "Seed {}, {} days, {} consumers. Run {} (socsim {}); manifest.json holds the resolved scenario.",
             summary["seed"],
             summary["days"],
             summary["consumers"],
             manifest["run_id"].as_str().unwrap_or("?"),
-            manifest["scenario_source"].as_str().unwrap_or("?"),
             manifest["version"].as_str().unwrap_or("?"),
-            if overrides.is_empty() {
-                String::new()
-            } else {
-                format!(", with --set {}", overrides.join(" --set "))
-            }
         ),
     );
 
