@@ -383,3 +383,72 @@ fn daily_long_holds_one_row_per_run_day_and_metric() {
     assert_eq!(long.lines().count(), 1 + 6 * 4 * metrics);
     assert!(long.contains(",3,net_gmv,"));
 }
+
+/// runs.csv has one seed column, an exact integer that reproduces the run; counts are
+/// integers; the run's days and consumers are not metric columns.
+#[test]
+fn runs_csv_has_one_exact_seed_and_integer_counts() {
+    let dir = temp_dir("runs-seed");
+    let file = sweep_file(&dir, 5);
+    let out = dir.join("out");
+    let o = sweep(&[&file, "--out", out.to_str().unwrap()], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(out.join("runs.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    for name in ["seed", "days", "consumers"] {
+        let n = header.iter().filter(|h| **h == name).count();
+        assert_eq!(
+            n,
+            usize::from(name == "seed"),
+            "{name} columns in {header:?}"
+        );
+    }
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let row: Vec<&str> = lines.nth(1).unwrap().split(',').collect(); // replicate 1: a big seed
+    let seed: u64 = row[col("seed")].parse().expect("an exact integer seed");
+    assert!(
+        seed > 1 << 53,
+        "replicate 1's seed {seed} is beyond f64's exact integers"
+    );
+    for counts in ["buyers.buyers", "totals.orders", "creators.entries"] {
+        let cell = row[col(counts)];
+        assert!(cell.parse::<u64>().is_ok(), "{counts} = {cell:?}");
+    }
+    // The seed reproduces the run: a plain run with it gives the same buyers.
+    let run = dir.join("run");
+    let o = socsim(&[
+        "run",
+        "baseline",
+        "-q",
+        "--seed",
+        &seed.to_string(),
+        "--set",
+        "run.days=5",
+        "--set",
+        "population.consumers=1500",
+        "--set",
+        "population.creators=60",
+        "--set",
+        "population.hosts=5",
+        "--set",
+        "population.merchants=50",
+        "--set",
+        &format!("returns.window_days={}", row[col("returns.window_days")]),
+        "--set",
+        &format!("returns.free_returns={}", row[col("returns.free_returns")]),
+        "--out",
+        run.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(
+        summary["buyers"]["buyers"].to_string(),
+        row[col("buyers.buyers")]
+    );
+    assert_eq!(
+        summary["totals"]["net_gmv"].to_string(),
+        row[col("totals.net_gmv")]
+    );
+}

@@ -777,7 +777,7 @@ fn compare(args: CompareArgs) -> Result<i32> {
     );
     for r in rows.iter().filter(|r| SHOWN.contains(&r.metric.as_str())) {
         println!(
-            "{:<14} {:<28} {:>14.4} {:>14.4} {:>14.4} [{:>12.4}, {:>12.4}] {:>8.4} {:>7}",
+            "{:<14} {:<28} {:>14.4} {:>14.4} {:>14.4} [{:>12.4}, {:>12.4}] {:>8} {:>7}",
             r.variant,
             r.metric,
             r.base_mean,
@@ -785,7 +785,11 @@ fn compare(args: CompareArgs) -> Result<i32> {
             r.diff,
             r.ci_low,
             r.ci_high,
-            r.p_value,
+            if r.p_value < 1e-4 {
+                "<1e-4".to_string()
+            } else {
+                format!("{:.4}", r.p_value)
+            },
             r.width_ratio
                 .map_or("n/a".to_string(), |w| format!("{w:.2}"))
         );

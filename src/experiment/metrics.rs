@@ -2,10 +2,15 @@
 
 use crate::metrics::Summary;
 
-/// Flattens the summary's numeric fields in a fixed order: `totals.net_gmv`,
-/// `rates.return_rate`, …; Lorenz curves are left out; a missing value (no tail fit,
-/// retention of a short run) is an empty cell.
-pub fn flatten(summary: &Summary) -> Vec<(String, Option<f64>)> {
+/// Fields of `summary.json` that say which run it was rather than measure it: left out of
+/// the metric columns (`runs.csv` has the exact seed in its own `seed` column).
+const NOT_METRICS: [&str; 3] = ["seed", "days", "consumers"];
+
+/// The summary's numeric fields in a fixed order, as JSON numbers (integers stay integers):
+/// `totals.net_gmv`, `rates.return_rate`, …; the run's seed, days and consumers and the
+/// Lorenz curves are left out; a missing value (no tail fit, retention of a short run) is
+/// `None`.
+fn numbers(summary: &Summary) -> Vec<(String, Option<serde_json::Number>)> {
     let mut v = serde_json::to_value(summary).expect("a summary serializes");
     // Fixed columns whatever the run: a missing tail fit becomes null fields.
     for dist in ["exposure", "followers", "income"] {
@@ -15,12 +20,32 @@ pub fn flatten(summary: &Summary) -> Vec<(String, Option<f64>)> {
         }
         v[dist].as_object_mut().unwrap().remove("lorenz");
     }
+    for field in NOT_METRICS {
+        v.as_object_mut().unwrap().remove(field);
+    }
     let mut out = Vec::new();
     walk("", &v, &mut out);
     out
 }
 
-fn walk(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, Option<f64>)>) {
+/// The metric columns with their values as numbers.
+pub fn flatten(summary: &Summary) -> Vec<(String, Option<f64>)> {
+    numbers(summary)
+        .into_iter()
+        .map(|(k, n)| (k, n.and_then(|n| n.as_f64())))
+        .collect()
+}
+
+/// The metric cells of a `runs.csv` row, in [`columns`] order: integers as integers, other
+/// numbers in the shortest form that reads back to the same value, a missing value empty.
+pub fn cells(summary: &Summary) -> Vec<String> {
+    numbers(summary)
+        .into_iter()
+        .map(|(_, n)| n.map(|n| n.to_string()).unwrap_or_default())
+        .collect()
+}
+
+fn walk(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, Option<serde_json::Number>)>) {
     match v {
         serde_json::Value::Object(map) => {
             for (k, x) in map {
@@ -32,7 +57,7 @@ fn walk(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, Option<f64>)
                 walk(&p, x, out);
             }
         }
-        serde_json::Value::Number(n) => out.push((prefix.to_string(), n.as_f64())),
+        serde_json::Value::Number(n) => out.push((prefix.to_string(), Some(n.clone()))),
         serde_json::Value::Null => out.push((prefix.to_string(), None)),
         // Names (scenario) and arrays are not metrics.
         _ => {}
@@ -41,5 +66,5 @@ fn walk(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, Option<f64>)
 
 /// The metric column names, in `runs.csv` order.
 pub fn columns(summary: &Summary) -> Vec<String> {
-    flatten(summary).into_iter().map(|(k, _)| k).collect()
+    numbers(summary).into_iter().map(|(k, _)| k).collect()
 }

@@ -237,14 +237,7 @@ fn execute(sweep: &Sweep, run: &RunSpec) -> (String, String, bool) {
         Ok(out) => {
             row.push("ok".into());
             row.push(String::new());
-            for (_, v) in super::metrics::flatten(&out.summary) {
-                row.push(
-                    v.map(|x| {
-                        serde_json::Number::from_f64(x).map_or(String::new(), |n| n.to_string())
-                    })
-                    .unwrap_or_default(),
-                );
-            }
+            row.extend(super::metrics::cells(&out.summary));
             let daily = if sweep.daily {
                 daily_long(&run.run_id, &out.daily)
             } else {

@@ -325,9 +325,12 @@ impl Sweep {
             }
         }
         let mut id = mix64(0x5eed);
+        // The metric columns too: a build that writes other columns makes another sweep, so
+        // a resume never mixes rows of two layouts.
         let fingerprint = format!(
-            "{}|{}|{}|{}|{:?}",
+            "{}|{}|{}|{}|{}|{:?}",
             env!("CARGO_PKG_VERSION"),
+            super::runner::metric_columns().join(","),
             base.to_toml(),
             file.daily,
             design,
