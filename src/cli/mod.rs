@@ -416,6 +416,7 @@ fn run(args: RunArgs) -> Result<i32> {
     let mut manifest = Manifest {
         tool: "socsim",
         version: env!("CARGO_PKG_VERSION"),
+        git_commit: output::GIT_COMMIT,
         command: std::env::args().collect(),
         scenario_source: source,
         overrides: overrides.iter().map(|o| o.text.clone()).collect(),
@@ -424,6 +425,8 @@ fn run(args: RunArgs) -> Result<i32> {
         threads,
         started_at,
         finished_at: 0,
+        started_at_iso: output::iso_utc(started_at),
+        finished_at_iso: String::new(),
         timings,
         files: output::FILES.to_vec(),
         scenario: resolved,
@@ -747,6 +750,7 @@ fn compare(args: CompareArgs) -> Result<i32> {
     let manifest = serde_json::json!({
         "tool": "socsim",
         "version": env!("CARGO_PKG_VERSION"),
+        "git_commit": output::GIT_COMMIT,
         "kind": "compare",
         "command": std::env::args().collect::<Vec<_>>(),
         "base": source,
@@ -755,6 +759,7 @@ fn compare(args: CompareArgs) -> Result<i32> {
         "seed": base.run.seed,
         "seeds": (0..args.replicates).map(|r| crate::rng::replicate_seed(base.run.seed, r)).collect::<Vec<_>>(),
         "finished_at": output::now_unix(),
+        "finished_at_iso": output::iso_utc(output::now_unix()),
         "base_scenario": base.to_toml(),
     });
     crate::output::write_json(&claim.staging().join("manifest.json"), &manifest)?;

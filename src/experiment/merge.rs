@@ -116,6 +116,7 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport> {
     let report = serde_json::json!({
         "tool": "socsim",
         "version": env!("CARGO_PKG_VERSION"),
+        "git_commit": crate::output::GIT_COMMIT,
         "kind": "merge",
         "sweep_id": first_manifest.sweep_id,
         "name": first_manifest.name,
@@ -125,6 +126,7 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport> {
         "missing": assembled.missing,
         "command": std::env::args().collect::<Vec<_>>(),
         "finished_at": crate::output::now_unix(),
+        "finished_at_iso": crate::output::iso_utc(crate::output::now_unix()),
     });
     crate::output::write_json(&staging.join("manifest.json"), &report)?;
     let page = crate::report::sweep_report(staging)?;

@@ -60,6 +60,9 @@ impl Shard {
 pub struct SweepManifest {
     pub tool: String,
     pub version: String,
+    /// The git commit of the build (`unknown` outside a git checkout).
+    #[serde(default)]
+    pub git_commit: String,
     pub kind: String,
     pub sweep_id: String,
     pub name: String,
@@ -75,6 +78,17 @@ pub struct SweepManifest {
     pub command: Vec<String>,
     pub started_at: u64,
     pub finished_at: Option<u64>,
+    /// The same two times in ISO 8601, UTC.
+    #[serde(default)]
+    pub started_at_iso: String,
+    #[serde(default)]
+    pub finished_at_iso: Option<String>,
+    /// The sweep file's `[set]`, each `key.path=value`, in order.
+    #[serde(default)]
+    pub set: Vec<String>,
+    /// The base scenario with `[set]` applied, fully resolved (TOML text).
+    #[serde(default)]
+    pub base_scenario: String,
     pub done: usize,
     pub failed: usize,
     pub skipped_as_done: usize,
@@ -305,6 +319,7 @@ pub fn run_sweep(
     let mut manifest = SweepManifest {
         tool: "socsim".into(),
         version: env!("CARGO_PKG_VERSION").into(),
+        git_commit: crate::output::GIT_COMMIT.into(),
         kind: "sweep".into(),
         sweep_id: sweep.id.clone(),
         name: sweep.name.clone(),
@@ -319,10 +334,15 @@ pub fn run_sweep(
         command: std::env::args().collect(),
         started_at: now_unix(),
         finished_at: None,
+        started_at_iso: String::new(),
+        finished_at_iso: None,
+        set: sweep.set_lines(),
+        base_scenario: sweep.base_resolved.clone(),
         done: mine.len() - pending.len(),
         failed: 0,
         skipped_as_done: mine.len() - pending.len(),
     };
+    manifest.started_at_iso = crate::output::iso_utc(manifest.started_at);
     write_json(&manifest_path, &manifest)?;
 
     let next = AtomicUsize::new(0);
@@ -371,6 +391,7 @@ pub fn run_sweep(
     let ids: Vec<String> = mine.iter().map(|r| r.run_id.clone()).collect();
     let rows = assemble(&dir, &header, sweep.daily, ids, &[&dir])?;
     manifest.finished_at = Some(now_unix());
+    manifest.finished_at_iso = manifest.finished_at.map(crate::output::iso_utc);
     manifest.done = mine.len();
     manifest.failed = rows.failed;
     write_json(&manifest_path, &manifest)?;

@@ -108,6 +108,15 @@ pub struct Sweep {
     pub runs: Vec<RunSpec>,
     /// A hash of everything that determines the runs and their results.
     pub id: String,
+    /// The base scenario with `[set]` applied, fully resolved (TOML text).
+    pub base_resolved: String,
+}
+
+impl Sweep {
+    /// The `[set]` overrides, each as `key.path=value`.
+    pub fn set_lines(&self) -> Vec<String> {
+        self.set.iter().map(|o| o.text.clone()).collect()
+    }
 }
 
 /// A TOML value as a CSV cell: strings bare, numbers and booleans as TOML writes them.
@@ -349,6 +358,7 @@ impl Sweep {
             name: file.name.unwrap_or_else(|| base.run.name.clone()),
             base_source,
             base_text,
+            base_resolved: base.to_toml(),
             set,
             params,
             design,

@@ -19,6 +19,8 @@ pub use folder::{Claim, InPlace, Kind, MARKER, Marker, list_in_marker, resolve, 
 pub struct Manifest {
     pub tool: &'static str,
     pub version: &'static str,
+    /// The git commit the binary was built from (`unknown` outside a git checkout).
+    pub git_commit: &'static str,
     /// The command line, as typed.
     pub command: Vec<String>,
     /// The scenario file, or `built-in baseline`.
@@ -31,6 +33,9 @@ pub struct Manifest {
     /// Seconds since the Unix epoch.
     pub started_at: u64,
     pub finished_at: u64,
+    /// The same two times in ISO 8601, UTC.
+    pub started_at_iso: String,
+    pub finished_at_iso: String,
     pub timings: Timings,
     pub files: Vec<&'static str>,
     /// The scenario as resolved: every key, defaults included (TOML text).
@@ -104,6 +109,7 @@ pub fn write_run(
     manifest.timings.write_s = t.elapsed().as_secs_f64();
     manifest.timings.total_s = started.elapsed().as_secs_f64();
     manifest.finished_at = now_unix();
+    manifest.finished_at_iso = iso_utc(manifest.finished_at);
     write_json(&tmp.join("manifest.json"), manifest)?;
     claim.commit()
 }
@@ -128,10 +134,47 @@ pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
     write_atomic(path, text.as_bytes())
 }
 
+/// The git commit this binary was built from, or `unknown` when it was built outside a git
+/// checkout.
+pub const GIT_COMMIT: &str = env!("SOCSIM_GIT_COMMIT");
+
+/// Seconds since the Unix epoch as an ISO 8601 UTC time, `2026-11-24T23:59:07Z`.
+pub fn iso_utc(unix: u64) -> String {
+    let (days, secs) = (unix / 86_400, unix % 86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
 /// Seconds since the Unix epoch.
 pub fn now_unix() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    // Exact: known instants, a leap day and the end of a century's leap year.
+    #[test]
+    fn iso_times() {
+        assert_eq!(super::iso_utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(super::iso_utc(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(super::iso_utc(1_795_563_376), "2026-11-24T23:36:16Z");
+        assert_eq!(super::iso_utc(4_107_542_399), "2100-02-28T23:59:59Z");
+    }
 }
