@@ -97,6 +97,8 @@ pub struct State {
     records: Vec<Record>,
     /// The log of the geometric mean list price (the price pull's reference).
     log_reference_price: f32,
+    /// The mean quality of all products (the food term's reference).
+    mean_quality: f32,
     /// The outcome of the order being delivered (set by [`State::experience`]).
     pending: Outcome,
 }
@@ -130,6 +132,7 @@ impl State {
                 n
             ],
             log_reference_price: 0.0,
+            mean_quality: 0.0,
             pending: Outcome::default(),
         };
         let merchants = world.merchants.len();
@@ -160,6 +163,9 @@ impl State {
         let prices = &world.products.price;
         st.log_reference_price =
             (prices.iter().map(|&p| p.ln() as f64).sum::<f64>() / prices.len() as f64) as f32;
+        let quality = &world.products.quality;
+        st.mean_quality =
+            (quality.iter().map(|&q| q as f64).sum::<f64>() / quality.len() as f64) as f32;
         st
     }
 
@@ -286,9 +292,11 @@ impl State {
             - wary_hygiene;
         let (utility, value) = view.offer(i, product, k.discount as f32, bonus)?;
         let bought = view.decide(utility, rng);
-        // The terms behind the decision, as the survey reads them.
-        let food = b.purchase_quality as f32
-            * (view.expected_quality(i, product) - b.quality_reference as f32);
+        // The terms behind the decision, as the survey reads them. Price and food are measured
+        // from the typical product's (the geometric mean price, the mean quality), so that a
+        // term leads when this post's stands out, not because of where its scale starts.
+        let food =
+            b.purchase_quality as f32 * (view.expected_quality(i, product) - self.mean_quality);
         if bought {
             let price = b.purchase_discount as f32 * k.discount as f32
                 + w.consumers.price_sensitivity[i] * (self.log_reference_price - value.ln());
