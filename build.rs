@@ -1,9 +1,17 @@
 //! Records the git commit the binary was built from (`SOCSIM_GIT_COMMIT`, "unknown" outside a
-//! git checkout), for the manifests.
+//! git checkout unless the environment names it), for the manifests.
 
 use std::process::Command;
 
 fn main() {
+    // A build without .git (an image build) may name its commit in SOCSIM_GIT_COMMIT.
+    println!("cargo:rerun-if-env-changed=SOCSIM_GIT_COMMIT");
+    if let Ok(commit) = std::env::var("SOCSIM_GIT_COMMIT")
+        && !commit.is_empty()
+    {
+        println!("cargo:rustc-env=SOCSIM_GIT_COMMIT={commit}");
+        return;
+    }
     let commit = Command::new("git")
         .args(["rev-parse", "HEAD"])
         .output()

@@ -452,3 +452,45 @@ fn runs_csv_has_one_exact_seed_and_integer_counts() {
         row[col("totals.net_gmv")]
     );
 }
+
+/// A Slurm array numbered from 1 (`--array=1-3`) whose task 2 is resubmitted alone
+/// (`sbatch --array=2`: SLURM_ARRAY_TASK_COUNT=1, SLURM_ARRAY_TASK_MIN=2) runs into its own
+/// shard folder, found from the shard folders already there, and the merge equals one run.
+#[test]
+fn a_resubmitted_slurm_task_finds_its_shard() {
+    let dir = temp_dir("resubmit");
+    let file = sweep_file(&dir, 6);
+    let whole = dir.join("whole");
+    let o = sweep(&[&file, "--out", whole.to_str().unwrap()], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let sharded = dir.join("sharded");
+    let out = sharded.to_str().unwrap();
+    for id in ["1", "2", "3"] {
+        let env = [
+            ("SLURM_ARRAY_TASK_ID", id),
+            ("SLURM_ARRAY_TASK_COUNT", "3"),
+            ("SLURM_ARRAY_TASK_MIN", "1"),
+        ];
+        assert!(sweep(&[&file, "--out", out], &env).status.success());
+    }
+    // Task 2 (shard 1) lost its results: as if it had failed.
+    let shard = sharded.join("shard-1-of-3");
+    std::fs::remove_dir_all(shard.join("results")).unwrap();
+    std::fs::remove_file(shard.join("runs.csv")).unwrap();
+    let env = [
+        ("SLURM_ARRAY_TASK_ID", "2"),
+        ("SLURM_ARRAY_TASK_COUNT", "1"),
+        ("SLURM_ARRAY_TASK_MIN", "2"),
+    ];
+    let o = sweep(&[&file, "--out", out], &env);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(shard.join("runs.csv").is_file());
+    assert!(!sharded.join("shard-0-of-1").exists() && !sharded.join("runs.csv").exists());
+    let merged = dir.join("merged");
+    let o = socsim(&["merge", out, "--out", merged.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read(whole.join("runs.csv")).unwrap(),
+        std::fs::read(merged.join("runs.csv")).unwrap()
+    );
+}

@@ -529,8 +529,13 @@ fn thread_pool(threads: Option<usize>) -> Result<(usize, rayon::ThreadPool)> {
     Ok((threads, pool))
 }
 
-/// The shard to run: --shard, else Slurm's or Kubernetes' index variables, else all.
-fn shard_from(args: &SweepArgs) -> Result<Shard> {
+/// The shard to run: --shard, else Slurm's or Kubernetes' index variables, else all; with
+/// Slurm's, also the array's first task id (recorded in the shard's manifest).
+///
+/// A Slurm task of an array smaller than the shard count that this sweep's shard folders in
+/// `out` already have is part of that array resubmitted (`sbatch --array=2 …` sets
+/// SLURM_ARRAY_TASK_COUNT to 1): it takes the folders' shard count and first task id.
+fn shard_from(args: &SweepArgs, out: &Path, sweep_id: &str) -> Result<(Shard, Option<usize>)> {
     let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
     let number = |k: &str, v: String| -> Result<usize> {
         v.trim()
@@ -538,7 +543,7 @@ fn shard_from(args: &SweepArgs) -> Result<Shard> {
             .map_err(|_| Error::input(k, format!("{v:?} is not a whole number")))
     };
     if let Some(s) = &args.shard {
-        return Shard::parse(s);
+        return Ok((Shard::parse(s)?, None));
     }
     if let Some(id) = var("SLURM_ARRAY_TASK_ID") {
         let id = number("SLURM_ARRAY_TASK_ID", id)?;
@@ -553,10 +558,19 @@ fn shard_from(args: &SweepArgs) -> Result<Shard> {
             Some(m) => number("SLURM_ARRAY_TASK_MIN", m)?,
             None => 0,
         };
-        let index = id
-            .checked_sub(min)
-            .ok_or_else(|| Error::input("SLURM_ARRAY_TASK_ID", "is below SLURM_ARRAY_TASK_MIN"))?;
-        return Shard::new(index, count).map_err(|e| Error::input("SLURM_ARRAY_TASK_ID", e));
+        let (count, min) = match crate::experiment::existing_shards(out, sweep_id) {
+            Some((shards, first)) if count < shards => (shards, first),
+            _ => (count, min),
+        };
+        let index = id.checked_sub(min).ok_or_else(|| {
+            Error::input(
+                "SLURM_ARRAY_TASK_ID",
+                format!("{id} is below the array's first task id {min}"),
+            )
+        })?;
+        return Shard::new(index, count)
+            .map(|s| (s, Some(min)))
+            .map_err(|e| Error::input("SLURM_ARRAY_TASK_ID", e));
     }
     if let Some(index) = var("JOB_COMPLETION_INDEX") {
         let index = number("JOB_COMPLETION_INDEX", index)?;
@@ -566,18 +580,20 @@ fn shard_from(args: &SweepArgs) -> Result<Shard> {
                 "is set but --shard-count is not: pass the Indexed Job's completions",
             )
         })?;
-        return Shard::new(index, count).map_err(|e| Error::input("JOB_COMPLETION_INDEX", e));
+        return Shard::new(index, count)
+            .map(|s| (s, None))
+            .map_err(|e| Error::input("JOB_COMPLETION_INDEX", e));
     }
-    Ok(Shard::ALL)
+    Ok((Shard::ALL, None))
 }
 
 fn sweep(args: SweepArgs) -> Result<i32> {
-    let shard = shard_from(&args)?;
     let sweep = Sweep::load(&args.file)?;
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| Path::new("outputs").join("sweeps").join(&sweep.name));
+    let (shard, slurm_array_min) = shard_from(&args, &out, &sweep.id)?;
     let (pool, jobs) = args.workers.start()?;
     // The largest run among (up to 512 evenly spread) points, times the runs in flight, and
     // the manifest.
@@ -609,7 +625,16 @@ fn sweep(args: SweepArgs) -> Result<i32> {
             footprint::human(memory)
         );
     }
-    let report = pool.install(|| run_sweep(&sweep, &out, shard, jobs, args.workers.quiet))?;
+    let report = pool.install(|| {
+        run_sweep(
+            &sweep,
+            &out,
+            shard,
+            slurm_array_min,
+            jobs,
+            args.workers.quiet,
+        )
+    })?;
     let dir = shard.folder(&out);
     println!(
         "{} runs done ({} now, {} from an earlier attempt), {} failed: {}",

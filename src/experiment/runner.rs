@@ -89,6 +89,10 @@ pub struct SweepManifest {
     /// The base scenario with `[set]` applied, fully resolved (TOML text).
     #[serde(default)]
     pub base_scenario: String,
+    /// For a shard of a Slurm job array: the array's first task id (`SLURM_ARRAY_TASK_MIN`
+    /// of the submission that made the folder), so that a resubmitted task finds its shard.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slurm_array_min: Option<usize>,
     pub done: usize,
     pub failed: usize,
     pub skipped_as_done: usize,
@@ -120,6 +124,44 @@ const SWEEP_FILES: [&str; 6] = [
     "results",
     crate::report::FILE,
 ];
+
+/// The shard folders of sweep `sweep_id` already in `out` (`shard-I-of-N`): their shard
+/// count N and the first task id of the Slurm array that made them (0 when not recorded).
+/// `None` when there is none.
+pub fn existing_shards(out: &Path, sweep_id: &str) -> Option<(usize, usize)> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(out)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for dir in entries {
+        let name = dir
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let Some(count) = name
+            .strip_prefix("shard-")
+            .and_then(|rest| rest.split_once("-of-"))
+            .and_then(|(_, n)| n.parse::<usize>().ok())
+        else {
+            continue;
+        };
+        let ours = crate::output::Marker::read(&dir)
+            .is_some_and(|m| m.sweep_id.as_deref() == Some(sweep_id));
+        if !ours {
+            continue;
+        }
+        let first = std::fs::read_to_string(dir.join("manifest.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str::<SweepManifest>(&t).ok())
+            .and_then(|m| m.slurm_array_min)
+            .unwrap_or(0);
+        return Some((count, first));
+    }
+    None
+}
 
 /// The sweep id in a sweep folder written before folders carried a marker.
 fn legacy_sweep_id(dir: &Path) -> Option<String> {
@@ -293,6 +335,7 @@ pub fn run_sweep(
     sweep: &Sweep,
     out: &Path,
     shard: Shard,
+    slurm_array_min: Option<usize>,
     jobs: usize,
     quiet: bool,
 ) -> Result<SweepReport> {
@@ -338,6 +381,7 @@ pub fn run_sweep(
         finished_at_iso: None,
         set: sweep.set_lines(),
         base_scenario: sweep.base_resolved.clone(),
+        slurm_array_min,
         done: mine.len() - pending.len(),
         failed: 0,
         skipped_as_done: mine.len() - pending.len(),
