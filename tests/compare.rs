@@ -22,7 +22,7 @@ fn small(extra: &[&str]) -> socsim::Scenario {
 fn identical_variants_differ_by_exactly_zero() {
     let base = small(&[]);
     let same = small(&["behaviour.follow_prob=0.1"]); // the default: the same scenario
-    let rows = compare(&base, &[("same".into(), same)], 4, 7, 2, |_, _| {}).unwrap();
+    let (rows, _) = compare(&base, &[("same".into(), same)], 4, 7, 2, |_, _| {}).unwrap();
     assert!(rows.len() > 30);
     for r in &rows {
         assert_eq!(r.diff, 0.0, "{}", r.metric);
@@ -35,7 +35,7 @@ fn identical_variants_differ_by_exactly_zero() {
 fn a_real_difference_is_detected_and_pairing_narrows_the_interval() {
     let base = small(&[]);
     let free = small(&["returns.free_returns=true"]);
-    let rows = compare(&base, &[("free_returns".into(), free)], 6, 11, 2, |_, _| {}).unwrap();
+    let (rows, _) = compare(&base, &[("free_returns".into(), free)], 6, 11, 2, |_, _| {}).unwrap();
     let r = rows
         .iter()
         .find(|r| r.metric == "rates.return_rate")
@@ -92,6 +92,44 @@ fn compare_command_writes_its_table_and_files() {
         "variant,metric,replicates,base_mean,variant_mean,diff,ci_low,ci_high,p_value"
     ));
     assert!(out.join("manifest.json").is_file());
+    // No run-describing rows: seed, days and consumers are not metrics.
+    for line in csv.lines() {
+        let metric = line.split(',').nth(1).unwrap();
+        assert!(!["seed", "days", "consumers"].contains(&metric), "{line}");
+    }
+    // The long form: every arm, replicate and metric; the paired differences of its values
+    // average to compare.csv's diff.
+    let long = std::fs::read_to_string(out.join("compare_replicates.csv")).unwrap();
+    let mut lines = long.lines();
+    assert_eq!(lines.next(), Some("arm,replicate,seed,metric,value"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let metrics = csv.lines().filter(|l| l.starts_with("popular,")).count();
+    assert!(rows.len() >= 3 * 3 * metrics, "{} rows", rows.len());
+    let value = |arm: &str, rep: &str| -> f64 {
+        rows.iter()
+            .find(|r| r[0] == arm && r[1] == rep && r[3] == "totals.net_gmv")
+            .unwrap()[4]
+            .parse()
+            .unwrap()
+    };
+    let mean_diff: f64 = ["0", "1", "2"]
+        .iter()
+        .map(|r| value("popular", r) - value("base", r))
+        .sum::<f64>()
+        / 3.0;
+    let diff: f64 = csv
+        .lines()
+        .find(|l| l.starts_with("popular,totals.net_gmv,"))
+        .unwrap()
+        .split(',')
+        .nth(5)
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (mean_diff - diff).abs() <= 1e-9 * diff.abs().max(1.0),
+        "{mean_diff} {diff}"
+    );
     let bad = socsim(&[
         "compare",
         &base,

@@ -751,10 +751,15 @@ fn compare(args: CompareArgs) -> Result<i32> {
     let claim = output::Claim::new(
         &out,
         output::Kind::Compare,
-        &["compare.csv", crate::report::FILE, "manifest.json"],
+        &[
+            "compare.csv",
+            "compare_replicates.csv",
+            crate::report::FILE,
+            "manifest.json",
+        ],
     )?;
     let quiet = args.workers.quiet;
-    let rows = pool.install(|| {
+    let (rows, long) = pool.install(|| {
         crate::experiment::compare::compare(
             &base,
             &variants,
@@ -772,6 +777,7 @@ fn compare(args: CompareArgs) -> Result<i32> {
         )
     })?;
     crate::output::write_csv(&claim.staging().join("compare.csv"), &rows)?;
+    crate::output::write_csv(&claim.staging().join("compare_replicates.csv"), &long)?;
     let manifest = serde_json::json!({
         "tool": "socsim",
         "version": env!("CARGO_PKG_VERSION"),
@@ -801,13 +807,29 @@ fn compare(args: CompareArgs) -> Result<i32> {
         "creators.exits",
         "feeds.final_homogenization",
     ];
+    let p_text = |p: f64| {
+        if p < 1e-4 {
+            "<1e-4".to_string()
+        } else {
+            format!("{p:.4}")
+        }
+    };
     println!(
-        "{:<14} {:<28} {:>14} {:>14} {:>14} {:>27} {:>8} {:>7}",
-        "variant", "metric", "base", "variant", "diff", "95 % CI (paired)", "p", "width"
+        "{:<14} {:<28} {:>14} {:>14} {:>14} {:>27} {:>9} {:>8} {:>8} {:>7}",
+        "variant",
+        "metric",
+        "base",
+        "variant",
+        "diff",
+        "95 % CI (paired)",
+        "relative",
+        "p",
+        "p_holm",
+        "width"
     );
     for r in rows.iter().filter(|r| SHOWN.contains(&r.metric.as_str())) {
         println!(
-            "{:<14} {:<28} {:>14.4} {:>14.4} {:>14.4} [{:>12.4}, {:>12.4}] {:>8} {:>7}",
+            "{:<14} {:<28} {:>14.4} {:>14.4} {:>14.4} [{:>12.4}, {:>12.4}] {:>9} {:>8} {:>8} {:>7}",
             r.variant,
             r.metric,
             r.base_mean,
@@ -815,17 +837,16 @@ fn compare(args: CompareArgs) -> Result<i32> {
             r.diff,
             r.ci_low,
             r.ci_high,
-            if r.p_value < 1e-4 {
-                "<1e-4".to_string()
-            } else {
-                format!("{:.4}", r.p_value)
-            },
+            r.rel_diff
+                .map_or("n/a".to_string(), |x| format!("{:+.2}%", 100.0 * x)),
+            p_text(r.p_value),
+            p_text(r.p_holm),
             r.width_ratio
                 .map_or("n/a".to_string(), |w| format!("{w:.2}"))
         );
     }
     println!(
-        "(width: paired interval width / independent-seeds width; every metric: {})",
+        "(p_holm: Holm-adjusted over the variant's metrics; width: paired interval width / independent-seeds width; every metric: {})",
         out.join("compare.csv").display()
     );
     Ok(0)

@@ -36,6 +36,59 @@ pub struct Comparison {
     /// ci_halfwidth / independent_ci_halfwidth (below 1: pairing narrowed the interval);
     /// empty when the independent width is 0.
     pub width_ratio: Option<f64>,
+    /// diff / |base_mean|, and the interval's ends over |base_mean|; empty when the base
+    /// mean is 0.
+    pub rel_diff: Option<f64>,
+    pub rel_ci_low: Option<f64>,
+    pub rel_ci_high: Option<f64>,
+    /// p_value adjusted by Holm's step-down method over this variant's metrics (the family
+    /// controls the chance of any false positive).
+    pub p_holm: f64,
+    /// p_value adjusted by Benjamini and Hochberg over this variant's metrics (controls the
+    /// expected share of false positives among the metrics called different).
+    pub q_bh: f64,
+}
+
+/// One line of `compare_replicates.csv`: one metric of one run, long form.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ReplicateValue {
+    /// `base` or the variant's name.
+    pub arm: String,
+    pub replicate: u64,
+    pub seed: u64,
+    pub metric: String,
+    /// Empty when the run has no value (a tail fit that does not exist).
+    pub value: Option<f64>,
+}
+
+/// Holm's step-down adjustment of `p`, in `p`'s order: with the values sorted ascending,
+/// p(i) · (m − i + 1) made non-decreasing, at most 1.
+pub fn holm(p: &[f64]) -> Vec<f64> {
+    let m = p.len();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&a, &b| p[a].total_cmp(&p[b]).then(a.cmp(&b)));
+    let mut out = vec![0.0; m];
+    let mut running = 0.0f64;
+    for (i, &k) in order.iter().enumerate() {
+        running = running.max(((m - i) as f64 * p[k]).min(1.0));
+        out[k] = running;
+    }
+    out
+}
+
+/// Benjamini–Hochberg adjustment of `p`, in `p`'s order: with the values sorted ascending,
+/// p(i) · m / i made non-increasing from the largest down, at most 1.
+pub fn benjamini_hochberg(p: &[f64]) -> Vec<f64> {
+    let m = p.len();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&a, &b| p[a].total_cmp(&p[b]).then(a.cmp(&b)));
+    let mut out = vec![0.0; m];
+    let mut running = 1.0f64;
+    for (i, &k) in order.iter().enumerate().rev() {
+        running = running.min((p[k] * m as f64 / (i + 1) as f64).min(1.0));
+        out[k] = running;
+    }
+    out
 }
 
 /// Runs `f(i)` for i in 0..n on `jobs` threads (each may use the rayon pool inside).
@@ -64,7 +117,9 @@ pub(crate) fn parallel<T: Send>(n: usize, jobs: usize, f: impl Fn(usize) -> T + 
 }
 
 /// Runs the base and each variant on `replicates` common seeds derived from `seed`, and
-/// compares every metric of the summary.
+/// compares every metric of the summary. Returns the comparisons (variant by variant, each
+/// metric in `runs.csv` order) and every run's metrics in long form (arm by arm, replicate by
+/// replicate).
 pub fn compare(
     base: &Scenario,
     variants: &[(String, Scenario)],
@@ -72,7 +127,7 @@ pub fn compare(
     seed: u64,
     jobs: usize,
     mut progress: impl FnMut(usize, usize) + Send,
-) -> Result<Vec<Comparison>> {
+) -> Result<(Vec<Comparison>, Vec<ReplicateValue>)> {
     if replicates < 2 {
         return Err(Error::input(
             "--replicates",
@@ -104,6 +159,7 @@ pub fn compare(
     let t_indep = t_quantile(0.975, (2 * r - 2) as f64);
     let mut rows = Vec::new();
     for (v, (name, _)) in variants.iter().enumerate() {
+        let first = rows.len();
         for (m, (metric, _)) in results[0].iter().enumerate() {
             let values = |arm: usize| -> Option<Vec<f64>> {
                 (0..r).map(|rep| results[arm * r + rep][m].1).collect()
@@ -137,8 +193,61 @@ pub fn compare(
                 ci_halfwidth: hw,
                 independent_ci_halfwidth: hw_indep,
                 width_ratio: (hw_indep > 0.0).then(|| hw / hw_indep),
+                rel_diff: relative(d, mb),
+                rel_ci_low: relative(d - hw, mb),
+                rel_ci_high: relative(d + hw, mb),
+                p_holm: p_value,
+                q_bh: p_value,
             });
         }
+        // The family of a variant: its metrics.
+        let family = &mut rows[first..];
+        let p: Vec<f64> = family.iter().map(|c| c.p_value).collect();
+        for ((c, h), q) in family.iter_mut().zip(holm(&p)).zip(benjamini_hochberg(&p)) {
+            c.p_holm = h;
+            c.q_bh = q;
+        }
     }
-    Ok(rows)
+    let mut long = Vec::new();
+    for (arm, name) in std::iter::once("base")
+        .chain(variants.iter().map(|(n, _)| n.as_str()))
+        .enumerate()
+    {
+        for rep in 0..r {
+            for (metric, value) in &results[arm * r + rep] {
+                long.push(ReplicateValue {
+                    arm: name.to_string(),
+                    replicate: rep as u64,
+                    seed: replicate_seed(seed, rep as u64),
+                    metric: metric.clone(),
+                    value: *value,
+                });
+            }
+        }
+    }
+    Ok((rows, long))
+}
+
+/// `x / |base|`, or `None` when the base is 0.
+fn relative(x: f64, base: f64) -> Option<f64> {
+    (base != 0.0).then(|| x / base.abs())
+}
+
+#[cfg(test)]
+mod tests {
+    // Exact: the adjustments of R's p.adjust(c(0.01, 0.04, 0.03, 0.005), "holm" / "BH"):
+    // 0.03 0.06 0.06 0.02 and 0.02 0.04 0.04 0.02.
+    #[test]
+    fn holm_and_bh_match_p_adjust() {
+        let p = [0.01, 0.04, 0.03, 0.005];
+        let close = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-12);
+        assert!(close(&super::holm(&p), &[0.03, 0.06, 0.06, 0.02]));
+        assert!(close(
+            &super::benjamini_hochberg(&p),
+            &[0.02, 0.04, 0.04, 0.02]
+        ));
+        // Never above 1; a single p is unchanged.
+        assert_eq!(super::holm(&[0.6, 0.7]), vec![1.0, 1.0]);
+        assert_eq!(super::benjamini_hochberg(&[0.3]), vec![0.3]);
+    }
 }
