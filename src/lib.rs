@@ -29,6 +29,7 @@ pub mod graph;
 pub mod metrics;
 pub mod output;
 pub mod policy;
+pub mod progress;
 pub mod report;
 pub mod rng;
 pub mod scenario;

@@ -192,3 +192,49 @@ fn summary_totals_agree_with_daily_rows_and_creator_rows() {
     }
     assert_eq!(exposure, t["impressions"].as_u64().unwrap());
 }
+
+/// Progress written to a log (stderr not a terminal) is plain lines: no carriage return,
+/// no terminal escape, for run, sweep and compare alike.
+#[test]
+fn progress_into_a_log_is_plain_lines() {
+    let dir = temp_dir("progress-plain");
+    let small = write(&dir, "small.toml", common::SMALL);
+    let d = |n: &str| dir.join(n).to_string_lossy().into_owned();
+    let (run_out, sweep_out, compare_out) = (d("run"), d("sweep"), d("compare"));
+    let sweep = write(
+        &dir,
+        "sweep.toml",
+        &format!(
+            "base = {small:?}\nreplicates = 2\n[set]\nrun.days = 3\n[vary]\nreturns.window_days = [3, 7]\n"
+        ),
+    );
+    let runs: [Vec<&str>; 3] = [
+        vec!["run", &small, "--days", "61", "--out", &run_out],
+        vec!["sweep", &sweep, "--out", &sweep_out],
+        vec![
+            "compare",
+            &small,
+            "--days",
+            "3",
+            "--variant",
+            "w:returns.window_days=3",
+            "--replicates",
+            "2",
+            "--out",
+            &compare_out,
+        ],
+    ];
+    for args in runs {
+        let o = socsim(&args);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        let e = stderr(&o);
+        assert!(
+            !e.contains('\r') && !e.contains('\u{1b}'),
+            "{args:?}: {e:?}"
+        );
+        assert!(
+            e.lines().count() >= 2,
+            "{args:?} printed no progress: {e:?}"
+        );
+    }
+}

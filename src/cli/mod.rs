@@ -388,18 +388,25 @@ fn run(args: RunArgs) -> Result<i32> {
         let panic_day: Option<u32> = std::env::var("SOCSIM_PANIC_ON_DAY")
             .ok()
             .and_then(|d| d.parse().ok());
+        let progress = crate::progress::Progress::new(days as u64, "days", args.quiet);
         sim.run(|row| {
             if panic_day == Some(row.day) {
                 panic!("SOCSIM_PANIC_ON_DAY: a deliberate panic on day {}", row.day);
             }
-            if !args.quiet && (row.day + 1) % 30 == 0 && row.day + 1 < days {
-                eprintln!(
+            let line = ((row.day + 1) % 30 == 0 && row.day + 1 < days).then(|| {
+                format!(
                     "  day {:>4}/{days}  net GMV {:>14.0}",
                     row.day + 1,
                     row.net_gmv
-                );
-            }
+                )
+            });
+            progress.step(
+                row.day as u64 + 1,
+                || format!("net GMV {:.0}", row.net_gmv),
+                line,
+            );
         });
+        progress.finish();
         let out = sim.finish();
         timings.simulate_s = t.elapsed().as_secs_f64();
         Ok(out)
@@ -758,7 +765,8 @@ fn compare(args: CompareArgs) -> Result<i32> {
             "manifest.json",
         ],
     )?;
-    let quiet = args.workers.quiet;
+    let total_runs = args.replicates.saturating_mul(variants.len() as u64 + 1);
+    let progress = crate::progress::Progress::new(total_runs, "runs", args.workers.quiet);
     let (rows, long) = pool.install(|| {
         crate::experiment::compare::compare(
             &base,
@@ -767,15 +775,14 @@ fn compare(args: CompareArgs) -> Result<i32> {
             base.run.seed,
             jobs,
             |done, total| {
-                if !quiet {
-                    eprint!("\r  {done}/{total} runs");
-                    if done == total {
-                        eprintln!();
-                    }
-                }
+                // Plain logs get a line at every tenth of the runs.
+                let line = (done * 10 / total != (done - 1) * 10 / total || done == total)
+                    .then(|| format!("  {done}/{total} runs"));
+                progress.step(done as u64, String::new, line);
             },
         )
     })?;
+    progress.finish();
     crate::output::write_csv(&claim.staging().join("compare.csv"), &rows)?;
     crate::output::write_csv(&claim.staging().join("compare_replicates.csv"), &long)?;
     let manifest = serde_json::json!({

@@ -393,6 +393,7 @@ pub fn run_sweep(
     let finished = AtomicUsize::new(0);
     let failed = AtomicUsize::new(0);
     let first_error: Mutex<Option<Error>> = Mutex::new(None);
+    let progress = crate::progress::Progress::new(pending.len() as u64, "runs", quiet);
     std::thread::scope(|scope| {
         for _ in 0..jobs.max(1).min(pending.len().max(1)) {
             scope.spawn(|| {
@@ -415,19 +416,19 @@ pub fn run_sweep(
                         failed.fetch_add(1, Ordering::SeqCst);
                     }
                     let n = finished.fetch_add(1, Ordering::SeqCst) + 1;
-                    if !quiet {
-                        eprintln!(
-                            "  [{n}/{}] {} {} in {:.1} s",
-                            pending.len(),
-                            run.run_id,
-                            if ok { "done" } else { "FAILED" },
-                            t.elapsed().as_secs_f64()
-                        );
-                    }
+                    let line = format!(
+                        "  [{n}/{}] {} {} in {:.1} s",
+                        pending.len(),
+                        run.run_id,
+                        if ok { "done" } else { "FAILED" },
+                        t.elapsed().as_secs_f64()
+                    );
+                    progress.step(n as u64, || line.trim().to_string(), Some(line.clone()));
                 }
             });
         }
     });
+    progress.finish();
     if let Some(e) = first_error.into_inner().unwrap() {
         return Err(e);
     }
