@@ -176,23 +176,84 @@ fn a_killed_sweep_resumes_without_losing_or_repeating_runs() {
     );
 }
 
+/// A run that fails while running (here a deliberate panic on day 3, which only the 5-day
+/// runs reach) is recorded as failed, and the others finish.
 #[test]
 fn a_failing_run_is_recorded_and_the_sweep_goes_on() {
     let dir = temp_dir("failing");
     let file = write(
         &dir,
         "sweep.toml",
-        "base = \"baseline\"\n[set]\nrun.days = 3\npopulation.consumers = 500\npopulation.creators = 20\npopulation.hosts = 2\npopulation.merchants = 20\n[vary]\nhosts.lineup = [1, 9]\n",
+        "base = \"baseline\"\n[set]\npopulation.consumers = 500\npopulation.creators = 20\npopulation.hosts = 2\npopulation.merchants = 20\n[vary]\nrun.days = [2, 5]\n",
     );
     let out = dir.join("out");
-    let o = sweep(&[&file, "--out", out.to_str().unwrap()], &[]);
+    let mut c = Command::new(env!("CARGO_BIN_EXE_socsim"));
+    c.args(["sweep", &file, "-q", "--out", out.to_str().unwrap()])
+        .env("SOCSIM_PANIC_ON_DAY", "3");
+    let o = c.output().unwrap();
     assert_eq!(o.status.code(), Some(1), "some runs failed: exit 1");
     let runs = std::fs::read_to_string(out.join("runs.csv")).unwrap();
     assert_eq!(runs.lines().count(), 3);
     assert!(runs.contains(",ok,"));
     assert!(
-        runs.contains(",failed,") && runs.contains("hosts.lineup"),
+        runs.contains(",failed,") && runs.contains("deliberate panic on day 3"),
         "{runs}"
+    );
+}
+
+/// An impossible point (a lineup larger than the hosts) stops the sweep before any run,
+/// exit 2, naming the point; `--dry-run` checks and prints the plan without writing;
+/// `--set` and `--days` fix keys for every run, but not a varied one.
+#[test]
+fn sweep_points_are_checked_first_and_the_command_line_can_fix_keys() {
+    let dir = temp_dir("sweep-check");
+    let text = "base = \"baseline\"\n[set]\nrun.days = 3\npopulation.consumers = 500\npopulation.creators = 20\npopulation.hosts = 2\npopulation.merchants = 20\n[vary]\nhosts.lineup = [1, 9]\n";
+    let file = write(&dir, "sweep.toml", text);
+    let out = dir.join("out");
+    let o = sweep(&[&file, "--out", out.to_str().unwrap()], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("point 1 (hosts.lineup=9)") && e.contains("hosts.lineup"),
+        "{e}"
+    );
+    assert!(!out.exists(), "nothing is written before the check");
+    // Fixed from the command line: a valid sweep, planned only.
+    let good = write(&dir, "good.toml", &text.replace("[1, 9]", "[1, 2]"));
+    let o = sweep(
+        &[
+            &good,
+            "--out",
+            out.to_str().unwrap(),
+            "--dry-run",
+            "--days",
+            "4",
+            "--set",
+            "population.consumers=600",
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let plan = String::from_utf8(o.stdout).unwrap();
+    assert!(plan.contains("2 points × 1 replicates = 2 runs"), "{plan}");
+    assert!(
+        plan.contains("set population.consumers=600") && plan.contains("set run.days=4"),
+        "{plan}"
+    );
+    assert!(!out.exists(), "a dry run writes nothing");
+    // The command line's keys reach the runs (and the manifest).
+    let o = sweep(&[&good, "--out", out.to_str().unwrap(), "--days", "4"], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"run.days=4\""), "{manifest}");
+    // The resolved base scenario, JSON-escaped: its `days = 4` line.
+    assert!(manifest.contains("\\ndays = 4\\n"), "{manifest}");
+    let o = sweep(&[&good, "--set", "hosts.lineup=1"], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("hosts.lineup is varied by the sweep"),
+        "{}",
+        stderr(&o)
     );
 }
 

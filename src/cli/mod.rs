@@ -79,6 +79,18 @@ struct SweepArgs {
     /// Number of shards when the index comes from JOB_COMPLETION_INDEX.
     #[arg(long, value_name = "N")]
     shard_count: Option<usize>,
+    /// Fix a scenario key for every run, after the file's [set] (repeatable; it enters the
+    /// sweep id). A varied key cannot be fixed.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
+    /// Override run.days for every run: a whole number of days from 1 to 100000.
+    #[arg(long, value_name = "N", value_parser = |v: &str| v.parse::<u32>()
+        .map_err(|_| "expected a whole number of days from 1 to 100000".to_string()))]
+    days: Option<u32>,
+    /// Check every point and print the plan (runs, points, shards, the first runs) without
+    /// running or writing anything.
+    #[arg(long)]
+    dry_run: bool,
     #[command(flatten)]
     workers: Workers,
 }
@@ -595,7 +607,15 @@ fn shard_from(args: &SweepArgs, out: &Path, sweep_id: &str) -> Result<(Shard, Op
 }
 
 fn sweep(args: SweepArgs) -> Result<i32> {
-    let sweep = Sweep::load(&args.file)?;
+    let mut extra = Vec::new();
+    for s in &args.set {
+        extra.push(Override::parse(s)?);
+    }
+    if let Some(days) = args.days {
+        extra.push(Override::days(days));
+    }
+    let sweep = Sweep::load_with(&args.file, extra)?;
+    sweep.check_points()?;
     let out = args
         .out
         .clone()
@@ -631,6 +651,49 @@ fn sweep(args: SweepArgs) -> Result<i32> {
             shard.count,
             footprint::human(memory)
         );
+    }
+    if args.dry_run {
+        let mine = sweep
+            .runs
+            .iter()
+            .filter(|r| r.index % shard.count == shard.index)
+            .count();
+        println!(
+            "sweep {} (id {}): base {}, {:?} design, {} points × {} replicates = {} runs; every point checked",
+            sweep.name,
+            sweep.id,
+            sweep.base_source,
+            sweep.design,
+            sweep.runs.len() as u64 / sweep.replicates,
+            sweep.replicates,
+            sweep.runs.len()
+        );
+        println!(
+            "shard {}/{}: {mine} runs into {}, {jobs} at a time, about {} of memory",
+            shard.index,
+            shard.count,
+            shard.folder(&out).display(),
+            footprint::human(memory)
+        );
+        for line in sweep.set_lines() {
+            println!("  set {line}");
+        }
+        for r in sweep.runs.iter().take(5) {
+            let values: Vec<String> = sweep
+                .params
+                .iter()
+                .zip(&r.values)
+                .map(|(p, v)| format!("{}={}", p.path(), crate::experiment::cell(v)))
+                .collect();
+            println!("  {} seed {}: {}", r.run_id, r.seed, values.join(" "));
+        }
+        if sweep.runs.len() > 5 {
+            println!(
+                "  … {} more (runs_manifest.csv lists them all)",
+                sweep.runs.len() - 5
+            );
+        }
+        return Ok(0);
     }
     let report = pool.install(|| {
         run_sweep(

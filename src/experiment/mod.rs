@@ -11,4 +11,4 @@ mod sweep;
 
 pub use merge::{MergeReport, merge};
 pub use runner::{Shard, SweepReport, existing_shards, metric_columns, run_sweep};
-pub use sweep::{Design, Param, RunSpec, Sweep};
+pub use sweep::{Design, Param, RunSpec, Sweep, cell};

@@ -272,7 +272,15 @@ fn execute(sweep: &Sweep, run: &RunSpec) -> (String, String, bool) {
         || -> Result<crate::RunOutput> {
             let scenario = sweep.scenario(run)?;
             let mut sim = crate::Simulation::new(&scenario)?;
-            sim.run(|_| {});
+            // A deliberate panic, for testing how a failed run is recorded (as in `run`).
+            let panic_day: Option<u32> = std::env::var("SOCSIM_PANIC_ON_DAY")
+                .ok()
+                .and_then(|d| d.parse().ok());
+            sim.run(|row| {
+                if panic_day == Some(row.day) {
+                    panic!("SOCSIM_PANIC_ON_DAY: a deliberate panic on day {}", row.day);
+                }
+            });
             Ok(sim.finish())
         },
     ));

@@ -149,16 +149,28 @@ fn leaves(prefix: &str, table: &toml::Table, out: &mut Vec<(String, toml::Value)
 impl Sweep {
     /// Reads and expands a sweep file (at most [`scenario::MAX_FILE_BYTES`]).
     pub fn load(path: &Path) -> Result<Sweep> {
+        Sweep::load_with(path, Vec::new())
+    }
+
+    /// [`Sweep::load`], with `extra` overrides (the command line's `--set` and `--days`)
+    /// applied to every run after the file's `[set]`.
+    pub fn load_with(path: &Path, extra: Vec<Override>) -> Result<Sweep> {
         let text = scenario::read_file(path, "sweep file")?;
-        Sweep::parse(
+        Sweep::parse_with(
             &path.display().to_string(),
             &text,
             path.parent().unwrap_or(Path::new(".")),
+            extra,
         )
     }
 
     /// Parses and expands sweep-file text; `dir` resolves a relative `base` path.
     pub fn parse(name: &str, text: &str, dir: &Path) -> Result<Sweep> {
+        Sweep::parse_with(name, text, dir, Vec::new())
+    }
+
+    /// [`Sweep::parse`] with `extra` overrides after the file's `[set]`.
+    pub fn parse_with(name: &str, text: &str, dir: &Path, extra: Vec<Override>) -> Result<Sweep> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let at = |path: &str| {
             place_in(
@@ -199,7 +211,7 @@ impl Sweep {
 
         let mut set_leaves = Vec::new();
         leaves("", &file.set, &mut set_leaves);
-        let set: Vec<Override> = set_leaves
+        let mut set: Vec<Override> = set_leaves
             .iter()
             .map(|(p, v)| Override {
                 path: p.split('.').map(String::from).collect(),
@@ -208,6 +220,18 @@ impl Sweep {
                 place: at(&format!("set.{p}")),
             })
             .collect();
+        let mut varied = Vec::new();
+        leaves("", &file.vary, &mut varied);
+        for o in &extra {
+            let path = o.path.join(".");
+            if varied.iter().any(|(p, _)| *p == path) {
+                return Err(Error::input(
+                    &o.place,
+                    format!("{path} is varied by the sweep; a fixed value would undo that"),
+                ));
+            }
+        }
+        set.extend(extra);
         // An error at a [set] key names that line; any other names the base scenario's line,
         // after the sweep line that brought the base (and the [set] keys) in.
         let base: Scenario = parse_scenario(&base_source, &base_text, &set).map_err(|e| {
@@ -372,6 +396,28 @@ impl Sweep {
 
     /// The resolved scenario of one run (the base, the fixed overrides, the run's values
     /// and seed). Invalid values are an error of that run, not of the sweep.
+    /// Checks every point of the design as its runs will see it (each point's first
+    /// replicate; the replicates differ only by seed): an impossible combination of values
+    /// is an error naming the point, before any run starts.
+    pub fn check_points(&self) -> Result<()> {
+        for run in self.runs.iter().filter(|r| r.replicate == 0) {
+            self.scenario(run).map_err(|e| match e {
+                Error::Input(m) => Error::Input(format!(
+                    "point {} ({}): {m}",
+                    run.point,
+                    self.params
+                        .iter()
+                        .zip(&run.values)
+                        .map(|(p, v)| format!("{}={}", p.path(), cell(v)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+                other => other,
+            })?;
+        }
+        Ok(())
+    }
+
     pub fn scenario(&self, run: &RunSpec) -> Result<Scenario> {
         let mut o = self.set.clone();
         for (p, v) in self.params.iter().zip(&run.values) {
