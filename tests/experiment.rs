@@ -555,3 +555,24 @@ fn a_resubmitted_slurm_task_finds_its_shard() {
         std::fs::read(merged.join("runs.csv")).unwrap()
     );
 }
+
+/// `merge DIR` on a sweep that was not sharded assembles runs.csv again in that folder
+/// (from its results/), the same bytes, and writes nothing beside it.
+#[test]
+fn merging_an_unsharded_sweep_writes_into_its_own_folder() {
+    let dir = temp_dir("merge-unsharded");
+    let file = sweep_file(&dir, 3);
+    let out = dir.join("out");
+    let o = sweep(&[&file, "--out", out.to_str().unwrap()], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let before = std::fs::read(out.join("runs.csv")).unwrap();
+    std::fs::remove_file(out.join("runs.csv")).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_socsim"))
+        .current_dir(&dir)
+        .args(["merge", "out"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::read(out.join("runs.csv")).unwrap(), before);
+    assert!(!dir.join("merged").exists() && !out.join("merged").exists());
+}

@@ -141,7 +141,8 @@ struct MergeArgs {
     /// Shard folders, or sweep folders holding shard-* folders.
     #[arg(required = true)]
     dirs: Vec<PathBuf>,
-    /// Where to write the merged runs.csv [default: <first sweep folder>/merged].
+    /// Where to write the merged runs.csv [default: <first sweep folder>/merged; for one
+    /// sweep that was not sharded, runs.csv is assembled again in its own folder].
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
 }
@@ -718,6 +719,34 @@ fn sweep(args: SweepArgs) -> Result<i32> {
 }
 
 fn merge(args: MergeArgs) -> Result<i32> {
+    // One sweep that was not sharded: its runs.csv is assembled again in its own folder.
+    let unsharded = |d: &Path| {
+        std::fs::read_to_string(d.join("manifest.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .is_some_and(|m| m["kind"] == "sweep" && m["shard"] == "0/1")
+    };
+    if let [dir] = args.dirs.as_slice()
+        && args.out.is_none()
+        && dir.join("runs_manifest.csv").is_file()
+        && unsharded(dir)
+    {
+        let (runs, failed, missing) = crate::experiment::reassemble(dir)?;
+        for id in &missing {
+            eprintln!("missing: {id}");
+        }
+        println!(
+            "{} of {runs} runs assembled ({failed} failed, {} missing): {}",
+            runs - missing.len(),
+            missing.len(),
+            dir.join("runs.csv").display()
+        );
+        return Ok(if missing.is_empty() && failed == 0 {
+            0
+        } else {
+            1
+        });
+    }
     let out = args.out.clone().unwrap_or_else(|| {
         let first = &args.dirs[0];
         if first.join("runs_manifest.csv").is_file() {

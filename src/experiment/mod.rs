@@ -10,5 +10,5 @@ pub mod stats;
 mod sweep;
 
 pub use merge::{MergeReport, merge};
-pub use runner::{Shard, SweepReport, existing_shards, metric_columns, run_sweep};
+pub use runner::{Shard, SweepReport, existing_shards, metric_columns, reassemble, run_sweep};
 pub use sweep::{Design, Param, RunSpec, Sweep, cell};
