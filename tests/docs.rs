@@ -605,3 +605,36 @@ fn no_file_points_to_material_outside_the_repository() {
         found.join("\n")
     );
 }
+
+/// `socsim keys` prints every key of the schema with its default, from the reference the
+/// binary carries; a prefix narrows it, and a prefix nothing starts with is an error.
+#[test]
+fn socsim_keys_lists_every_key_with_its_default() {
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_socsim"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let o = run(&["keys"]);
+    assert!(o.status.success());
+    let text = String::from_utf8(o.stdout).unwrap();
+    let printed: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with(' '))
+        .filter_map(|l| l.split(" = ").next())
+        .collect();
+    let defaults: toml::Table = toml::from_str(&socsim::Scenario::default().to_toml()).unwrap();
+    let mut keys = BTreeMap::new();
+    leaves("", &defaults, &mut keys);
+    for key in keys.keys() {
+        assert!(printed.contains(&key.as_str()), "socsim keys misses {key}");
+    }
+    let o = run(&["keys", "behaviour.purchase_quality"]);
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        text.starts_with("behaviour.purchase_quality = 1.0\n    Coefficient"),
+        "{text}"
+    );
+    assert_eq!(run(&["keys", "nope"]).status.code(), Some(2));
+}

@@ -7,6 +7,7 @@
 //! reaches the user as one line and exit code 1, not as a backtrace (set RUST_BACKTRACE=1 for
 //! one). Nothing else in the library parses arguments or exits.
 
+mod keys;
 use crate::error::{Error, Result};
 use crate::experiment::{Shard, Sweep, run_sweep};
 use crate::output::{self, Manifest, Timings};
@@ -32,7 +33,9 @@ fn scenario_size(source: &str, s: &Scenario) -> String {
 #[command(
     name = "socsim",
     version,
-    about = "Agent-based simulator of social-commerce ecosystems"
+    about = "Agent-based simulator of social-commerce ecosystems",
+    after_help = "Every scenario key: `socsim keys [PREFIX]` or docs/SCENARIO.md. Every output \
+                  file and column: docs/OUTPUTS.md. Sweeps and comparisons: docs/EXPERIMENTS.md."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -41,21 +44,53 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run one scenario and write daily.csv, creators.csv, summary.json and manifest.json.
+    /// Run one scenario and write its folder: daily.csv, creators.csv, summary.json,
+    /// report.html, manifest.json and more (docs/OUTPUTS.md).
+    #[command(after_help = "Examples:
+  socsim run                                   the built-in baseline
+  socsim run campus_takeaway --seed 7          a built-in scenario (socsim list), another seed
+  socsim run my.toml --days 90 --set recommendation.algorithm=popularity --out runs/pop
+Keys: socsim keys [PREFIX], docs/SCENARIO.md.")]
     Run(RunArgs),
     /// Check a scenario file and print it fully resolved (every key, defaults included).
+    #[command(after_help = "Examples:
+  socsim validate my.toml
+  socsim validate baseline --set returns.window_days=3 > resolved.toml")]
     Validate(ValidateArgs),
     /// List the built-in scenarios and the recommendation algorithms (built in and registered).
+    #[command(after_help = "Example:
+  socsim list")]
     List,
     /// Run a parameter sweep (grid, Latin hypercube or Sobol, with replicates), or one shard of it.
+    #[command(after_help = "Examples:
+  socsim sweep scenarios/sweeps/returns_grid.toml --dry-run      the plan, every point checked
+  socsim sweep scenarios/sweeps/returns_grid.toml --days 30 --jobs 2
+  socsim sweep SWEEP.toml --out OUT --shard 2/8                  shard 2 of 8, then socsim merge OUT
+The sweep file: docs/EXPERIMENTS.md.")]
     Sweep(SweepArgs),
     /// Join the shard folders of one sweep into one runs.csv, in manifest order.
+    #[command(after_help = "Examples:
+  socsim merge outputs/sweeps/returns_grid            its shard-* folders into .../merged
+  socsim merge shard-0-of-2 shard-1-of-2 --out merged")]
     Merge(MergeArgs),
     /// Compare policy variants with a base scenario on common random numbers (paired replicates).
+    #[command(after_help = "Examples:
+  socsim compare baseline --variant free:returns.free_returns=true --replicates 10 --days 90
+  socsim compare my.toml --variant pop:recommendation.algorithm=popularity --variant other:other.toml")]
     Compare(CompareArgs),
     /// Write report.html, a self-contained page of charts and tables, for a run, sweep, merged
     /// sweep or compare folder (run, sweep, merge and compare write it themselves).
+    #[command(after_help = "Example:
+  socsim report outputs/baseline/s42-54835123")]
     Report(ReportArgs),
+    /// Print every scenario key (or those starting with PREFIX) with its default and meaning.
+    #[command(after_help = "Examples:
+  socsim keys                 all of them
+  socsim keys chats.slot      the keys of group chats' delivery slots")]
+    Keys {
+        /// Only the keys whose path starts with this, e.g. `behaviour` or `chats.slot`.
+        prefix: Option<String>,
+    },
 }
 
 #[derive(Args)]
@@ -297,6 +332,15 @@ fn command_line() -> Result<i32> {
         Command::Sweep(args) => sweep(args),
         Command::Merge(args) => merge(args),
         Command::Compare(args) => compare(args),
+        Command::Keys { prefix } => {
+            if keys::print(prefix.as_deref()) == 0 {
+                return Err(Error::input(
+                    format!("socsim keys {}", prefix.unwrap_or_default()),
+                    "no scenario key starts with this (socsim keys lists them all)",
+                ));
+            }
+            Ok(0)
+        }
         Command::Report(args) => {
             let path = crate::report::write(&args.dir)?;
             println!("{}", path.display());
