@@ -238,3 +238,27 @@ fn progress_into_a_log_is_plain_lines() {
         );
     }
 }
+
+/// Shell completions parse in bash and know the commands; the manual page is roff that
+/// names them.
+#[test]
+fn completions_and_man_page() {
+    let o = socsim(&["completions", "bash"]);
+    assert!(o.status.success());
+    let script = String::from_utf8(o.stdout).unwrap();
+    assert!(script.contains("sweep") && script.contains("--dry-run"));
+    let dir = temp_dir("completions");
+    let file = write(&dir, "socsim.bash", &script);
+    let check = std::process::Command::new("bash")
+        .args(["-n", &file])
+        .output()
+        .unwrap();
+    assert!(check.status.success(), "{}", stderr(&check));
+    let o = socsim(&["man"]);
+    assert!(o.status.success());
+    let man = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        man.contains(".TH socsim 1") && man.contains("compare"),
+        "{man}"
+    );
+}

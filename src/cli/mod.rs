@@ -91,6 +91,16 @@ The sweep file: docs/EXPERIMENTS.md.")]
         /// Only the keys whose path starts with this, e.g. `behaviour` or `chats.slot`.
         prefix: Option<String>,
     },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(after_help = "Examples:
+  socsim completions bash > ~/.local/share/bash-completion/completions/socsim
+  socsim completions zsh > ~/.zfunc/_socsim")]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `socsim man > socsim.1 && man ./socsim.1`.
+    Man,
 }
 
 #[derive(Args)]
@@ -332,6 +342,18 @@ fn command_line() -> Result<i32> {
         Command::Sweep(args) => sweep(args),
         Command::Merge(args) => merge(args),
         Command::Compare(args) => compare(args),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(shell, &mut Cli::command(), "socsim", &mut std::io::stdout());
+            Ok(0)
+        }
+        Command::Man => {
+            use clap::CommandFactory;
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut std::io::stdout())
+                .map_err(|e| Error::Run(format!("writing the manual page: {e}")))?;
+            Ok(0)
+        }
         Command::Keys { prefix } => {
             if keys::print(prefix.as_deref()) == 0 {
                 return Err(Error::input(
