@@ -347,17 +347,30 @@ fn a_write_that_fails_midway_leaves_the_earlier_result_whole() {
 #[test]
 fn failed_sweep_runs_are_tried_again_on_resume() {
     let dir = temp_dir("files-retry");
-    // follow_prob = 1.5 is invalid: those runs fail, the others succeed.
-    let file = sweep_file(&dir, "retry", "[0.05, 1.5]");
+    // A deliberate panic on day 3: the 5-day runs fail while running, the 2-day runs succeed.
+    let file = write(
+        &dir,
+        "retry.toml",
+        "name = \"retry\"\nbase = \"baseline\"\nreplicates = 2\n[set]\n\
+         population.consumers = 1000\npopulation.creators = 40\npopulation.hosts = 4\n\
+         population.merchants = 30\n[vary]\nrun.days = [2, 5]\n",
+    );
     let out = dir.join("sw");
-    let o = socsim(&["sweep", &file, "-q", "--out", out.to_str().unwrap()]);
+    let sweep_once = || {
+        Command::new(env!("CARGO_BIN_EXE_socsim"))
+            .args(["sweep", &file, "-q", "--out", out.to_str().unwrap()])
+            .env("SOCSIM_PANIC_ON_DAY", "3")
+            .output()
+            .unwrap()
+    };
+    let o = sweep_once();
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let said = String::from_utf8_lossy(&o.stdout).into_owned();
     assert!(
         said.contains("4 runs done (4 now, 0 from an earlier attempt), 2 failed"),
         "{said}"
     );
-    let o = socsim(&["sweep", &file, "-q", "--out", out.to_str().unwrap()]);
+    let o = sweep_once();
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let said = String::from_utf8_lossy(&o.stdout).into_owned();
     assert!(
