@@ -127,6 +127,9 @@ fn outputs_doc() -> String {
 /// `src/metrics/daily.rs` (names, totals and definitions are written once, there).
 fn generated_daily_table() -> String {
     let mut table = String::from("| column | total | definition |\n|---|---|---|\n");
+    for (name, definition) in socsim::output::DAILY_ID_COLUMNS {
+        table += &format!("| `{name}` |  | {definition} |\n");
+    }
     for c in socsim::metrics::COLUMNS {
         let total = c.total.unwrap_or("");
         table += &format!("| `{}` | {total} | {} |\n", c.name, c.definition());

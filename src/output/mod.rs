@@ -97,7 +97,12 @@ pub fn write_run(
 ) -> Result<()> {
     let t = std::time::Instant::now();
     let tmp = claim.staging();
-    write_csv(&tmp.join("daily.csv"), &out.daily)?;
+    write_daily(
+        &tmp.join("daily.csv"),
+        &out.daily,
+        &manifest.run_id,
+        manifest.seed,
+    )?;
     write_csv(&tmp.join("creators.csv"), &out.creators)?;
     write_csv(&tmp.join("positions.csv"), &out.positions)?;
     write_csv(&tmp.join("markets.csv"), &out.markets)?;
@@ -112,6 +117,45 @@ pub fn write_run(
     manifest.finished_at_iso = iso_utc(manifest.finished_at);
     write_json(&tmp.join("manifest.json"), manifest)?;
     claim.commit()
+}
+
+/// The columns `daily.csv` has before the daily columns of [`crate::metrics::COLUMNS`]:
+/// (name, definition), the same on every row, so that the rows of many runs can be stacked.
+pub const DAILY_ID_COLUMNS: [(&str, &str); 2] = [
+    (
+        "run_id",
+        "The run's id (its folder's name and `manifest.json`'s `run_id`), the same on every row.",
+    ),
+    ("seed", "`run.seed`, the same on every row."),
+];
+
+/// Writes `daily.csv`: the run id and seed ([`DAILY_ID_COLUMNS`]), then the daily columns.
+pub fn write_daily(
+    path: &Path,
+    rows: &[crate::metrics::DailyRow],
+    run_id: &str,
+    seed: u64,
+) -> Result<()> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in rows {
+        w.serialize(r)
+            .map_err(|e| Error::Run(format!("{}: {e}", path.display())))?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| Error::Run(format!("{}: {e}", path.display())))?;
+    let text = String::from_utf8(bytes).expect("CSV of numbers is UTF-8");
+    let mut out = String::with_capacity(text.len() + rows.len() * (run_id.len() + 24));
+    for (k, line) in text.lines().enumerate() {
+        if k == 0 {
+            out.push_str("run_id,seed,");
+        } else {
+            out.push_str(&format!("{run_id},{seed},"));
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    write_atomic(path, out.as_bytes())
 }
 
 /// Writes rows as a CSV file with a header, atomically ([`write_atomic`]).
