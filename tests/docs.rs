@@ -641,3 +641,63 @@ fn socsim_keys_lists_every_key_with_its_default() {
     );
     assert_eq!(run(&["keys", "nope"]).status.code(), Some(2));
 }
+
+/// A run's datapackage.json describes each table with exactly its columns, in order, each
+/// with a Table Schema type and a definition; the documented tables it reads its definitions
+/// from name exactly the columns of their files.
+#[test]
+fn the_data_package_matches_the_tables() {
+    let dir = std::env::temp_dir().join(format!("socsim-test-{}-datapackage", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_socsim"))
+        .args(["run", "campus_takeaway", "-q", "--days", "5", "--out"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let package: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("datapackage.json")).unwrap())
+            .unwrap();
+    assert_eq!(package["profile"], "data-package");
+    let types = ["string", "integer", "number", "boolean", "any"];
+    let resources = package["resources"].as_array().unwrap();
+    for r in resources.iter().filter(|r| r["format"] == "csv") {
+        let path = r["path"].as_str().unwrap();
+        let text = std::fs::read_to_string(dir.join(path)).unwrap();
+        let header: Vec<&str> = text.lines().next().unwrap_or("").split(',').collect();
+        let fields = r["schema"]["fields"].as_array().unwrap();
+        let names: Vec<&str> = fields.iter().map(|f| f["name"].as_str().unwrap()).collect();
+        assert_eq!(names, header, "{path}");
+        for f in fields {
+            assert!(types.contains(&f["type"].as_str().unwrap()), "{path}: {f}");
+            assert!(
+                !f["description"].as_str().unwrap().is_empty(),
+                "{path}: {f}"
+            );
+        }
+    }
+    // A few types that must come out exactly.
+    let field = |res: &str, name: &str| -> String {
+        let r = resources.iter().find(|r| r["name"] == res).unwrap();
+        let f = r["schema"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == name)
+            .unwrap();
+        f["type"].as_str().unwrap().to_string()
+    };
+    assert_eq!(field("daily", "run_id"), "string");
+    assert_eq!(field("daily", "orders"), "integer");
+    assert_eq!(field("daily", "net_gmv"), "number");
+    assert_eq!(field("creators", "exposure"), "integer");
+    assert_eq!(field("survey", "chosen_price"), "boolean");
+    assert_eq!(field("survey", "frequency"), "string");
+    assert!(resources.iter().any(|r| r["path"] == "summary.json"));
+    // The header survey.csv has without chats is the one it has with them.
+    let header = std::fs::read_to_string(dir.join("survey.csv")).unwrap();
+    assert_eq!(
+        header.lines().next().unwrap(),
+        socsim::policy::chats::SurveyRow::HEADER.join(",")
+    );
+}

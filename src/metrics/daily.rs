@@ -14,6 +14,8 @@ use serde::Serialize;
 #[derive(Clone, Copy, Debug)]
 pub struct Column {
     pub name: &'static str,
+    /// The Rust type of the field (`u64`, `f64`, …).
+    pub kind: &'static str,
     definition: &'static [&'static str],
     pub total: Option<&'static str>,
 }
@@ -40,6 +42,7 @@ macro_rules! daily_columns {
         pub const COLUMNS: &[Column] = &[
             $( Column {
                 name: stringify!($name),
+                kind: stringify!($ty),
                 definition: &[$($doc),*],
                 total: daily_columns!(@how $($how)?),
             }, )*

@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use serde::Serialize;
 use std::path::Path;
 
+pub mod datapackage;
 pub mod folder;
 pub use folder::{Claim, InPlace, Kind, MARKER, Marker, list_in_marker, resolve, write_atomic};
 
@@ -62,13 +63,14 @@ pub struct Timings {
 }
 
 /// The files of a run folder; all but `manifest.json` are deterministic.
-pub const FILES: [&str; 8] = [
+pub const FILES: [&str; 9] = [
     "daily.csv",
     "creators.csv",
     "positions.csv",
     "markets.csv",
     "survey.csv",
     "summary.json",
+    "datapackage.json",
     "report.html",
     "manifest.json",
 ];
@@ -106,8 +108,18 @@ pub fn write_run(
     write_csv(&tmp.join("creators.csv"), &out.creators)?;
     write_csv(&tmp.join("positions.csv"), &out.positions)?;
     write_csv(&tmp.join("markets.csv"), &out.markets)?;
-    write_csv(&tmp.join("survey.csv"), &out.survey)?;
+    if out.survey.is_empty() {
+        // No chats: the header alone, so that readers see the same columns.
+        let header = crate::policy::chats::SurveyRow::HEADER.join(",") + "\n";
+        write_atomic(&tmp.join("survey.csv"), header.as_bytes())?;
+    } else {
+        write_csv(&tmp.join("survey.csv"), &out.survey)?;
+    }
     write_json(&tmp.join("summary.json"), &out.summary)?;
+    write_json(
+        &tmp.join("datapackage.json"),
+        &datapackage::run_package(tmp, &manifest.run_id),
+    )?;
     let described = serde_json::to_value(&*manifest).map_err(|e| Error::Run(e.to_string()))?;
     let page = crate::report::run_report(tmp, &described)?;
     write_atomic(&tmp.join(crate::report::FILE), page.as_bytes())?;

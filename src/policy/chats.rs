@@ -514,6 +514,31 @@ pub struct SurveyRow {
     pub score: u32,
 }
 
+impl SurveyRow {
+    /// The columns of `survey.csv`, in order: its header, written even when the run has no
+    /// group chats and the file no row.
+    pub const HEADER: [&'static str; 18] = [
+        "consumer",
+        "community",
+        "chats",
+        "days_used",
+        "days_observed",
+        "orders",
+        "frequency",
+        "satisfaction_state",
+        "satisfaction",
+        "chosen_price",
+        "chosen_convenience",
+        "chosen_food",
+        "chosen_owner",
+        "avoided_delivery_time",
+        "avoided_service",
+        "avoided_hygiene",
+        "avoided_taste",
+        "score",
+    ];
+}
+
 // ---- The scenario section `[chats]` and its validation.
 
 /// `[chats]`: merchants' group chats in each community. With `per_community = 0` (the
