@@ -1,6 +1,6 @@
 //! `socsim merge`: joins shard folders of one sweep into one `runs.csv`, in manifest order.
 
-use super::runner::{SweepManifest, assemble, runs_header};
+use super::runner::{SweepManifest, assemble, listed_runs, runs_header};
 use crate::error::{Error, Result};
 use crate::output::{Claim, Kind, write_atomic};
 use std::path::{Path, PathBuf};
@@ -88,20 +88,7 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport> {
             ));
         }
     }
-    let mut rdr = csv::Reader::from_reader(manifest_text.as_bytes());
-    let header: Vec<String> = rdr
-        .headers()
-        .map_err(|e| Error::Run(e.to_string()))?
-        .iter()
-        .map(String::from)
-        .collect();
-    let ids: Vec<String> = rdr
-        .records()
-        .map(|r| {
-            r.map(|r| r[0].to_string())
-                .map_err(|e| Error::Run(e.to_string()))
-        })
-        .collect::<Result<_>>()?;
+    let (header, ids) = listed_runs(&manifest_text)?;
     let claim = Claim::new(out, Kind::Merge, &MERGE_FILES)?;
     let staging = claim.staging();
     let sources: Vec<&Path> = shards.iter().map(PathBuf::as_path).collect();

@@ -163,21 +163,9 @@ pub fn existing_shards(out: &Path, sweep_id: &str) -> Option<(usize, usize)> {
     None
 }
 
-/// Assembles `runs.csv` (and `daily_long.csv`) and `report.html` again inside the unsharded
-/// sweep folder `dir` from its own `results/`, under the sweep's lock: what `socsim merge
-/// DIR` does for a sweep that was not sharded. Returns (runs, failed, missing run ids).
-pub fn reassemble(dir: &Path) -> Result<(usize, usize, Vec<String>)> {
-    let read = |p: &Path| std::fs::read_to_string(p).map_err(|e| Error::input(p.display(), e));
-    let manifest: SweepManifest = serde_json::from_str(&read(&dir.join("manifest.json"))?)
-        .map_err(|e| {
-            Error::input(
-                dir.join("manifest.json").display(),
-                format!("not a sweep manifest: {e}"),
-            )
-        })?;
-    let _claim = InPlace::new(dir, &manifest.sweep_id, &SWEEP_FILES, legacy_sweep_id)?;
-    let listing = read(&dir.join("runs_manifest.csv"))?;
-    let mut rdr = csv::Reader::from_reader(listing.as_bytes());
+/// The header of a `runs_manifest.csv` text and its run ids, in order.
+pub fn listed_runs(text: &str) -> Result<(Vec<String>, Vec<String>)> {
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
     let header: Vec<String> = rdr
         .headers()
         .map_err(|e| Error::Run(e.to_string()))?
@@ -191,6 +179,23 @@ pub fn reassemble(dir: &Path) -> Result<(usize, usize, Vec<String>)> {
                 .map_err(|e| Error::Run(e.to_string()))
         })
         .collect::<Result<_>>()?;
+    Ok((header, ids))
+}
+
+/// Assembles `runs.csv` (and `daily_long.csv`) and `report.html` again inside the unsharded
+/// sweep folder `dir` from its own `results/`, under the sweep's lock: what `socsim merge
+/// DIR` does for a sweep that was not sharded. Returns (runs, failed, missing run ids).
+pub fn reassemble(dir: &Path) -> Result<(usize, usize, Vec<String>)> {
+    let read = |p: &Path| std::fs::read_to_string(p).map_err(|e| Error::input(p.display(), e));
+    let manifest: SweepManifest = serde_json::from_str(&read(&dir.join("manifest.json"))?)
+        .map_err(|e| {
+            Error::input(
+                dir.join("manifest.json").display(),
+                format!("not a sweep manifest: {e}"),
+            )
+        })?;
+    let _claim = InPlace::new(dir, &manifest.sweep_id, &SWEEP_FILES, legacy_sweep_id)?;
+    let (header, ids) = listed_runs(&read(&dir.join("runs_manifest.csv"))?)?;
     let runs = ids.len();
     let assembled = assemble(dir, &runs_header(&header), manifest.daily, ids, &[dir])?;
     let page = crate::report::sweep_report(dir)?;

@@ -148,15 +148,7 @@ pub fn write_daily(
     run_id: &str,
     seed: u64,
 ) -> Result<()> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    for r in rows {
-        w.serialize(r)
-            .map_err(|e| Error::Run(format!("{}: {e}", path.display())))?;
-    }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| Error::Run(format!("{}: {e}", path.display())))?;
-    let text = String::from_utf8(bytes).expect("CSV of numbers is UTF-8");
+    let text = String::from_utf8(csv_bytes(path, rows)?).expect("CSV of numbers is UTF-8");
     let mut out = String::with_capacity(text.len() + rows.len() * (run_id.len() + 24));
     for (k, line) in text.lines().enumerate() {
         if k == 0 {
@@ -172,15 +164,18 @@ pub fn write_daily(
 
 /// Writes rows as a CSV file with a header, atomically ([`write_atomic`]).
 pub fn write_csv<T: Serialize>(path: &Path, rows: &[T]) -> Result<()> {
+    write_atomic(path, &csv_bytes(path, rows)?)
+}
+
+/// Rows as CSV text with a header; `path` names the file in errors.
+fn csv_bytes<T: Serialize>(path: &Path, rows: &[T]) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     for r in rows {
         w.serialize(r)
             .map_err(|e| Error::Run(format!("{}: {e}", path.display())))?;
     }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| Error::Run(format!("{}: {e}", path.display())))?;
-    write_atomic(path, &bytes)
+    w.into_inner()
+        .map_err(|e| Error::Run(format!("{}: {e}", path.display())))
 }
 
 /// Writes a value as pretty JSON with a final newline, atomically ([`write_atomic`]).
