@@ -82,15 +82,7 @@ pub fn lines(title: &str, x_label: &str, y_label: &str, x: &[f64], series: &[Ser
             .y_label_area_size(72)
             .build_cartesian_2d(xr.0..xr.1, yr.0..yr.1)
             .expect("finite ranges");
-        chart
-            .configure_mesh()
-            .light_line_style(WHITE)
-            .x_desc(x_label)
-            .y_desc(y_label)
-            .x_label_formatter(&|v| short(*v))
-            .y_label_formatter(&|v| short(*v))
-            .draw()
-            .ok();
+        axes(&mut chart, x_label, y_label);
         for (k, s) in series.iter().enumerate() {
             let colour = PALETTE[k % PALETTE.len()];
             chart
@@ -100,13 +92,7 @@ pub fn lines(title: &str, x_label: &str, y_label: &str, x: &[f64], series: &[Ser
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], colour));
         }
         if series.len() > 1 {
-            chart
-                .configure_series_labels()
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK.mix(0.3))
-                .position(SeriesLabelPosition::UpperLeft)
-                .draw()
-                .ok();
+            legend(&mut chart, SeriesLabelPosition::UpperLeft);
         }
         root.present().ok();
     }
@@ -152,13 +138,7 @@ pub fn lorenz(title: &str, points: &[[f64; 2]]) -> String {
             .expect("drawing to a string")
             .label("Lorenz curve")
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], PALETTE[0]));
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.3))
-            .position(SeriesLabelPosition::UpperLeft)
-            .draw()
-            .ok();
+        legend(&mut chart, SeriesLabelPosition::UpperLeft);
         root.present().ok();
     }
     svg
@@ -235,13 +215,7 @@ pub fn ccdf(title: &str, x_label: &str, values: &[f64], tail: Option<TailLine>) 
                 .label(label)
                 .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], PALETTE[1]));
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.3))
-            .position(SeriesLabelPosition::LowerLeft)
-            .draw()
-            .ok();
+        legend(&mut chart, SeriesLabelPosition::LowerLeft);
         root.present().ok();
     }
     svg
@@ -366,21 +340,19 @@ pub fn intervals_against(
             .y_label_area_size(64)
             .build_cartesian_2d(xr.0..xr.1, yr.0..yr.1)
             .expect("finite ranges");
-        chart
-            .configure_mesh()
-            .light_line_style(WHITE)
-            .x_desc(x_label)
-            .y_desc(y_label)
-            .x_label_formatter(&|v| short(*v))
-            .y_label_formatter(&|v| short(*v))
-            .draw()
-            .ok();
+        axes(&mut chart, x_label, y_label);
         // Points that share an x stand side by side, 2 % of the axis apart, in their order.
         let step = 0.02 * (xr.1 - xr.0);
-        for (k, (x, r)) in finite.iter().enumerate() {
-            let same: Vec<usize> = (0..finite.len()).filter(|&j| finite[j].0 == *x).collect();
-            let rank = same.iter().position(|&j| j == k).unwrap_or(0) as f64;
-            let x = x + step * (rank - (same.len() as f64 - 1.0) / 2.0);
+        let mut sharing: std::collections::HashMap<u64, usize> = Default::default();
+        for (x, _) in &finite {
+            *sharing.entry(x.to_bits()).or_default() += 1;
+        }
+        let mut placed: std::collections::HashMap<u64, usize> = Default::default();
+        for (x, r) in &finite {
+            let rank = placed.entry(x.to_bits()).or_default();
+            let offset = *rank as f64 - (sharing[&x.to_bits()] as f64 - 1.0) / 2.0;
+            *rank += 1;
+            let x = x + step * offset;
             chart
                 .draw_series(LineSeries::new(
                     vec![(x, r.low), (x, r.high)],
@@ -398,6 +370,42 @@ pub fn intervals_against(
         root.present().ok();
     }
     svg
+}
+
+type Linear<'a, 'b> = ChartContext<
+    'a,
+    SVGBackend<'b>,
+    plotters::coord::cartesian::Cartesian2d<
+        plotters::coord::types::RangedCoordf64,
+        plotters::coord::types::RangedCoordf64,
+    >,
+>;
+
+/// The axes of a chart on two linear ranges: no light grid, numbers in a few characters.
+fn axes(chart: &mut Linear, x_label: &str, y_label: &str) {
+    chart
+        .configure_mesh()
+        .light_line_style(WHITE)
+        .x_desc(x_label)
+        .y_desc(y_label)
+        .x_label_formatter(&|v| short(*v))
+        .y_label_formatter(&|v| short(*v))
+        .draw()
+        .ok();
+}
+
+/// The legend box of the labelled series, at `position`.
+fn legend<'a, 'b: 'a, CT: plotters::coord::CoordTranslate>(
+    chart: &mut ChartContext<'a, SVGBackend<'b>, CT>,
+    position: SeriesLabelPosition,
+) {
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.3))
+        .position(position)
+        .draw()
+        .ok();
 }
 
 /// A number in a few characters: 1.2k, 3.4M, 0.012.

@@ -44,6 +44,11 @@ pub fn sweep_report(dir: &Path) -> Result<String> {
     let status = runs.strings("status").unwrap_or_default();
     let point = runs.column("point").unwrap_or_default();
     let ok: Vec<usize> = (0..runs.len()).filter(|&r| status[r] == "ok").collect();
+    // The successful runs of each design point, in point order.
+    let mut by_point: std::collections::BTreeMap<u64, Vec<usize>> = Default::default();
+    for &r in &ok {
+        by_point.entry(point[r] as u64).or_default().push(r);
+    }
     let mut page = Page::new(
         &format!("socsim sweep: {}", manifest["name"].as_str().unwrap_or("?")),
         &format!(
@@ -110,28 +115,22 @@ pub fn sweep_report(dir: &Path) -> Result<String> {
             let Some(y) = runs.column(metric) else {
                 continue;
             };
-            let mut points: Vec<(f64, Interval)> = Vec::new();
-            let mut seen: Vec<f64> = Vec::new();
-            for &r in &ok {
-                if seen.contains(&point[r]) {
-                    continue;
-                }
-                seen.push(point[r]);
-                let values: Vec<f64> = ok
-                    .iter()
-                    .filter(|&&q| point[q] == point[r] && y[q].is_finite())
-                    .map(|&q| y[q])
-                    .collect();
-                if !values.is_empty() {
-                    points.push((x[r], interval(String::new(), &values)));
-                }
-            }
+            let points: Vec<(f64, Interval)> = by_point
+                .values()
+                .filter_map(|rows| {
+                    let values: Vec<f64> = rows
+                        .iter()
+                        .map(|&q| y[q])
+                        .filter(|v| v.is_finite())
+                        .collect();
+                    (!values.is_empty()).then(|| (x[rows[0]], interval(String::new(), &values)))
+                })
+                .collect();
             charts.push((
                 chart::intervals_against(label, &axis, metric, &points),
                 metric,
             ));
         }
-        let charts: Vec<(String, &str)> = charts.into_iter().collect();
         page.charts(&charts);
     }
     if keys.is_empty() {
