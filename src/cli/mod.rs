@@ -83,6 +83,12 @@ The sweep file: docs/EXPERIMENTS.md.")]
     #[command(after_help = "Example:
   socsim report outputs/baseline/s42-54835123")]
     Report(ReportArgs),
+    /// Write a Parquet copy of every CSV table of a folder socsim wrote (NAME.parquet beside
+    /// NAME.csv); run, sweep, merge and compare do it themselves with --parquet.
+    #[command(after_help = "Example:
+  socsim parquet outputs/baseline/s42-54835123
+Types: from the folder's datapackage.json where it has one, else from the cells (docs/OUTPUTS.md).")]
+    Parquet(ReportArgs),
     /// Print every scenario key (or those starting with PREFIX) with its default and meaning.
     #[command(after_help = "Examples:
   socsim keys                 all of them
@@ -136,6 +142,10 @@ struct SweepArgs {
     /// running or writing anything.
     #[arg(long)]
     dry_run: bool,
+    /// Also write every CSV table as Parquet: NAME.parquet beside NAME.csv, typed, an empty
+    /// cell a null (docs/OUTPUTS.md).
+    #[arg(long)]
+    parquet: bool,
     #[command(flatten)]
     workers: Workers,
 }
@@ -190,6 +200,10 @@ struct MergeArgs {
     /// sweep that was not sharded, runs.csv is assembled again in its own folder].
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Also write every CSV table as Parquet: NAME.parquet beside NAME.csv, typed, an empty
+    /// cell a null (docs/OUTPUTS.md).
+    #[arg(long)]
+    parquet: bool,
 }
 
 #[derive(Args)]
@@ -208,6 +222,10 @@ struct CompareArgs {
     /// Output folder for compare.csv and manifest.json [default: outputs/compare/<run.name>].
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Also write every CSV table as Parquet: NAME.parquet beside NAME.csv, typed, an empty
+    /// cell a null (docs/OUTPUTS.md).
+    #[arg(long)]
+    parquet: bool,
     #[command(flatten)]
     workers: Workers,
 }
@@ -240,6 +258,10 @@ struct RunArgs {
     /// Worker threads [default: all cores]. Results do not depend on it.
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
+    /// Also write every CSV table as Parquet: NAME.parquet beside NAME.csv, typed, an empty
+    /// cell a null (docs/OUTPUTS.md).
+    #[arg(long)]
+    parquet: bool,
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
@@ -360,6 +382,12 @@ fn command_line() -> Result<i32> {
                     format!("socsim keys {}", prefix.unwrap_or_default()),
                     "no scenario key starts with this (socsim keys lists them all)",
                 ));
+            }
+            Ok(0)
+        }
+        Command::Parquet(args) => {
+            for path in output::parquet::add_to_folder(&args.dir)? {
+                println!("{}", path.display());
             }
             Ok(0)
         }
@@ -518,6 +546,9 @@ fn run(args: RunArgs) -> Result<i32> {
         scenario: resolved,
     };
     output::write_run(claim, &out, &mut manifest, t0)?;
+    if args.parquet {
+        output::parquet::add_to_folder(&dir)?;
+    }
     if !args.quiet {
         print_summary(&out.summary, &manifest.timings, &dir);
     }
@@ -773,6 +804,9 @@ fn sweep(args: SweepArgs) -> Result<i32> {
         )
     })?;
     let dir = shard.folder(&out);
+    if args.parquet {
+        output::parquet::add_to_folder(&dir)?;
+    }
     println!(
         "{} runs done ({} now, {} from an earlier attempt), {} failed: {}",
         report.ran + report.skipped_as_done,
@@ -798,6 +832,9 @@ fn merge(args: MergeArgs) -> Result<i32> {
         && unsharded(dir)
     {
         let (runs, failed, missing) = crate::experiment::reassemble(dir)?;
+        if args.parquet {
+            output::parquet::add_to_folder(dir)?;
+        }
         for id in &missing {
             eprintln!("missing: {id}");
         }
@@ -822,6 +859,9 @@ fn merge(args: MergeArgs) -> Result<i32> {
         }
     });
     let report = crate::experiment::merge(&args.dirs, &out)?;
+    if args.parquet {
+        output::parquet::add_to_folder(&out)?;
+    }
     for id in &report.missing {
         eprintln!("missing: {id}");
     }
@@ -962,6 +1002,9 @@ fn compare(args: CompareArgs) -> Result<i32> {
     let page = crate::report::compare_report(claim.staging())?;
     output::write_atomic(&claim.staging().join(crate::report::FILE), page.as_bytes())?;
     claim.commit()?;
+    if args.parquet {
+        output::parquet::add_to_folder(&out)?;
+    }
     const SHOWN: [&str; 8] = [
         "totals.net_gmv",
         "totals.gross_gmv",

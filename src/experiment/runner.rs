@@ -538,6 +538,8 @@ pub fn assemble(
             }
         }
     }
+    // A Parquet copy of the table written before would no longer match it.
+    crate::output::parquet::remove_stale(dest, &["runs.csv", "daily_long.csv"])?;
     write_text(&dest.join("runs.csv"), &runs_csv)?;
     if daily {
         write_text(&dest.join("daily_long.csv"), &daily_csv)?;

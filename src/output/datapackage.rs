@@ -42,7 +42,7 @@ fn documented(file: &str) -> Vec<(String, String)> {
 /// The Table Schema type of a column from its cells as socsim writes them: integers without
 /// a decimal point, other numbers always with one (or an exponent), booleans `true`/`false`;
 /// an empty cell is a missing value. `any` when every cell is empty.
-fn inferred(cells: &[&str]) -> &'static str {
+pub(crate) fn inferred(cells: &[&str]) -> &'static str {
     let filled: Vec<&&str> = cells.iter().filter(|c| !c.is_empty()).collect();
     if filled.is_empty() {
         "any"
