@@ -1,5 +1,6 @@
 //! Data for other tools: the Parquet copies of the tables (`--parquet`, `socsim parquet`),
-//! read back by the parquet crate's reader and by pyarrow.
+//! read back by the parquet crate's reader and by pyarrow, and the graph exports of
+//! `socsim graph`, read by networkx.
 //!
 //! Python's pyarrow and networkx are installed by `scripts/test` where missing.
 
@@ -273,4 +274,127 @@ fn parquet_refuses_a_foreign_folder() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains(dir.to_str().unwrap()), "{}", stderr(&o));
     assert!(!dir.join("mine.parquet").exists());
+}
+
+/// The graph export of campus_takeaway's world after `days` days, in `format`, into `out`.
+fn export(out: &Path, format: &str, threads: &str) {
+    ok(&[
+        "graph",
+        "campus_takeaway",
+        "--days",
+        "12",
+        "--format",
+        format,
+        "--threads",
+        threads,
+        "-q",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+}
+
+// Exact: networkx reads the GraphML and CSV exports and finds the run's own diagnostics
+// (summary.json's graph: nodes, edges, components, average clustering and transitivity, to
+// 1e-12), every account's in-degree in the follow graph equal to its followers in the run's
+// creators.csv, and the DOT files hold one edge line an edge. The files are the same bytes on
+// 1 thread and 2.
+#[test]
+fn graph_exports_are_read_by_networkx_and_agree_with_the_run() {
+    let dir = temp_dir("graph");
+    let run = dir.join("run");
+    ok(&[
+        "run",
+        "campus_takeaway",
+        "--days",
+        "12",
+        "-q",
+        "--out",
+        run.to_str().unwrap(),
+    ]);
+    for format in ["graphml", "dot", "csv"] {
+        export(&dir.join(format), format, "2");
+    }
+    export(&dir.join("graphml-1"), "graphml", "1");
+    for file in ["social.graphml", "follow.graphml"] {
+        assert_eq!(
+            std::fs::read(dir.join("graphml").join(file)).unwrap(),
+            std::fs::read(dir.join("graphml-1").join(file)).unwrap(),
+            "{file} differs between 1 and 2 threads"
+        );
+    }
+    let out = python(
+        r#"
+import csv, json, sys
+import networkx as nx
+run, d = sys.argv[1], sys.argv[2]
+s = json.load(open(run + "/summary.json"))["graph"]
+followers = {int(r["id"]): int(r["followers"]) for r in csv.DictReader(open(run + "/creators.csv"))}
+
+def check(G, F, what):
+    assert G.number_of_nodes() == s["nodes"], (what, G.number_of_nodes(), s["nodes"])
+    assert G.number_of_edges() == s["edges"], (what, G.number_of_edges(), s["edges"])
+    assert nx.number_connected_components(G) == s["components"], what
+    assert abs(nx.average_clustering(G) - s["average_clustering"]) < 1e-12, what
+    assert abs(nx.transitivity(G) - s["transitivity"]) < 1e-12, what
+    assert F == followers, (what, "in-degrees differ from creators.csv followers")
+    print(what, "ok")
+
+G = nx.read_graphml(d + "/graphml/social.graphml")
+F = nx.read_graphml(d + "/graphml/follow.graphml")
+assert F.is_directed() and not G.is_directed()
+check(G, {a["id"]: F.in_degree(n) for n, a in F.nodes(data=True) if a["kind"] != "consumer"}, "graphml")
+
+G = nx.Graph()
+G.add_nodes_from(int(r["consumer"]) for r in csv.DictReader(open(d + "/csv/consumers.csv")))
+G.add_edges_from((int(r["consumer_a"]), int(r["consumer_b"])) for r in csv.DictReader(open(d + "/csv/social_edges.csv")))
+F = {int(r["account"]): 0 for r in csv.DictReader(open(d + "/csv/accounts.csv"))}
+for r in csv.DictReader(open(d + "/csv/follow_edges.csv")):
+    F[int(r["account"])] += 1
+check(G, F, "csv")
+"#,
+        &[run.to_str().unwrap(), dir.to_str().unwrap()],
+    );
+    assert!(
+        out.contains("graphml ok") && out.contains("csv ok"),
+        "{out}"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("summary.json")).unwrap()).unwrap();
+    let lines = |file: &str, arrow: &str| {
+        std::fs::read_to_string(dir.join("dot").join(file))
+            .unwrap()
+            .lines()
+            .filter(|l| l.contains(arrow))
+            .count() as u64
+    };
+    assert_eq!(
+        lines("social.dot", " -- "),
+        summary["graph"]["edges"].as_u64().unwrap()
+    );
+    let follows = std::fs::read_to_string(dir.join("csv/follow_edges.csv"))
+        .unwrap()
+        .lines()
+        .count() as u64
+        - 1;
+    assert_eq!(lines("follow.dot", " -> "), follows);
+}
+
+// Bad input: a day past the run's end names --day and exits 2 before anything is written.
+#[test]
+fn graph_refuses_a_day_past_the_end() {
+    let dir = temp_dir("graph-day");
+    let out = dir.join("g");
+    let o = socsim(&[
+        "graph",
+        "campus_takeaway",
+        "--days",
+        "5",
+        "--day",
+        "6",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--day 6"), "{}", stderr(&o));
+    assert!(!out.exists());
 }

@@ -278,9 +278,11 @@ fn every_summary_field_is_named_in_outputs_md() {
     sim.run(|_| {});
     for (name, _) in socsim::experiment::metrics::flatten(&sim.finish().summary) {
         // Distribution fields are documented once for the three distributions.
-        let generic =
-            name.replacen("followers.", "exposure.", 1)
-                .replacen("income.", "exposure.", 1);
+        // Distribution and tail fields are documented once, under `exposure`.
+        let generic = name
+            .replacen("followers.", "exposure.", 1)
+            .replacen("income.", "exposure.", 1)
+            .replacen("graph.degree_tail.", "exposure.tail.", 1);
         let last = name.rsplit('.').next().unwrap();
         assert!(
             doc.contains(&format!("`{name}`"))

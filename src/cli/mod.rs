@@ -89,6 +89,14 @@ The sweep file: docs/EXPERIMENTS.md.")]
   socsim parquet outputs/baseline/s42-54835123
 Types: from the folder's datapackage.json where it has one, else from the cells (docs/OUTPUTS.md).")]
     Parquet(ReportArgs),
+    /// Write the social graph and the follow graph of a scenario's world on a chosen day
+    /// (GraphML, DOT or CSV), for Gephi, networkx or igraph.
+    #[command(after_help = "Examples:
+  socsim graph campus_takeaway                       GraphML of the run's last day
+  socsim graph baseline --day 0 --format csv         the world as built, as CSV edge lists
+  socsim graph my.toml --day 30 --format dot --out graphs/day30
+The files and their attributes: docs/OUTPUTS.md (socsim graph).")]
+    Graph(GraphArgs),
     /// Print every scenario key (or those starting with PREFIX) with its default and meaning.
     #[command(after_help = "Examples:
   socsim keys                 all of them
@@ -270,6 +278,32 @@ struct RunArgs {
 }
 
 #[derive(Args)]
+struct GraphArgs {
+    /// Scenario file, or the name of a built-in scenario; the built-in baseline when omitted.
+    file: Option<String>,
+    #[command(flatten)]
+    scenario: ScenarioArgs,
+    /// The day of the follow graph: the world after N simulated days (0: as built) [default:
+    /// run.days, the end of the run]. The social graph is the same on every day.
+    #[arg(long, value_name = "N")]
+    day: Option<u32>,
+    /// The file format.
+    #[arg(long, value_enum, default_value_t = output::graphs::Format::Graphml)]
+    format: output::graphs::Format,
+    /// Output folder [default: outputs/<run.name>/<run-id>-graph-day<N>].
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+    /// Print nothing but errors and the folder written.
+    #[arg(long, short)]
+    quiet: bool,
+    #[command(flatten)]
+    memory: MemoryArgs,
+}
+
+#[derive(Args)]
 struct ValidateArgs {
     /// Scenario file, or the name of a built-in scenario.
     file: String,
@@ -356,6 +390,7 @@ fn command_line() -> Result<i32> {
     };
     match cli.command {
         Command::Run(args) => run(args),
+        Command::Graph(args) => graph(args),
         Command::Validate(args) => {
             let (scenario, _, _) = load(Some(&args.file), &args.scenario)?;
             print!("{}", scenario.to_toml());
@@ -552,6 +587,69 @@ fn run(args: RunArgs) -> Result<i32> {
     if !args.quiet {
         print_summary(&out.summary, &manifest.timings, &dir);
     }
+    Ok(0)
+}
+
+fn graph(args: GraphArgs) -> Result<i32> {
+    let (scenario, source, overrides) = load(args.file.as_deref(), &args.scenario)?;
+    let day = args.day.unwrap_or(scenario.run.days);
+    if day > scenario.run.days {
+        return Err(Error::input(
+            format!("--day {day}"),
+            format!(
+                "the run has {} days (run.days); give a day from 0 to {0}, or more days with --days",
+                scenario.run.days
+            ),
+        ));
+    }
+    let (threads, pool) = thread_pool(args.threads)?;
+    let resolved = scenario.to_toml();
+    let run_id = output::run_id(&resolved, scenario.run.seed);
+    let dir = args.out.clone().unwrap_or_else(|| {
+        Path::new("outputs")
+            .join(&scenario.run.name)
+            .join(format!("{run_id}-graph-day{day}"))
+    });
+    footprint::check_fits(
+        footprint::estimate_bytes(&scenario),
+        args.memory.max_memory,
+        &scenario_size(&source, &scenario),
+    )?;
+    let mut files: Vec<&str> = args.format.files().to_vec();
+    files.push("manifest.json");
+    let claim = output::Claim::new(&dir, output::Kind::Graph, &files)?;
+    pool.install(|| -> Result<()> {
+        let mut sim = crate::Simulation::new(&scenario)?;
+        let progress = crate::progress::Progress::new(day as u64, "days", args.quiet);
+        for d in 0..day {
+            sim.step();
+            let line =
+                ((d + 1) % 30 == 0 && d + 1 < day).then(|| format!("  day {:>4}/{day}", d + 1));
+            progress.step(d as u64 + 1, String::new, line);
+        }
+        progress.finish();
+        output::graphs::write(sim.world(), args.format, claim.staging())
+    })?;
+    let manifest = serde_json::json!({
+        "tool": "socsim",
+        "version": env!("CARGO_PKG_VERSION"),
+        "git_commit": output::GIT_COMMIT,
+        "kind": "graph",
+        "command": std::env::args().collect::<Vec<_>>(),
+        "scenario_source": source,
+        "overrides": overrides.iter().map(|o| o.text.clone()).collect::<Vec<_>>(),
+        "seed": scenario.run.seed,
+        "run_id": run_id,
+        "day": day,
+        "format": format!("{:?}", args.format).to_lowercase(),
+        "threads": threads,
+        "files": args.format.files(),
+        "finished_at_iso": output::iso_utc(output::now_unix()),
+        "scenario": resolved,
+    });
+    output::write_json(&claim.staging().join("manifest.json"), &manifest)?;
+    claim.commit()?;
+    println!("{}", dir.display());
     Ok(0)
 }
 

@@ -20,6 +20,10 @@ fn numbers(summary: &Summary) -> Vec<(String, Option<serde_json::Number>)> {
         }
         v[dist].as_object_mut().unwrap().remove("lorenz");
     }
+    if v["graph"]["degree_tail"].is_null() {
+        v["graph"]["degree_tail"] =
+            serde_json::json!({"alpha": null, "xmin": null, "n_tail": null, "ks": null});
+    }
     for field in NOT_METRICS {
         v.as_object_mut().unwrap().remove(field);
     }

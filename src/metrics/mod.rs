@@ -5,6 +5,7 @@ pub mod event_study;
 
 mod homogenization;
 pub mod inequality;
+pub mod network;
 mod positions;
 mod summary;
 

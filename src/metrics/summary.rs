@@ -40,6 +40,8 @@ pub struct Summary {
     pub calendar: Vec<crate::policy::calendar::FestivalSummary>,
     /// The first festival's `gmv_per_mau` (null without festivals).
     pub gmv_per_mau: Option<f64>,
+    /// The consumers' social graph and its communities.
+    pub graph: super::network::GraphSummary,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -247,6 +249,7 @@ pub fn summarize(
         markets: Vec::new(),
         calendar: Vec::new(),
         gmv_per_mau: None,
+        graph: super::network::graph_summary(&world.social, &cons.community),
     }
 }
 

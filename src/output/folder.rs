@@ -44,6 +44,8 @@ pub enum Kind {
     Merge,
     /// `socsim compare`: compare.csv, manifest.json.
     Compare,
+    /// `socsim graph`: the social and follow graphs of one day.
+    Graph,
 }
 
 impl Kind {
@@ -53,6 +55,7 @@ impl Kind {
             Kind::Sweep => "a sweep",
             Kind::Merge => "a merged sweep",
             Kind::Compare => "a comparison",
+            Kind::Graph => "a graph export",
         }
     }
 }

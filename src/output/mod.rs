@@ -13,6 +13,7 @@ use std::path::Path;
 
 pub mod datapackage;
 pub mod folder;
+pub mod graphs;
 pub mod parquet;
 pub use folder::{Claim, InPlace, Kind, MARKER, Marker, list_in_marker, resolve, write_atomic};
 

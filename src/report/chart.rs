@@ -153,8 +153,15 @@ pub struct TailLine {
 }
 
 /// The complementary cumulative distribution P(X ≥ x) of the positive values on log-log
-/// axes, one point per distinct value, with the fitted tail as a line.
-pub fn ccdf(title: &str, x_label: &str, values: &[f64], tail: Option<TailLine>) -> String {
+/// axes, one point per distinct value, with the fitted tail as a line; `who` names the
+/// points in the legend.
+pub fn ccdf(
+    title: &str,
+    x_label: &str,
+    who: &str,
+    values: &[f64],
+    tail: Option<TailLine>,
+) -> String {
     let mut v: Vec<f64> = values
         .iter()
         .copied()
@@ -171,7 +178,8 @@ pub fn ccdf(title: &str, x_label: &str, values: &[f64], tail: Option<TailLine>) 
             points.push((x, (v.len() - k) as f64 / n));
         }
     }
-    let (x0, x1) = (v[0], v[v.len() - 1] * 1.5);
+    // A margin on both sides, so that no point sits on an axis.
+    let (x0, x1) = (v[0] / 1.5, v[v.len() - 1] * 1.5);
     let y0 = (1.0 / n) * 0.5;
     let mut svg = String::new();
     {
@@ -189,6 +197,7 @@ pub fn ccdf(title: &str, x_label: &str, values: &[f64], tail: Option<TailLine>) 
             .light_line_style(WHITE)
             .x_desc(x_label)
             .y_desc("P(X ≥ x)")
+            .x_labels(6)
             .x_label_formatter(&|v| short(*v))
             .y_label_formatter(&|v| format!("{v:.0e}"))
             .draw()
@@ -200,7 +209,7 @@ pub fn ccdf(title: &str, x_label: &str, values: &[f64], tail: Option<TailLine>) 
                     .map(|&p| Circle::new(p, 2, PALETTE[0].mix(0.6).filled())),
             )
             .expect("drawing to a string")
-            .label("creators")
+            .label(who)
             .legend(|(x, y)| Circle::new((x + 9, y), 3, PALETTE[0].filled()));
         if let Some(t) = tail.filter(|t| t.alpha > 1.0 && t.xmin > 0.0 && t.share > 0.0) {
             let line: Vec<(f64, f64)> = (0..=40)
@@ -417,7 +426,7 @@ pub fn short(v: f64) -> String {
         format!("{:.3}M", v / 1e6)
     } else if a >= 1e4 {
         format!("{:.1}k", v / 1e3)
-    } else if a >= 100.0 || a == 0.0 {
+    } else if a >= 100.0 || a == 0.0 || (a >= 1.0 && v.fract() == 0.0) {
         format!("{v:.0}")
     } else if a >= 1.0 {
         format!("{v:.2}")

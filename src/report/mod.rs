@@ -55,6 +55,13 @@ pub fn write(dir: &Path) -> Result<std::path::PathBuf> {
         }
         Kind::Sweep | Kind::Merge => sweep_report(dir)?,
         Kind::Compare => compare_report(dir)?,
+        Kind::Graph => {
+            return Err(Error::input(
+                place(),
+                "is a graph export (socsim graph), which has no report; the run's report shows \
+                 the graph's diagnostics",
+            ));
+        }
     };
     crate::output::write_atomic(&path, page.as_bytes())?;
     if !listed {
@@ -295,8 +302,7 @@ pub fn run_report(dir: &Path, manifest: &serde_json::Value) -> Result<String> {
                 .collect()
         })
         .unwrap_or_default();
-    let tail = |what: &str, values: &[f64]| {
-        let t = &summary[what]["tail"];
+    let tail = |t: &serde_json::Value, values: &[f64]| {
         let positive = values.iter().filter(|v| **v > 0.0).count().max(1) as f64;
         Some(chart::TailLine {
             alpha: t["alpha"].as_f64()?,
@@ -312,11 +318,11 @@ pub fn run_report(dir: &Path, manifest: &serde_json::Value) -> Result<String> {
             "Share of all exposure held by the poorest share of creators and hosts.",
         ),
         (
-            chart::ccdf("Exposure distribution", "exposure", &exposure, tail("exposure", &exposure)),
+            chart::ccdf("Exposure distribution", "exposure", "creators", &exposure, tail(&summary["exposure"]["tail"], &exposure)),
             "P(X ≥ x) over creators and hosts with any exposure, log-log, with the fitted power-law tail.",
         ),
         (
-            chart::ccdf("Follower distribution", "followers", &followers, tail("followers", &followers)),
+            chart::ccdf("Follower distribution", "followers", "creators", &followers, tail(&summary["followers"]["tail"], &followers)),
             "P(X ≥ x) over creators and hosts with any follower at the end, log-log, with the fitted tail.",
         ),
         (
@@ -333,8 +339,124 @@ pub fn run_report(dir: &Path, manifest: &serde_json::Value) -> Result<String> {
         ),
     ]);
 
+    graph_panel(&mut page, &summary, &tail);
     policy_panels(&mut page, dir, &scenario, &summary, &line)?;
     Ok(page.finish())
+}
+
+/// The values of `[value, count]` pairs, each repeated `count` times.
+fn expanded(pairs: &serde_json::Value) -> Vec<f64> {
+    pairs
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .flat_map(|p| {
+                    let value = p[0].as_f64().unwrap_or(0.0);
+                    std::iter::repeat_n(value, p[1].as_u64().unwrap_or(0) as usize)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The social graph's diagnostics (`summary.json`'s `graph`): a table, the degree
+/// distribution with its tail fit, and the community sizes.
+fn graph_panel(
+    page: &mut Page,
+    summary: &serde_json::Value,
+    tail: &dyn Fn(&serde_json::Value, &[f64]) -> Option<chart::TailLine>,
+) {
+    let g = &summary["graph"];
+    page.section(
+        "Social graph",
+        "The friendships among consumers (fixed for the run) and the communities group chats and forums use.",
+    );
+    let number = |path: &str, percent: bool| figure(at(g, path), percent);
+    let rows: Vec<Vec<String>> = [
+        ("consumers", number("nodes", false), "nodes of the graph"),
+        (
+            "friendships",
+            number("edges", false),
+            "undirected edges, each counted once",
+        ),
+        (
+            "mean degree",
+            number("mean_degree", false),
+            "2 · friendships / consumers",
+        ),
+        (
+            "largest degree",
+            number("max_degree", false),
+            "the most friends any consumer has",
+        ),
+        (
+            "isolated consumers",
+            number("isolated", false),
+            "consumers without a friend",
+        ),
+        (
+            "components",
+            number("components", false),
+            "connected components, an isolated consumer being one",
+        ),
+        (
+            "largest component",
+            number("largest_component_share", true),
+            "its share of the consumers",
+        ),
+        (
+            "average clustering",
+            number("average_clustering", false),
+            "mean local clustering coefficient (0 below degree 2)",
+        ),
+        (
+            "transitivity",
+            number("transitivity", false),
+            "3 · triangles / connected triples",
+        ),
+        (
+            "degree tail exponent",
+            number("degree_tail.alpha", false),
+            "power-law fit of the degree distribution's upper tail",
+        ),
+        (
+            "communities",
+            number("communities", false),
+            "blocks, the graph.communities file, or label propagation's",
+        ),
+        (
+            "largest community",
+            number("largest_community_share", true),
+            "its share of the consumers",
+        ),
+        (
+            "median community size",
+            number("median_community_size", false),
+            "consumers",
+        ),
+    ]
+    .into_iter()
+    .map(|(label, value, definition)| vec![label.to_string(), value, definition.to_string()])
+    .collect();
+    page.table(&["figure", "value", "definition"], &rows);
+    let degrees = expanded(&g["degree_counts"]);
+    let sizes = expanded(&g["community_size_counts"]);
+    page.charts(&[
+        (
+            chart::ccdf(
+                "Degree distribution",
+                "friends",
+                "consumers",
+                &degrees,
+                tail(&g["degree_tail"], &degrees),
+            ),
+            "P(X ≥ x) over consumers with a friend, log-log, with the fitted power-law tail.",
+        ),
+        (
+            chart::ccdf("Community sizes", "consumers", "communities", &sizes, None),
+            "P(X ≥ x) over the communities, log-log.",
+        ),
+    ]);
 }
 
 /// One panel for each policy that the scenario turns on.
