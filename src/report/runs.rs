@@ -74,60 +74,73 @@ pub fn sweep_report(dir: &Path) -> Result<String> {
         "Outputs against the varied keys",
         "Each dot is one design point: the mean of the output over the point's replicates, with its 95 % Student t interval (none with one replicate). The other keys vary across the dots at one value.",
     );
-    for key in &keys {
-        let raw = runs.strings(key).unwrap_or_default();
-        // Numbers (and booleans as 0/1) stand on a numeric axis; other values by their order
-        // of appearance.
-        let mut categories: Vec<String> = Vec::new();
-        let numeric = raw
-            .iter()
-            .all(|v| v.parse::<f64>().is_ok() || v == "true" || v == "false");
-        let x: Vec<f64> = raw
-            .iter()
-            .map(|v| match v.as_str() {
-                "true" => 1.0,
-                "false" => 0.0,
-                _ if numeric => v.parse().unwrap_or(f64::NAN),
-                _ => {
-                    if !categories.contains(v) {
-                        categories.push(v.clone());
+    // Each key's values as numbers (booleans 0/1; other values by their order of appearance),
+    // its axis label, and whether it is numeric.
+    let axes: Vec<(&String, Vec<f64>, String, bool)> = keys
+        .iter()
+        .map(|key| {
+            let raw = runs.strings(key).unwrap_or_default();
+            let mut categories: Vec<String> = Vec::new();
+            let numeric = raw
+                .iter()
+                .all(|v| v.parse::<f64>().is_ok() || v == "true" || v == "false");
+            let x: Vec<f64> = raw
+                .iter()
+                .map(|v| match v.as_str() {
+                    "true" => 1.0,
+                    "false" => 0.0,
+                    _ if numeric => v.parse().unwrap_or(f64::NAN),
+                    _ => {
+                        if !categories.contains(v) {
+                            categories.push(v.clone());
+                        }
+                        categories.iter().position(|c| c == v).unwrap_or(0) as f64
                     }
-                    categories.iter().position(|c| c == v).unwrap_or(0) as f64
-                }
-            })
-            .collect();
-        let axis = if categories.is_empty() {
-            key.to_string()
-        } else {
-            format!(
-                "{key} ({})",
-                categories
+                })
+                .collect();
+            let axis = if categories.is_empty() {
+                key.to_string()
+            } else {
+                format!(
+                    "{key} ({})",
+                    categories
+                        .iter()
+                        .enumerate()
+                        .map(|(k, c)| format!("{k} = {c}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            (*key, x, axis, numeric)
+        })
+        .collect();
+    // Each design point's replicate interval of a metric's values.
+    let point_intervals = |y: &[f64]| -> Vec<(usize, Interval)> {
+        by_point
+            .values()
+            .filter_map(|rows| {
+                let values: Vec<f64> = rows
                     .iter()
-                    .enumerate()
-                    .map(|(k, c)| format!("{k} = {c}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        };
+                    .map(|&q| y[q])
+                    .filter(|v| v.is_finite())
+                    .collect();
+                (!values.is_empty()).then(|| (rows[0], interval(String::new(), &values)))
+            })
+            .collect()
+    };
+    for (key, x, axis, _) in &axes {
         page.section(&format!("Against {key}"), "");
         let mut charts = Vec::new();
         for &(metric, label, _, _) in HEADLINES {
             let Some(y) = runs.column(metric) else {
                 continue;
             };
-            let points: Vec<(f64, Interval)> = by_point
-                .values()
-                .filter_map(|rows| {
-                    let values: Vec<f64> = rows
-                        .iter()
-                        .map(|&q| y[q])
-                        .filter(|v| v.is_finite())
-                        .collect();
-                    (!values.is_empty()).then(|| (x[rows[0]], interval(String::new(), &values)))
-                })
+            let points: Vec<(f64, Interval)> = point_intervals(&y)
+                .into_iter()
+                .map(|(first, i)| (x[first], i))
                 .collect();
             charts.push((
-                chart::intervals_against(label, &axis, metric, &points),
+                chart::intervals_against(label, axis, metric, &points),
                 metric,
             ));
         }
@@ -135,8 +148,109 @@ pub fn sweep_report(dir: &Path) -> Result<String> {
     }
     if keys.is_empty() {
         page.text("runs.csv names no varied key.");
+    } else {
+        every_output(&mut page, &runs, &axes, &point_intervals);
     }
     Ok(page.finish())
+}
+
+/// Each design point's first run and the replicate interval of a metric's values there.
+type PointIntervals<'a> = dyn Fn(&[f64]) -> Vec<(usize, Interval)> + 'a;
+
+/// Ranks of `v` from 1, ties given the mean of their ranks.
+fn ranks(v: &[f64]) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..v.len()).collect();
+    order.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
+    let mut r = vec![0.0; v.len()];
+    let mut k = 0;
+    while k < order.len() {
+        let tied = order[k..]
+            .iter()
+            .take_while(|&&i| v[i] == v[order[k]])
+            .count();
+        let mid = k as f64 + (tied as f64 + 1.0) / 2.0;
+        for &i in &order[k..k + tied] {
+            r[i] = mid;
+        }
+        k += tied;
+    }
+    r
+}
+
+/// Spearman's rank correlation of two samples: Pearson's on their mid-ranks; `None` when
+/// either does not vary.
+pub fn spearman(a: &[f64], b: &[f64]) -> Option<f64> {
+    let (ra, rb) = (ranks(a), ranks(b));
+    let (ma, _) = mean_sd(&ra);
+    let (mb, _) = mean_sd(&rb);
+    let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
+    for (x, y) in ra.iter().zip(&rb) {
+        sab += (x - ma) * (y - mb);
+        saa += (x - ma) * (x - ma);
+        sbb += (y - mb) * (y - mb);
+    }
+    (saa > 0.0 && sbb > 0.0).then(|| sab / (saa * sbb).sqrt())
+}
+
+/// The table of every metric column of runs.csv against every varied key: the range of the
+/// point means, the widest replicate interval, and Spearman's correlation with each key.
+fn every_output(
+    page: &mut Page,
+    runs: &Table,
+    axes: &[(&String, Vec<f64>, String, bool)],
+    point_intervals: &PointIntervals,
+) {
+    let names = runs.names();
+    let first_metric = names
+        .iter()
+        .position(|n| n == "error")
+        .map_or(names.len(), |e| e + 1);
+    page.section(
+        "Every output",
+        "Each metric column of runs.csv (docs/OUTPUTS.md defines them) over the design points: the lowest and highest point mean, the widest 95 % replicate interval (its half-width), and, for each varied key, Spearman's rank correlation between the key's value and the point mean (mid-ranks for ties; n/a where the key is not numeric or either does not vary). The charts above show the headline outputs in full.",
+    );
+    let mut headers = vec![
+        "output".to_string(),
+        "lowest point mean".to_string(),
+        "highest point mean".to_string(),
+        "widest ± (95 %)".to_string(),
+    ];
+    headers.extend(axes.iter().map(|(key, ..)| format!("ρ with {key}")));
+    let mut rows = Vec::new();
+    for name in &names[first_metric..] {
+        let Some(y) = runs.column(name) else {
+            continue;
+        };
+        let points = point_intervals(&y);
+        if points.is_empty() {
+            continue;
+        }
+        let means: Vec<f64> = points.iter().map(|(_, i)| i.estimate).collect();
+        let lowest = means.iter().copied().fold(f64::INFINITY, f64::min);
+        let highest = means.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let widest = points
+            .iter()
+            .map(|(_, i)| (i.high - i.low) / 2.0)
+            .fold(0.0, f64::max);
+        let mut row = vec![
+            name.clone(),
+            chart::short(lowest),
+            chart::short(highest),
+            chart::short(widest),
+        ];
+        for (_, x, _, numeric) in axes {
+            let xs: Vec<f64> = points.iter().map(|(first, _)| x[*first]).collect();
+            row.push(
+                numeric
+                    .then(|| spearman(&xs, &means))
+                    .flatten()
+                    .map_or("n/a".to_string(), |r| format!("{r:+.2}")),
+            );
+        }
+        rows.push(row);
+    }
+    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+    page.table(&headers, &rows);
 }
 
 /// The page of a comparison folder: per variant, a forest plot of the relative paired
@@ -274,5 +388,21 @@ fn p_text(p: f64) -> String {
         "<1e-4".into()
     } else {
         format!("{p:.4}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    // Exact: Spearman's ρ of a monotone pair is 1, of a reversed one −1; with ties, mid-ranks
+    // give scipy.stats.spearmanr([1, 2, 2, 3], [1, 3, 2, 4]) = 0.9486832980505138.
+    #[test]
+    fn spearman_known_values() {
+        let r = |a: &[f64], b: &[f64]| super::spearman(a, b).unwrap();
+        assert!((r(&[1.0, 2.0, 3.0], &[10.0, 20.0, 90.0]) - 1.0).abs() < 1e-12);
+        assert!((r(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]) + 1.0).abs() < 1e-12);
+        assert!(
+            (r(&[1.0, 2.0, 2.0, 3.0], &[1.0, 3.0, 2.0, 4.0]) - 0.9486832980505138).abs() < 1e-12
+        );
+        assert!(super::spearman(&[1.0, 1.0], &[1.0, 2.0]).is_none());
     }
 }
