@@ -331,7 +331,42 @@ fn bad_sweep_files_are_clear_errors() {
         &[],
     );
     assert!(
-        e.contains("line 2, design: unknown design \"factorial\"; choose one of grid, lhs, sobol"),
+        e.contains(
+            "line 2, design: unknown design \"factorial\"; choose one of grid, lhs, sobol, saltelli, morris, points"
+        ),
+        "{e}"
+    );
+    let e = sweep_error(
+        "levels-without-morris",
+        "base = \"baseline\"\ndesign = \"sobol\"\npoints = 4\nlevels = 4\n[vary]\nhosts.discount = { min = 0.1, max = 0.3 }\n",
+        &[],
+    );
+    assert!(
+        e.contains("line 4") && e.contains("only design = \"morris\" takes `levels`"),
+        "{e}"
+    );
+    let e = sweep_error(
+        "odd-levels",
+        "base = \"baseline\"\ndesign = \"morris\"\npoints = 4\nlevels = 3\n[vary]\nhosts.discount = { min = 0.1, max = 0.3 }\n",
+        &[],
+    );
+    assert!(e.contains("line 4") && e.contains("an even number"), "{e}");
+    let e = sweep_error(
+        "saltelli-list",
+        "base = \"baseline\"\ndesign = \"saltelli\"\npoints = 4\n[vary]\nhosts.discount = [0.1, 0.3]\n",
+        &[],
+    );
+    assert!(
+        e.contains("hosts.discount") && e.contains("needs a range"),
+        "{e}"
+    );
+    let e = sweep_error(
+        "points-without-file",
+        "base = \"baseline\"\ndesign = \"points\"\n",
+        &[],
+    );
+    assert!(
+        e.contains("line 2") && e.contains("needs `points_file`"),
         "{e}"
     );
     let e = sweep_error(
@@ -340,7 +375,9 @@ fn bad_sweep_files_are_clear_errors() {
         &[],
     );
     assert!(
-        e.contains("line 2, design: expected one of \"grid\", \"lhs\", \"sobol\", found 3"),
+        e.contains(
+            "line 2, design: expected one of \"grid\", \"lhs\", \"sobol\", \"saltelli\", \"morris\", \"points\", found 3"
+        ),
         "{e}"
     );
     let e = sweep_error(

@@ -61,7 +61,8 @@ Keys: socsim keys [PREFIX], docs/SCENARIO.md.")]
     #[command(after_help = "Example:
   socsim list")]
     List,
-    /// Run a parameter sweep (grid, Latin hypercube or Sobol, with replicates), or one shard of it.
+    /// Run a parameter sweep (grid, Latin hypercube, Sobol, Saltelli, Morris or a CSV of points,
+    /// with replicates), or one shard of it.
     #[command(after_help = "Examples:
   socsim sweep scenarios/sweeps/returns_grid.toml --dry-run      the plan, every point checked
   socsim sweep scenarios/sweeps/returns_grid.toml --days 30 --jobs 2
@@ -83,6 +84,19 @@ The sweep file: docs/EXPERIMENTS.md.")]
     #[command(after_help = "Example:
   socsim report outputs/baseline/s42-54835123")]
     Report(ReportArgs),
+    /// Sobol indices (a saltelli sweep) or Morris elementary effects (a morris sweep) of every
+    /// output of a finished sweep folder: DIR/sensitivity.csv, and a chart in its report.
+    #[command(after_help = "Examples:
+  socsim sweep scenarios/sweeps/sensitivity_saltelli.toml && socsim sensitivity outputs/sweeps/sensitivity_saltelli
+  socsim sensitivity merged --bootstrap 2000
+The estimators and how replicates are handled: docs/EXPERIMENTS.md.")]
+    Sensitivity {
+        /// A finished saltelli or morris sweep folder, or a merged one.
+        dir: PathBuf,
+        /// Bootstrap resamples of the Sobol indices' 95 % intervals.
+        #[arg(long, value_name = "B", default_value_t = crate::experiment::sensitivity::BOOTSTRAP)]
+        bootstrap: usize,
+    },
     /// Write a Parquet copy of every CSV table of a folder socsim wrote (NAME.parquet beside
     /// NAME.csv); run, sweep, merge and compare do it themselves with --parquet.
     #[command(after_help = "Example:
@@ -418,6 +432,31 @@ fn command_line() -> Result<i32> {
                     "no scenario key starts with this (socsim keys lists them all)",
                 ));
             }
+            Ok(0)
+        }
+        Command::Sensitivity { dir, bootstrap } => {
+            if bootstrap == 0 {
+                return Err(Error::input("--bootstrap 0", "needs at least 1 resample"));
+            }
+            let a = crate::experiment::sensitivity::analyze(&dir, bootstrap)?;
+            if crate::output::Marker::read(&dir).is_some() {
+                crate::report::write(&dir)?;
+            }
+            println!(
+                "{} design: {} metrics × {} keys ({}), {} of {} {} complete: {}",
+                a.design,
+                a.metrics,
+                a.parameters.len(),
+                a.parameters.join(", "),
+                a.complete,
+                a.planned,
+                if a.design == "saltelli" {
+                    "samples"
+                } else {
+                    "trajectories"
+                },
+                a.path.display()
+            );
             Ok(0)
         }
         Command::Parquet(args) => {

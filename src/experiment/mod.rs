@@ -6,6 +6,7 @@ pub mod design;
 mod merge;
 pub mod metrics;
 mod runner;
+pub mod sensitivity;
 pub mod stats;
 mod sweep;
 

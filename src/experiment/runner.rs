@@ -68,6 +68,12 @@ pub struct SweepManifest {
     pub name: String,
     pub base: String,
     pub design: Design,
+    /// The sweep file's `points` (saltelli: N; morris: trajectories), if it gave them.
+    #[serde(default)]
+    pub points: Option<u64>,
+    /// Morris's levels (morris only).
+    #[serde(default)]
+    pub levels: Option<u64>,
     pub replicates: u64,
     pub master_seed: u64,
     /// `daily_long.csv` is written too.
@@ -416,6 +422,8 @@ pub fn run_sweep(
         name: sweep.name.clone(),
         base: sweep.base_source.clone(),
         design: sweep.design,
+        points: sweep.points,
+        levels: sweep.levels,
         replicates: sweep.replicates,
         master_seed: sweep.master_seed,
         daily: sweep.daily,

@@ -11,6 +11,9 @@ use crate::scenario::{
 use serde::Deserialize;
 use std::path::Path;
 
+/// Morris's levels when a sweep file gives none.
+pub const MORRIS_LEVELS: u64 = 4;
+
 /// The most runs one sweep may have (its manifest is held in memory, about 200 bytes a run).
 pub const MAX_RUNS: u64 = 10_000_000;
 
@@ -27,10 +30,15 @@ struct SweepFile {
     #[serde(default = "grid")]
     design: Design,
     points: Option<u64>,
+    /// Morris: the grid's levels.
+    levels: Option<u64>,
+    /// Points: the CSV file of points (relative to the sweep file).
+    points_file: Option<String>,
     #[serde(default)]
     daily: bool,
     #[serde(default)]
     set: toml::Table,
+    #[serde(default)]
     vary: toml::Table,
 }
 
@@ -50,6 +58,13 @@ scenario::choice! {
         Lhs = "lhs",
         /// An Owen-scrambled Sobol sequence of `points` points over the ranges.
         Sobol = "sobol",
+        /// Saltelli's scheme for Sobol indices: `points` = N base samples, N·(d + 2) points.
+        Saltelli = "saltelli",
+        /// Morris's elementary effects: `points` = r trajectories of d + 1 points each, on a
+        /// grid of `levels` levels.
+        Morris = "morris",
+        /// The points of a CSV file (`points_file`): a header of scenario keys, a row a point.
+        Points = "points",
     }
 }
 
@@ -101,6 +116,10 @@ pub struct Sweep {
     set: Vec<Override>,
     pub params: Vec<Param>,
     pub design: Design,
+    /// `points` of the sweep file (lhs, sobol: points; saltelli: N; morris: trajectories).
+    pub points: Option<u64>,
+    /// Morris's levels (morris only).
+    pub levels: Option<u64>,
     pub replicates: u64,
     pub master_seed: u64,
     /// Also write `daily_long.csv`.
@@ -250,10 +269,55 @@ impl Sweep {
         let design = file.design;
         let mut vary = Vec::new();
         leaves("", &file.vary, &mut vary);
-        if vary.is_empty() {
+        if design == Design::Points {
+            if !vary.is_empty() {
+                return Err(Error::input(
+                    at("vary"),
+                    "design \"points\" takes its keys from the header of `points_file`; leave out [vary]",
+                ));
+            }
+        } else if vary.is_empty() {
             return Err(Error::input(at("vary"), "names no parameter to vary"));
         }
+        if file.levels.is_some() && design != Design::Morris {
+            return Err(Error::input(
+                at("levels"),
+                "only design = \"morris\" takes `levels`",
+            ));
+        }
+        if file.points_file.is_some() && design != Design::Points {
+            return Err(Error::input(
+                at("points_file"),
+                "only design = \"points\" takes `points_file`",
+            ));
+        }
+        let table_points = match (&file.points_file, design) {
+            (Some(f), Design::Points) => {
+                if file.points.is_some() {
+                    return Err(Error::input(
+                        at("points"),
+                        "design \"points\" has as many points as `points_file` has rows; leave out `points`",
+                    ));
+                }
+                Some(read_points(&dir.join(f), &resolved)?)
+            }
+            (None, Design::Points) => {
+                return Err(Error::input(
+                    at("design"),
+                    "design \"points\" needs `points_file`, a CSV file of points",
+                ));
+            }
+            _ => None,
+        };
         let mut params = Vec::new();
+        if let Some((keys, _)) = &table_points {
+            for (path, values) in keys {
+                params.push(Param::Values {
+                    path: path.clone(),
+                    values: values.clone(),
+                });
+            }
+        }
         for (path, leaf) in vary {
             let place = at(&format!("vary.{path}"));
             let default = lookup(&resolved, &path).ok_or_else(|| {
@@ -288,6 +352,15 @@ impl Sweep {
             }),
             // A missing `points` is reported below, in its own words.
             Design::Lhs | Design::Sobol => Some(file.points.unwrap_or(0)),
+            Design::Saltelli => file
+                .points
+                .unwrap_or(0)
+                .checked_mul(params.len() as u64 + 2),
+            Design::Morris => file
+                .points
+                .unwrap_or(0)
+                .checked_mul(params.len() as u64 + 1),
+            Design::Points => table_points.as_ref().map(|(_, rows)| rows.len() as u64),
         };
         let run_count = point_count.and_then(|p| p.checked_mul(file.replicates));
         if run_count.is_none_or(|n| n > MAX_RUNS) {
@@ -305,7 +378,8 @@ impl Sweep {
         }
         let points = match design {
             Design::Grid => grid_points(&params),
-            Design::Lhs | Design::Sobol => {
+            Design::Points => table_points.map(|(_, rows)| rows).unwrap_or_default(),
+            Design::Lhs | Design::Sobol | Design::Saltelli | Design::Morris => {
                 let n = file.points.ok_or_else(|| {
                     Error::input(
                         at("points"),
@@ -314,21 +388,34 @@ impl Sweep {
                         ),
                     )
                 })? as usize;
-                if n == 0 || (design == Design::Sobol && n > 65_536) || n > 1_000_000 {
+                let sobol_based = matches!(design, Design::Sobol | Design::Saltelli);
+                if n == 0 || (sobol_based && n > 65_536) || n > 1_000_000 {
                     return Err(Error::input(
                         at("points"),
-                        format!("{n} points: it must be at least 1 (and at most 65,536 for sobol)"),
+                        format!(
+                            "{n} points: it must be at least 1 (and at most 65,536 for sobol and saltelli)"
+                        ),
                     ));
                 }
-                if design == Design::Sobol && params.len() > 256 {
+                let dims = if design == Design::Saltelli { 2 } else { 1 } * params.len();
+                if sobol_based && dims > 256 {
                     return Err(Error::input(
                         at("vary"),
-                        "sobol supports at most 256 parameters",
+                        "sobol supports at most 256 parameters, saltelli 128",
+                    ));
+                }
+                let levels = file.levels.unwrap_or(MORRIS_LEVELS);
+                if design == Design::Morris && (levels < 2 || levels % 2 == 1 || levels > 1000) {
+                    return Err(Error::input(
+                        at("levels"),
+                        format!("{levels} levels: Morris needs an even number from 2 to 1000"),
                     ));
                 }
                 let seed = file.seed.unwrap_or(base.run.seed);
                 let unit = match design {
                     Design::Lhs => design::latin_hypercube(n, params.len(), seed),
+                    Design::Saltelli => design::saltelli(n, params.len(), seed),
+                    Design::Morris => design::morris(n, params.len(), levels as usize, seed).0,
                     _ => design::sobol(n, params.len(), seed),
                 };
                 unit.iter()
@@ -386,6 +473,8 @@ impl Sweep {
             set,
             params,
             design,
+            points: file.points,
+            levels: (design == Design::Morris).then(|| file.levels.unwrap_or(MORRIS_LEVELS)),
             replicates: file.replicates,
             master_seed,
             daily: file.daily,
@@ -433,6 +522,96 @@ impl Sweep {
         o.push(seed);
         parse_scenario(&self.base_source, &self.base_text, &o)
     }
+}
+
+/// The points of a `points_file`: each header key with its column's values (typed as the key's
+/// default), and the rows. Errors name the file and line.
+#[allow(clippy::type_complexity)]
+fn read_points(
+    path: &Path,
+    resolved: &toml::Table,
+) -> Result<(Vec<(String, Vec<toml::Value>)>, Vec<Vec<toml::Value>>)> {
+    let place = path.display().to_string();
+    let text = scenario::read_file(path, "points file")?;
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| Error::input(format!("{place} line 1"), e))?
+        .iter()
+        .map(String::from)
+        .collect();
+    let mut defaults = Vec::new();
+    for (k, key) in header.iter().enumerate() {
+        let default = lookup(resolved, key).ok_or_else(|| {
+            Error::input(
+                format!("{place} line 1"),
+                format!(
+                    "column {} ({key:?}) is not a scenario key (see docs/SCENARIO.md)",
+                    k + 1
+                ),
+            )
+        })?;
+        if header[..k].contains(key) {
+            return Err(Error::input(
+                format!("{place} line 1"),
+                format!("{key} is named twice"),
+            ));
+        }
+        defaults.push(default.clone());
+    }
+    let mut rows = Vec::new();
+    for (r, record) in reader.records().enumerate() {
+        let line = format!("{place} line {}", r + 2);
+        let record = record.map_err(|e| Error::input(&line, e))?;
+        if record.len() != header.len() {
+            return Err(Error::input(
+                &line,
+                format!("{} cells; the header names {}", record.len(), header.len()),
+            ));
+        }
+        let row = record
+            .iter()
+            .zip(&header)
+            .zip(&defaults)
+            .map(|((cell, key), default)| {
+                let bad =
+                    |what: &str| Error::input(&line, format!("{key}: {cell:?} is not {what}"));
+                Ok(match default {
+                    toml::Value::Integer(_) => {
+                        toml::Value::Integer(cell.parse().map_err(|_| bad("a whole number"))?)
+                    }
+                    toml::Value::Float(_) => {
+                        let x: f64 = cell.parse().map_err(|_| bad("a number"))?;
+                        if !x.is_finite() {
+                            return Err(bad("a finite number"));
+                        }
+                        toml::Value::Float(x)
+                    }
+                    toml::Value::Boolean(_) => match cell {
+                        "true" => toml::Value::Boolean(true),
+                        "false" => toml::Value::Boolean(false),
+                        _ => return Err(bad("true or false")),
+                    },
+                    _ => toml::Value::String(cell.to_string()),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        rows.push(row);
+    }
+    if rows.is_empty() {
+        return Err(Error::input(
+            &place,
+            "holds no point: a header line, then a row a point",
+        ));
+    }
+    let columns = header
+        .into_iter()
+        .enumerate()
+        .map(|(k, key)| (key, rows.iter().map(|r| r[k].clone()).collect()))
+        .collect();
+    Ok((columns, rows))
 }
 
 fn lookup<'a>(table: &'a toml::Table, path: &str) -> Option<&'a toml::Value> {

@@ -151,7 +151,86 @@ pub fn sweep_report(dir: &Path) -> Result<String> {
     } else {
         every_output(&mut page, &runs, &axes, &point_intervals);
     }
+    let sensitivity = dir.join(crate::experiment::sensitivity::FILE);
+    if sensitivity.is_file() {
+        sensitivity_section(&mut page, &Table::read(&sensitivity)?);
+    }
     Ok(page.finish())
+}
+
+/// The indices of `socsim sensitivity` (sensitivity.csv) for the headline outputs: Sobol
+/// indices S1 and ST with their bootstrap intervals, or Morris's μ* and σ.
+fn sensitivity_section(page: &mut Page, table: &Table) {
+    let metric = table.strings("metric").unwrap_or_default();
+    let parameter = table.strings("parameter").unwrap_or_default();
+    let sobol = table.column("st").is_some();
+    page.section(
+        "Sensitivity",
+        if sobol {
+            "From sensitivity.csv (socsim sensitivity): each varied key's first-order (S1) and total-order (ST) Sobol index for the headline outputs, with bootstrap 95 % intervals. S1 is the share of the output's variance the key explains alone, ST the share it takes part in; a key with ST near 0 does not matter. Every output's indices are in the file."
+        } else {
+            "From sensitivity.csv (socsim sensitivity): each varied key's Morris μ* (mean absolute elementary effect, on the unit scale of the key's range) and σ (their spread: interactions or non-linearity) for the headline outputs. Every output's effects are in the file."
+        },
+    );
+    let col = |n: &str| table.column(n).unwrap_or_default();
+    let mut charts = Vec::new();
+    for &(m, label, _, _) in HEADLINES {
+        let rows: Vec<usize> = (0..table.len()).filter(|&r| metric[r] == m).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let mut intervals = Vec::new();
+        for &r in &rows {
+            if sobol {
+                let (s1, s1l, s1h, st, stl, sth) = (
+                    col("s1")[r],
+                    col("s1_low")[r],
+                    col("s1_high")[r],
+                    col("st")[r],
+                    col("st_low")[r],
+                    col("st_high")[r],
+                );
+                for (what, e, l, h) in [("S1", s1, s1l, s1h), ("ST", st, stl, sth)] {
+                    if e.is_finite() {
+                        intervals.push(Interval {
+                            label: format!("{} {what}", parameter[r]),
+                            estimate: e,
+                            low: if l.is_finite() { l } else { e },
+                            high: if h.is_finite() { h } else { e },
+                        });
+                    }
+                }
+            } else {
+                let (mu_star, sigma) = (col("mu_star")[r], col("sigma")[r]);
+                if mu_star.is_finite() {
+                    intervals.push(Interval {
+                        label: format!("{} μ* ± σ", parameter[r]),
+                        estimate: mu_star,
+                        low: mu_star - sigma.max(0.0),
+                        high: mu_star + sigma.max(0.0),
+                    });
+                }
+            }
+        }
+        if intervals.is_empty() {
+            continue;
+        }
+        charts.push((
+            chart::forest(
+                label,
+                if sobol { "index" } else { "μ*" },
+                &intervals,
+                0.0,
+                380,
+            ),
+            m,
+        ));
+    }
+    if charts.is_empty() {
+        page.text("No headline output has indices (none varies across the design).");
+    } else {
+        page.charts(&charts);
+    }
 }
 
 /// Each design point's first run and the replicate interval of a metric's values there.
