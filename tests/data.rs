@@ -105,19 +105,23 @@ fn parquet_copies_equal_their_csv_tables() {
     let dir = temp_dir("parquet");
     let run = dir.join("run");
     let run_s = run.to_str().unwrap();
-    ok(&[
-        "run",
-        "--days",
-        "8",
-        "--set",
-        "population.consumers=1500",
-        "--seed",
-        "18446744073709551615",
-        "--parquet",
-        "-q",
-        "--out",
-        run_s,
-    ]);
+    // A run with a seed above 2^63 − 1, with Parquet copies.
+    let run_with_parquet = || {
+        ok(&[
+            "run",
+            "--days",
+            "8",
+            "--set",
+            "population.consumers=1500",
+            "--seed",
+            "18446744073709551615",
+            "--parquet",
+            "-q",
+            "--out",
+            run_s,
+        ])
+    };
+    run_with_parquet();
     for t in ["daily", "creators", "positions", "markets", "survey"] {
         same_as_csv(&run, t);
     }
@@ -236,19 +240,7 @@ for d in sys.argv[1:]:
     assert!(out.contains("compare_replicates.parquet"), "{out}");
 
     // The run again with --parquet, for the seed and a total read by pyarrow.
-    ok(&[
-        "run",
-        "--days",
-        "8",
-        "--set",
-        "population.consumers=1500",
-        "--seed",
-        "18446744073709551615",
-        "--parquet",
-        "-q",
-        "--out",
-        run_s,
-    ]);
+    run_with_parquet();
     let out = python(
         r#"
 import csv, sys, pyarrow.parquet as pq
