@@ -97,6 +97,14 @@ The estimators and how replicates are handled: docs/EXPERIMENTS.md.")]
         #[arg(long, value_name = "B", default_value_t = crate::experiment::sensitivity::BOOTSTRAP)]
         bootstrap: usize,
     },
+    /// Find the values of free scenario keys that reproduce target moments (simulated method
+    /// of moments, CMA-ES, common random numbers): best values, their standard errors, the fit
+    /// of each moment and a ready scenario file.
+    #[command(after_help = "Examples:
+  socsim calibrate scenarios/calibration/livestream_returns.toml
+  socsim calibrate CAL.toml --out OUT --shard 0/4     shard 0 of 4 of every generation
+Run it again to resume. The calibration file and the outputs: docs/EXPERIMENTS.md.")]
+    Calibrate(CalibrateArgs),
     /// Write a Parquet copy of every CSV table of a folder socsim wrote (NAME.parquet beside
     /// NAME.csv); run, sweep, merge and compare do it themselves with --parquet.
     #[command(after_help = "Example:
@@ -211,6 +219,25 @@ impl Workers {
             None => Ok((pool, threads)),
         }
     }
+}
+
+#[derive(Args)]
+struct CalibrateArgs {
+    /// Calibration file (TOML): a base scenario, the free keys with their ranges and the
+    /// target moments.
+    file: PathBuf,
+    /// Calibration folder [default: outputs/calibrations/<name>]; run again to resume it.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Run only shard I of N (0 ≤ I < N) of each generation, then wait for the other shards
+    /// (on a shared file system) before the next; shard 0 writes the results.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<String>,
+    /// Seconds between looks at the other shards' progress (with --shard).
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    poll: f64,
+    #[command(flatten)]
+    workers: Workers,
 }
 
 #[derive(Args)]
@@ -412,6 +439,7 @@ fn command_line() -> Result<i32> {
         }
         Command::Sweep(args) => sweep(args),
         Command::Merge(args) => merge(args),
+        Command::Calibrate(args) => calibrate(args),
         Command::Compare(args) => compare(args),
         Command::Completions { shell } => {
             use clap::CommandFactory;
@@ -839,6 +867,84 @@ fn shard_from(args: &SweepArgs, out: &Path, sweep_id: &str) -> Result<(Shard, Op
             .map_err(|e| Error::input("JOB_COMPLETION_INDEX", e));
     }
     Ok((Shard::ALL, None))
+}
+
+fn calibrate(args: CalibrateArgs) -> Result<i32> {
+    use crate::experiment::calibrate::{Calibration, Runner, calibrate};
+    let cal = Calibration::load(&args.file)?;
+    let shard = match &args.shard {
+        Some(s) => Shard::parse(s)?,
+        None => Shard::ALL,
+    };
+    if !(args.poll.is_finite() && args.poll > 0.0 && args.poll <= 3600.0) {
+        return Err(Error::input(
+            format!("--poll {}", args.poll),
+            "expected seconds above 0 and at most 3600",
+        ));
+    }
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("outputs").join("calibrations").join(&cal.name));
+    let (pool, jobs) = args.workers.start()?;
+    let start: Vec<f64> = cal.params.iter().map(|p| p.max).collect();
+    let per_run = cal
+        .scenario_at(&start)
+        .map(|s| footprint::estimate_bytes(&s))
+        .unwrap_or(0);
+    let memory = per_run.saturating_mul(jobs.min(cal.population * cal.replicates as usize) as u64);
+    footprint::check_fits(
+        memory,
+        args.workers.memory.max_memory,
+        &format!("calibration {} ({jobs} runs at once)", args.file.display()),
+    )?;
+    if !args.workers.quiet {
+        eprintln!(
+            "calibrate {}: {} keys, {} moments, {} candidates a generation × {} replicates, at most {} generations, {jobs} runs at a time",
+            cal.name,
+            cal.params.len(),
+            cal.moments.len(),
+            cal.population,
+            cal.replicates,
+            cal.generations
+        );
+    }
+    let runner = Runner {
+        shard,
+        jobs,
+        quiet: args.workers.quiet,
+        poll: std::time::Duration::from_secs_f64(args.poll),
+    };
+    let o = pool.install(|| calibrate(&cal, &out, &runner))?;
+    if !o.wrote {
+        println!(
+            "shard {}/{} done; shard 0 writes the results into {}",
+            shard.index,
+            shard.count,
+            o.dir.display()
+        );
+        return Ok(0);
+    }
+    println!(
+        "{} generations, {} candidates (stopped: {}); best distance {:.4} (generation {}, candidate {})",
+        o.generations,
+        o.evaluations,
+        o.stopped,
+        o.best.distance,
+        o.best.generation,
+        o.best.candidate
+    );
+    for (i, p) in cal.params.iter().enumerate() {
+        match &o.se {
+            Some(se) => println!("  {} = {} ± {:.3} (se)", p.path, o.best.values[i], se[i]),
+            None => println!(
+                "  {} = {} (not identified by the moments)",
+                p.path, o.best.values[i]
+            ),
+        }
+    }
+    println!("{}", o.dir.display());
+    Ok(0)
 }
 
 fn sweep(args: SweepArgs) -> Result<i32> {

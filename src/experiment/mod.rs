@@ -1,6 +1,8 @@
 //! Experiments: parameter sweeps with replicates (grid, Latin hypercube, Sobol), shards
-//! for clusters, resume, merge, and paired comparisons of variants on common random numbers.
+//! for clusters, resume, merge, paired comparisons of variants on common random numbers,
+//! sensitivity indices and calibration.
 
+pub mod calibrate;
 pub mod compare;
 pub mod design;
 mod merge;

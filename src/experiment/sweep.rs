@@ -149,7 +149,7 @@ pub fn cell(v: &toml::Value) -> String {
 /// Flattens nested tables (`[vary.returns] window_days = …`) and dotted keys
 /// (`"returns.window_days" = …`) into (path, leaf) pairs; a leaf is a value, a list or a
 /// `{ min, max }` table.
-fn leaves(prefix: &str, table: &toml::Table, out: &mut Vec<(String, toml::Value)>) {
+pub(super) fn leaves(prefix: &str, table: &toml::Table, out: &mut Vec<(String, toml::Value)>) {
     for (k, v) in table {
         let path = if prefix.is_empty() {
             k.clone()
@@ -614,7 +614,7 @@ fn read_points(
     Ok((columns, rows))
 }
 
-fn lookup<'a>(table: &'a toml::Table, path: &str) -> Option<&'a toml::Value> {
+pub(super) fn lookup<'a>(table: &'a toml::Table, path: &str) -> Option<&'a toml::Value> {
     let mut parts = path.split('.');
     let mut v = table.get(parts.next()?)?;
     for p in parts {

@@ -46,6 +46,8 @@ pub enum Kind {
     Compare,
     /// `socsim graph`: the social and follow graphs of one day.
     Graph,
+    /// `socsim calibrate`: written in place, a generation at a time, and resumed.
+    Calibration,
 }
 
 impl Kind {
@@ -56,6 +58,7 @@ impl Kind {
             Kind::Merge => "a merged sweep",
             Kind::Compare => "a comparison",
             Kind::Graph => "a graph export",
+            Kind::Calibration => "a calibration",
         }
     }
 }
@@ -205,7 +208,19 @@ struct Lock {
 
 impl Lock {
     fn take(shown: &Path, parent: &Path, name: &str) -> Result<Lock> {
+        Lock::take_within(shown, parent, name, std::time::Duration::ZERO)
+    }
+
+    /// [`Lock::take`], trying again every 100 ms for up to `patience` while another process
+    /// holds the lock.
+    fn take_within(
+        shown: &Path,
+        parent: &Path,
+        name: &str,
+        patience: std::time::Duration,
+    ) -> Result<Lock> {
         let path = parent.join(format!(".{name}.socsim-lock"));
+        let deadline = std::time::Instant::now() + patience;
         loop {
             let file = File::options()
                 .create(true)
@@ -215,6 +230,10 @@ impl Lock {
                 .map_err(|e| refuse(shown, format!("cannot write in {}: {e}", parent.display())))?;
             match file.try_lock() {
                 Ok(()) => {}
+                Err(fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                    continue;
+                }
                 Err(fs::TryLockError::WouldBlock) => {
                     return Err(refuse(
                         shown,
@@ -481,29 +500,55 @@ impl InPlace {
         files: &[&str],
         legacy: impl Fn(&Path) -> Option<String>,
     ) -> Result<InPlace> {
+        InPlace::claim(
+            dir,
+            Kind::Sweep,
+            sweep_id,
+            files,
+            legacy,
+            std::time::Duration::ZERO,
+        )
+    }
+
+    /// [`InPlace::new`] for a folder of `kind` (a sweep or a calibration) whose results
+    /// belong to `id`, waiting up to `patience` for another process's lock on it.
+    pub fn claim(
+        dir: &Path,
+        kind: Kind,
+        id: &str,
+        files: &[&str],
+        legacy: impl Fn(&Path) -> Option<String>,
+        patience: std::time::Duration,
+    ) -> Result<InPlace> {
         let target = resolve(dir)?;
         let (parent, name) = check_place(dir, &target)?;
         fs::create_dir_all(&parent)
             .map_err(|e| refuse(dir, format!("cannot create {}: {e}", parent.display())))?;
-        let lock = Lock::take(dir, &parent, &name)?;
-        let found =
-            if Marker::read(&target).is_none() && legacy(&target).as_deref() == Some(sweep_id) {
-                Found::Own(Marker::new(Kind::Sweep, files, Some(sweep_id)))
-            } else {
-                inspect(dir, &target, Kind::Sweep, false)?
-            };
+        let lock = Lock::take_within(dir, &parent, &name, patience)?;
+        let found = if Marker::read(&target).is_none() && legacy(&target).as_deref() == Some(id) {
+            Found::Own(Marker::new(kind, files, Some(id)))
+        } else {
+            inspect(dir, &target, kind, false)?
+        };
         let resumed = match found {
-            Found::Own(m) if m.sweep_id.as_deref() == Some(sweep_id) => true,
+            Found::Own(m) if m.sweep_id.as_deref() == Some(id) => true,
             Found::Own(_) => {
                 return Err(refuse(
                     dir,
-                    "holds results of a different sweep (another sweep file, base scenario or version); choose another --out",
+                    format!(
+                        "holds results of a different {} (another file, base scenario or version); choose another --out",
+                        if kind == Kind::Calibration {
+                            "calibration"
+                        } else {
+                            "sweep"
+                        }
+                    ),
                 ));
             }
             Found::Absent | Found::Empty => false,
         };
         fs::create_dir_all(&target).map_err(|e| refuse(dir, format!("cannot create it: {e}")))?;
-        Marker::new(Kind::Sweep, files, Some(sweep_id))
+        Marker::new(kind, files, Some(id))
             .write(&target)
             .map_err(|e| refuse(dir, e))?;
         Ok(InPlace {

@@ -62,6 +62,14 @@ pub fn write(dir: &Path) -> Result<std::path::PathBuf> {
                  the graph's diagnostics",
             ));
         }
+        Kind::Calibration => {
+            return Err(Error::input(
+                place(),
+                "is a calibration folder (socsim calibrate): its results are parameters.csv, \
+                 moments.csv and scenario.toml; each folder under generations/ is a sweep with a \
+                 report of its own",
+            ));
+        }
     };
     crate::output::write_atomic(&path, page.as_bytes())?;
     if !listed {
