@@ -287,3 +287,45 @@ fn bad_calibration_files_are_refused_before_any_run() {
     );
     assert_eq!(std::fs::read_dir(&foreign).unwrap().count(), 1);
 }
+
+// The shipped calibrated scenario is what `socsim calibrate` wrote from its checked-in file:
+// its header names the calibration id that file has now (a change to the file, to the base
+// scenario or to the metric columns makes another id, and this test asks for the scenario to
+// be written again), the key holds the estimate the header gives, and on three seeds the live
+// return rate lands inside the sourced 30–70 %.
+#[test]
+fn the_shipped_live_return_calibration_is_what_its_file_produces() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let cal = socsim::experiment::calibrate::Calibration::load(
+        &root.join("scenarios/calibration/livestream_returns.toml"),
+    )
+    .unwrap();
+    let text =
+        std::fs::read_to_string(root.join("scenarios/calibrated/livestream_returns.toml")).unwrap();
+    assert!(
+        text.contains(&format!("(calibration {})", cal.id)),
+        "scenarios/calibrated/livestream_returns.toml is out of date: run `socsim calibrate \
+         scenarios/calibration/livestream_returns.toml` and copy its scenario.toml there"
+    );
+    let estimate: f64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("# Estimates: returns.impulse="))
+        .expect("the header gives the estimate")
+        .trim_end_matches('.')
+        .parse()
+        .unwrap();
+    for seed in common::SEEDS {
+        let s = socsim::scenario::parse_scenario(
+            "calibrated",
+            &text,
+            &[socsim::scenario::Override::seed(seed)],
+        )
+        .unwrap();
+        assert_eq!(s.returns.impulse, estimate);
+        let live = common::run(&s).summary.rates.live_return_rate;
+        assert!(
+            (0.3..=0.7).contains(&live),
+            "seed {seed}: live return rate {live}"
+        );
+    }
+}

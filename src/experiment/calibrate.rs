@@ -1417,7 +1417,7 @@ fn write_results(
     // scenario.toml: the base with [set] and the estimates, resolved.
     let scenario = cal.scenario(&best.values, Some(&cal.name))?;
     let mut text = format!(
-        "# Written by socsim calibrate from {} (calibration {}).\n# Estimates: {}.\n# Distance {} over {} moments; docs/EXPERIMENTS.md, \"Calibration\".\n",
+        "# Written by socsim calibrate from {} (calibration {}).\n# Estimates: {}.\n# Distance {:.3e} over {} moment(s); docs/EXPERIMENTS.md, \"Calibration\".\n",
         cal.source,
         cal.id,
         cal.params
@@ -1426,7 +1426,7 @@ fn write_results(
             .map(|(p, x)| format!("{}={}", p.path, num(*x)))
             .collect::<Vec<_>>()
             .join(", "),
-        num(best.distance),
+        best.distance,
         cal.moments.len()
     );
     text.push_str(&scenario.to_toml());
