@@ -175,35 +175,44 @@ fn resumed_and_sharded_calibrations_write_the_same_bytes() {
     assert_eq!(searched(&rows(&resumed.join("evaluations.csv"))), 8);
     ok(&["calibrate", &cal, "--out", resumed.to_str().unwrap(), "-q"]);
 
+    // Two shards at once; a shard that fails stops the test at once rather than leaving the
+    // other waiting for its runs.
     let sharded = dir.join("sharded");
-    let s = sharded.to_str().unwrap().to_string();
-    let cal2 = cal.clone();
-    let other = std::thread::spawn(move || {
-        socsim(&[
-            "calibrate",
-            &cal2,
-            "--out",
-            &s,
-            "--shard",
-            "1/2",
-            "--poll",
-            "0.1",
-            "-q",
-        ])
-    });
-    ok(&[
-        "calibrate",
-        &cal,
-        "--out",
-        sharded.to_str().unwrap(),
-        "--shard",
-        "0/2",
-        "--poll",
-        "0.1",
-        "-q",
-    ]);
-    let o = other.join().unwrap();
-    assert!(o.status.success(), "{}", stderr(&o));
+    let mut shards: Vec<std::process::Child> = ["0/2", "1/2"]
+        .iter()
+        .map(|shard| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_socsim"))
+                .args(["calibrate", &cal, "--out", sharded.to_str().unwrap()])
+                .args(["--shard", shard, "--poll", "0.1", "-q"])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut running = 2;
+    while running > 0 {
+        running = 0;
+        for k in 0..2 {
+            match shards[k].try_wait().unwrap() {
+                None => running += 1,
+                Some(status) if status.success() => {}
+                Some(status) => {
+                    let mut err = String::new();
+                    use std::io::Read;
+                    shards[k]
+                        .stderr
+                        .take()
+                        .unwrap()
+                        .read_to_string(&mut err)
+                        .unwrap();
+                    let _ = shards[1 - k].kill();
+                    panic!("shard {k}/2 failed ({status}): {err}");
+                }
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     assert!(
         sharded
             .join("generations/g0003/shard-1-of-2/results")

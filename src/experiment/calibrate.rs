@@ -27,7 +27,7 @@
 //! Ω = diag(se²) (the targets' sampling noise) and Σ the covariance of the moments across the
 //! R replicates at θ̂ (the simulation's noise).
 
-use super::runner::{Shard, listed_runs, metric_columns, run_sweep};
+use super::runner::{Shard, metric_columns, run_sweep};
 use super::sweep::{Sweep, leaves};
 use crate::error::{Error, Result};
 use crate::output::{InPlace, Kind, now_unix, write_atomic, write_json};
@@ -757,9 +757,12 @@ fn read_generation(
     if places.is_empty() {
         return Ok(None);
     }
-    let manifest = std::fs::read_to_string(places[0].join("runs_manifest.csv"))
-        .map_err(|e| Error::io(&places[0].join("runs_manifest.csv"), e))?;
-    let (mut header, _) = listed_runs(&manifest)?;
+    // The header of a result row, from the sweep itself: another shard may be writing its
+    // runs_manifest.csv at this moment.
+    let mut header: Vec<String> = ["run_id", "point", "replicate", "seed"]
+        .map(String::from)
+        .to_vec();
+    header.extend(sweep.params.iter().map(|p| p.path().to_string()));
     header.push("status".into());
     header.push("error".into());
     header.extend(metric_columns());
