@@ -28,7 +28,7 @@
 //! R replicates at θ̂ (the simulation's noise).
 
 use super::runner::{Shard, metric_columns, run_sweep};
-use super::sweep::{Sweep, leaves};
+use super::sweep::{Sweep, base_scenario, leaves, set_overrides};
 use crate::error::{Error, Result};
 use crate::output::{InPlace, Kind, now_unix, write_atomic, write_json};
 use crate::scenario::{
@@ -262,35 +262,8 @@ impl Calibration {
         if let Some(problem) = file.name.as_deref().and_then(name_problem) {
             return Err(Error::input(at("name"), problem));
         }
-        let base_path = dir.join(&file.base);
-        let (base_source, base_text) = if base_path.exists() && !base_path.is_dir() {
-            let t = scenario::read_file(&base_path, "scenario file")
-                .map_err(|e| Error::input(at("base"), e))?;
-            (base_path.display().to_string(), t)
-        } else if let Some(t) = scenario::built_in(&file.base) {
-            (format!("built-in {}", file.base), t.to_string())
-        } else {
-            return Err(Error::input(
-                at("base"),
-                format!(
-                    "{:?} (looked for {}) is {}",
-                    file.base,
-                    base_path.display(),
-                    scenario::not_found(&file.base, base_path.is_dir())
-                ),
-            ));
-        };
-        let mut set_leaves = Vec::new();
-        leaves("", &file.set, &mut set_leaves);
-        let set: Vec<Override> = set_leaves
-            .iter()
-            .map(|(p, v)| Override {
-                path: p.split('.').map(String::from).collect(),
-                value: v.clone(),
-                text: format!("{p}={v}"),
-                place: at(&format!("set.{p}")),
-            })
-            .collect();
+        let (base_source, base_text) = base_scenario(&file.base, dir, &at("base"))?;
+        let set = set_overrides(&file.set, at);
         let base: Scenario = parse_scenario(&base_source, &base_text, &set).map_err(|e| {
             let m = e.to_string();
             if m.starts_with(&format!("{name} line ")) {
@@ -350,7 +323,7 @@ impl Calibration {
                     ));
                 }
             };
-            if set_leaves.iter().any(|(p, _)| *p == path) {
+            if set.iter().any(|o| o.path.join(".") == path) {
                 return Err(Error::input(
                     &place,
                     format!("{path} is also fixed in [set]; a key is either fixed or free"),

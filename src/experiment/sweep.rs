@@ -146,6 +146,44 @@ pub fn cell(v: &toml::Value) -> String {
     }
 }
 
+/// The base scenario a sweep or calibration file names: a scenario file (relative to `dir`)
+/// or a built-in name. Returns where it came from (for messages) and its text; an error names
+/// `place`.
+pub(super) fn base_scenario(base: &str, dir: &Path, place: &str) -> Result<(String, String)> {
+    let base_path = dir.join(base);
+    if base_path.exists() && !base_path.is_dir() {
+        let t =
+            scenario::read_file(&base_path, "scenario file").map_err(|e| Error::input(place, e))?;
+        Ok((base_path.display().to_string(), t))
+    } else if let Some(t) = scenario::built_in(base) {
+        Ok((format!("built-in {base}"), t.to_string()))
+    } else {
+        Err(Error::input(
+            place,
+            format!(
+                "{base:?} (looked for {}) is {}",
+                base_path.display(),
+                scenario::not_found(base, base_path.is_dir())
+            ),
+        ))
+    }
+}
+
+/// A file's `[set]` table as overrides, each placed by `at("set.<key>")`.
+pub(super) fn set_overrides(table: &toml::Table, at: impl Fn(&str) -> String) -> Vec<Override> {
+    let mut set_leaves = Vec::new();
+    leaves("", table, &mut set_leaves);
+    set_leaves
+        .iter()
+        .map(|(p, v)| Override {
+            path: p.split('.').map(String::from).collect(),
+            value: v.clone(),
+            text: format!("{p}={v}"),
+            place: at(&format!("set.{p}")),
+        })
+        .collect()
+}
+
 /// Flattens nested tables (`[vary.returns] window_days = …`) and dotted keys
 /// (`"returns.window_days" = …`) into (path, leaf) pairs; a leaf is a value, a list or a
 /// `{ min, max }` table.
@@ -209,36 +247,9 @@ impl Sweep {
         }
 
         // The base scenario: a file (relative to the sweep file) or a built-in name.
-        let base_path = dir.join(&file.base);
-        let (base_source, base_text) = if base_path.exists() && !base_path.is_dir() {
-            let t = scenario::read_file(&base_path, "scenario file")
-                .map_err(|e| Error::input(at("base"), e))?;
-            (base_path.display().to_string(), t)
-        } else if let Some(t) = scenario::built_in(&file.base) {
-            (format!("built-in {}", file.base), t.to_string())
-        } else {
-            return Err(Error::input(
-                at("base"),
-                format!(
-                    "{:?} (looked for {}) is {}",
-                    file.base,
-                    base_path.display(),
-                    scenario::not_found(&file.base, base_path.is_dir())
-                ),
-            ));
-        };
+        let (base_source, base_text) = base_scenario(&file.base, dir, &at("base"))?;
 
-        let mut set_leaves = Vec::new();
-        leaves("", &file.set, &mut set_leaves);
-        let mut set: Vec<Override> = set_leaves
-            .iter()
-            .map(|(p, v)| Override {
-                path: p.split('.').map(String::from).collect(),
-                value: v.clone(),
-                text: format!("{p}={}", v),
-                place: at(&format!("set.{p}")),
-            })
-            .collect();
+        let mut set = set_overrides(&file.set, at);
         let mut varied = Vec::new();
         leaves("", &file.vary, &mut varied);
         for o in &extra {
