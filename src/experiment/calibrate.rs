@@ -6,8 +6,13 @@
 //! with a target and a standard error. The distance of a candidate θ is
 //!
 //! ```text
-//! D(θ) = Σ_k ((m̄_k(θ) − target_k) / se_k)²
+//! D(θ) = rᵀ W r,   r = m̄(θ) − target,   W = Ω⁻¹
 //! ```
+//!
+//! with Ω the targets' sampling covariance: diagonal se², except between the shares of one
+//! sample (a moment `group`), which covary as a multinomial's; without groups
+//! D = Σ_k ((m̄_k − target_k) / se_k)², and a group's part is Pearson's χ² over all of its
+//! categories.
 //!
 //! where m̄_k(θ) is the mean of moment k over `replicates` runs whose seeds are the same for
 //! every candidate (common random numbers), so two candidates differ only by their values.
@@ -23,9 +28,8 @@
 //! **Uncertainty.** At the best candidate θ̂ the Jacobian G of the moments is taken by
 //! central differences (one more sweep, `generations/jacobian-<point>/`, on the same seeds),
 //! after up to `polish` Gauss–Newton steps from the best candidate of the search, and the
-//! covariance of θ̂ is the sandwich V = A⁻¹ Gᵀ W (Ω + Σ/R) W G A⁻¹ with A = Gᵀ W G, W = Ω⁻¹,
-//! Ω = diag(se²) (the targets' sampling noise) and Σ the covariance of the moments across the
-//! R replicates at θ̂ (the simulation's noise).
+//! covariance of θ̂ is the sandwich V = A⁻¹ Gᵀ W (Ω + Σ/R) W G A⁻¹ with A = Gᵀ W G and Σ the
+//! covariance of the moments across the R replicates at θ̂ (the simulation's noise).
 
 use super::runner::{Shard, metric_columns, run_sweep};
 use super::sweep::{Sweep, base_scenario, leaves, set_overrides};
@@ -112,6 +116,8 @@ struct MomentFile {
     target: f64,
     se: Option<f64>,
     tolerance: Option<f64>,
+    sample: Option<f64>,
+    group: Option<String>,
 }
 
 /// A free key: its range and starting value (natural units).
@@ -194,6 +200,9 @@ pub struct Moment {
     pub source: Source,
     pub target: f64,
     pub se: f64,
+    /// The target is a share of one sample: the sample's name and size (n). Shares of the
+    /// same sample covary: −target_a · target_b / n.
+    pub group: Option<(String, f64)>,
 }
 
 /// A calibration, parsed and checked.
@@ -215,6 +224,9 @@ pub struct Calibration {
     pub jacobian_step: f64,
     /// Gauss–Newton steps after the search.
     pub polish: usize,
+    /// W, the weights of the distance: Ω⁻¹ (see [`target_covariance`]), diagonal 1/se²
+    /// outside the groups.
+    pub weight: Vec<Vec<f64>>,
     daily: bool,
     /// A hash of everything that determines the search and its results.
     pub id: String,
@@ -449,11 +461,54 @@ impl Calibration {
                     ));
                 }
             };
-            let se = match (m.se, m.tolerance) {
-                (Some(se), None) | (None, Some(se)) => se,
+            let se = match (m.se, m.tolerance, m.sample) {
+                (Some(se), None, None) | (None, Some(se), None) => se,
+                (None, None, Some(n)) => {
+                    if !(n.is_finite() && n >= 1.0) {
+                        return Err(bad(format!("sample = {n}: must be at least 1")));
+                    }
+                    if !(m.target > 0.0 && m.target < 1.0) {
+                        return Err(bad(format!(
+                            "target = {}: a share of a sample must lie strictly between 0 and 1",
+                            m.target
+                        )));
+                    }
+                    (m.target * (1.0 - m.target) / n).sqrt()
+                }
                 _ => {
                     return Err(bad(
-                        "give either `se` (the target's standard error) or `tolerance`".into(),
+                        "give one of `se` (the target's standard error), `tolerance`, or `sample` (the size of the sample the target is a share of)"
+                            .into(),
+                    ));
+                }
+            };
+            let group = match (&m.group, m.sample) {
+                (None, _) => None,
+                (Some(g), Some(n)) => {
+                    let others = moments.iter().filter_map(|o: &Moment| match &o.group {
+                        Some((h, k)) if h == g => Some((o.target, *k)),
+                        _ => None,
+                    });
+                    let mut total = m.target;
+                    for (t, k) in others {
+                        if k != n {
+                            return Err(bad(format!(
+                                "group {g:?}: every share of one sample has the same `sample` ({k} and {n})"
+                            )));
+                        }
+                        total += t;
+                    }
+                    if total > 1.0 + 1e-9 {
+                        return Err(bad(format!(
+                            "group {g:?}: the targets add up to {total}, more than 1"
+                        )));
+                    }
+                    Some((g.clone(), n))
+                }
+                (Some(_), None) => {
+                    return Err(bad(
+                        "`group` needs `sample`: the size of the sample the shares come from"
+                            .into(),
                     ));
                 }
             };
@@ -472,8 +527,17 @@ impl Calibration {
                 source,
                 target: m.target,
                 se,
+                group,
             });
         }
+        // W = Ω⁻¹: Ω is block-diagonal (a block a group), so the distance of a group is
+        // Pearson's χ² over all its categories, the one left out included.
+        let weight = invert(&target_covariance(&moments)).ok_or_else(|| {
+            Error::input(
+                at("moments"),
+                "the shares of a group cover every answer (they add up to 1), so their covariance is singular: leave one category out",
+            )
+        })?;
         let d = params.len();
         let population = match file.population {
             Some(p) if p < 2 => {
@@ -522,6 +586,7 @@ impl Calibration {
             step: file.step,
             jacobian_step: file.jacobian_step,
             polish: file.polish,
+            weight,
             daily,
             id: format!("{id:016x}"),
             source: name.to_string(),
@@ -782,12 +847,7 @@ fn read_generation(
                 let means: Vec<f64> = (0..cal.moments.len())
                     .map(|j| replicates.iter().map(|r| r[j]).sum::<f64>() / replicates.len() as f64)
                     .collect();
-                let distance = cal
-                    .moments
-                    .iter()
-                    .zip(&means)
-                    .map(|(m, x)| ((x - m.target) / m.se).powi(2))
-                    .sum();
+                let distance = contributions(cal, &means).iter().sum();
                 Evaluation {
                     generation: label.to_string(),
                     candidate: k,
@@ -1132,21 +1192,11 @@ fn tag(values: &[f64]) -> String {
 /// moments do not identify the parameters there.
 fn gauss_newton(cal: &Calibration, g: &[Vec<f64>], at: &Evaluation) -> Option<Vec<f64>> {
     let d = cal.params.len();
-    let w: Vec<f64> = cal.moments.iter().map(|m| 1.0 / (m.se * m.se)).collect();
-    let a: Vec<Vec<f64>> = (0..d)
-        .map(|i| {
-            (0..d)
-                .map(|j| (0..w.len()).map(|m| g[m][i] * w[m] * g[m][j]).sum())
-                .collect()
-        })
-        .collect();
-    let a_inv = invert(&a)?;
+    let wg = times(&cal.weight, g);
+    let a_inv = invert(&gram(g, &wg))?;
+    let r = residuals(cal, &at.means);
     let b: Vec<f64> = (0..d)
-        .map(|i| {
-            (0..w.len())
-                .map(|m| g[m][i] * w[m] * (at.means[m] - cal.moments[m].target))
-                .sum()
-        })
+        .map(|i| (0..r.len()).map(|m| wg[m][i] * r[m]).sum())
         .collect();
     Some(
         (0..d)
@@ -1160,12 +1210,10 @@ fn gauss_newton(cal: &Calibration, g: &[Vec<f64>], at: &Evaluation) -> Option<Ve
 fn covariance(cal: &Calibration, g: &[Vec<f64>], best: &Evaluation) -> Option<Vec<Vec<f64>>> {
     let k = cal.moments.len();
     let d = cal.params.len();
-    let w: Vec<f64> = cal.moments.iter().map(|m| 1.0 / (m.se * m.se)).collect();
     // Ω + Σ/R: the targets' variance and the simulated means' variance across replicates.
     let r = best.replicates.len();
-    let mut s = vec![vec![0.0; k]; k];
+    let mut s = target_covariance(&cal.moments);
     for a in 0..k {
-        s[a][a] += cal.moments[a].se.powi(2);
         if r >= 2 {
             for b in 0..k {
                 let cov = best
@@ -1178,29 +1226,10 @@ fn covariance(cal: &Calibration, g: &[Vec<f64>], best: &Evaluation) -> Option<Ve
             }
         }
     }
-    let a_mat: Vec<Vec<f64>> = (0..d)
-        .map(|i| {
-            (0..d)
-                .map(|j| (0..k).map(|m| g[m][i] * w[m] * g[m][j]).sum())
-                .collect()
-        })
-        .collect();
-    let a_inv = invert(&a_mat)?;
-    // B = Gᵀ W S W G.
-    let wg: Vec<Vec<f64>> = (0..k)
-        .map(|m| (0..d).map(|i| w[m] * g[m][i]).collect())
-        .collect();
-    let b_mat: Vec<Vec<f64>> = (0..d)
-        .map(|i| {
-            (0..d)
-                .map(|j| {
-                    (0..k)
-                        .map(|m| (0..k).map(|n| wg[m][i] * s[m][n] * wg[n][j]).sum::<f64>())
-                        .sum()
-                })
-                .collect()
-        })
-        .collect();
+    let wg = times(&cal.weight, g);
+    let a_inv = invert(&gram(g, &wg))?;
+    // B = (WG)ᵀ S (WG).
+    let b_mat = gram(&wg, &times(&s, &wg));
     let mul = |x: &[Vec<f64>], y: &[Vec<f64>]| -> Vec<Vec<f64>> {
         (0..d)
             .map(|i| {
@@ -1211,6 +1240,67 @@ fn covariance(cal: &Calibration, g: &[Vec<f64>], best: &Evaluation) -> Option<Ve
             .collect()
     };
     Some(mul(&mul(&a_inv, &b_mat), &a_inv))
+}
+
+/// m̄ − target.
+fn residuals(cal: &Calibration, means: &[f64]) -> Vec<f64> {
+    means
+        .iter()
+        .zip(&cal.moments)
+        .map(|(x, m)| x - m.target)
+        .collect()
+}
+
+/// Each moment's part of the distance rᵀ W r: r_k · (W r)_k, which is z_k² for a moment
+/// outside a group; they sum to the distance.
+fn contributions(cal: &Calibration, means: &[f64]) -> Vec<f64> {
+    let r = residuals(cal, means);
+    (0..r.len())
+        .map(|a| r[a] * (0..r.len()).map(|b| cal.weight[a][b] * r[b]).sum::<f64>())
+        .collect()
+}
+
+/// The product of a k × k matrix and a k × d one.
+fn times(x: &[Vec<f64>], y: &[Vec<f64>]) -> Vec<Vec<f64>> {
+    let d = y.first().map_or(0, Vec::len);
+    x.iter()
+        .map(|row| {
+            (0..d)
+                .map(|i| row.iter().zip(y).map(|(a, yr)| a * yr[i]).sum())
+                .collect()
+        })
+        .collect()
+}
+
+/// xᵀ y for two k × d matrices: d × d.
+fn gram(x: &[Vec<f64>], y: &[Vec<f64>]) -> Vec<Vec<f64>> {
+    let d = x.first().map_or(0, Vec::len);
+    (0..d)
+        .map(|i| {
+            (0..d)
+                .map(|j| x.iter().zip(y).map(|(xr, yr)| xr[i] * yr[j]).sum())
+                .collect()
+        })
+        .collect()
+}
+
+/// Ω, the targets' sampling covariance: se² on the diagonal, −target_a · target_b / n between
+/// two shares of one sample of n (a `group`, as in a multinomial), 0 elsewhere.
+pub fn target_covariance(moments: &[Moment]) -> Vec<Vec<f64>> {
+    let k = moments.len();
+    let mut s = vec![vec![0.0; k]; k];
+    for a in 0..k {
+        s[a][a] = moments[a].se.powi(2);
+        for b in 0..k {
+            if let (Some((ga, n)), Some((gb, _))) = (&moments[a].group, &moments[b].group)
+                && a != b
+                && ga == gb
+            {
+                s[a][b] = -moments[a].target * moments[b].target / n;
+            }
+        }
+    }
+    s
 }
 
 /// The inverse of a small square matrix by Gauss–Jordan elimination with partial pivoting;
@@ -1335,6 +1425,7 @@ fn write_results(
     .map(String::from)
     .to_vec();
     let r = best.replicates.len();
+    let parts = contributions(cal, &best.means);
     let rows: Vec<Vec<String>> = cal
         .moments
         .iter()
@@ -1361,7 +1452,7 @@ fn write_results(
                 num(mean),
                 sim_se,
                 num(z),
-                num(z * z),
+                num(parts[j]),
             ]
         })
         .collect();
@@ -1456,6 +1547,93 @@ mod tests {
             }
         }
         assert!(invert(&[vec![1.0, 2.0], vec![2.0, 4.0]]).is_none());
+    }
+
+    /// Shares of one sample: Ω against the empirical covariance of 40,000 multinomial samples
+    /// of 123 draws (a known result: Var = p(1 − p)/n, Cov = −p_a·p_b/n), within 5 % of
+    /// each variance and 0.1 of each correlation's size; the standard errors come from the
+    /// targets and `sample`, and two groups do not covary.
+    #[test]
+    fn shares_of_one_sample_covary_as_a_multinomial() {
+        let text = "base = \"baseline\"\n[parameters]\n\"returns.base\" = { min = -4.0, max = -1.0 }\n\
+            [[moments]]\nmetric = \"rates.return_rate\"\ntarget = 0.2\nsample = 123\ngroup = \"f\"\n\
+            [[moments]]\nmetric = \"rates.cancel_rate\"\ntarget = 0.3\nsample = 123\ngroup = \"f\"\n\
+            [[moments]]\nmetric = \"rates.engagement_rate\"\ntarget = 0.4\nsample = 123\ngroup = \"f\"\n\
+            [[moments]]\nmetric = \"rates.conversion_rate\"\ntarget = 0.5\nsample = 50\ngroup = \"g\"\n";
+        let cal = Calibration::parse("t.toml", text, Path::new(".")).unwrap();
+        let omega = target_covariance(&cal.moments);
+        let p = [0.2, 0.3, 0.4];
+        let n = 123;
+        let draws = 40_000;
+        let mut rng = crate::rng::stream(5, crate::rng::Purpose::Engage, 0, 0);
+        let mut x = vec![[0.0f64; 3]; draws];
+        for row in x.iter_mut() {
+            for _ in 0..n {
+                let u = rand::RngExt::random::<f64>(&mut rng);
+                let c = if u < 0.2 {
+                    0
+                } else if u < 0.5 {
+                    1
+                } else if u < 0.9 {
+                    2
+                } else {
+                    3
+                };
+                if c < 3 {
+                    row[c] += 1.0 / n as f64;
+                }
+            }
+        }
+        let mean: Vec<f64> = (0..3)
+            .map(|a| x.iter().map(|r| r[a]).sum::<f64>() / draws as f64)
+            .collect();
+        for a in 0..3 {
+            assert!((cal.moments[a].se - (p[a] * (1.0 - p[a]) / n as f64).sqrt()).abs() < 1e-15);
+            for b in 0..3 {
+                let cov = x
+                    .iter()
+                    .map(|r| (r[a] - mean[a]) * (r[b] - mean[b]))
+                    .sum::<f64>()
+                    / (draws - 1) as f64;
+                if a == b {
+                    assert!(
+                        (cov / omega[a][a] - 1.0).abs() < 0.05,
+                        "{a}: {cov} {}",
+                        omega[a][a]
+                    );
+                } else {
+                    let scale = (omega[a][a] * omega[b][b]).sqrt();
+                    assert!(((cov - omega[a][b]) / scale).abs() < 0.1, "{a},{b}");
+                    assert!(omega[a][b] < 0.0);
+                }
+            }
+            assert_eq!(omega[a][3], 0.0);
+        }
+        assert!((omega[3][3] - 0.25 / 50.0).abs() < 1e-15);
+        // With W = Ω⁻¹ a group's distance is Pearson's χ² over all its categories, the one
+        // left out (0.1, the rest of the sample) included: n Σ_j (m_j − p_j)² / p_j.
+        let means = [0.25, 0.2, 0.4, 0.5];
+        let parts = contributions(&cal, &means);
+        let (m, q): ([f64; 4], [f64; 4]) = ([0.25, 0.2, 0.4, 0.15], [0.2, 0.3, 0.4, 0.1]);
+        let pearson = n as f64 * (0..4).map(|j| (m[j] - q[j]).powi(2) / q[j]).sum::<f64>();
+        assert!((parts[..3].iter().sum::<f64>() - pearson).abs() < 1e-9 * pearson);
+        assert_eq!(parts[3], 0.0);
+        // A group whose shares add up to more than 1, or mix sample sizes, is refused.
+        for (from, to, message) in [
+            ("target = 0.4", "target = 0.6", "add up to"),
+            ("target = 0.4", "target = 0.5", "leave one category out"),
+            (
+                "target = 0.4\nsample = 123",
+                "target = 0.4\nsample = 124",
+                "the same `sample`",
+            ),
+        ] {
+            let bad = text.replacen(from, to, 1);
+            let e = Calibration::parse("t.toml", &bad, Path::new("."))
+                .err()
+                .unwrap();
+            assert!(e.to_string().contains(message), "{e}");
+        }
     }
 
     #[test]

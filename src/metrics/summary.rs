@@ -42,6 +42,8 @@ pub struct Summary {
     pub gmv_per_mau: Option<f64>,
     /// The consumers' social graph and its communities.
     pub graph: super::network::GraphSummary,
+    /// The campus questionnaire's tallies over `survey.csv` (null shares without chats).
+    pub survey: crate::policy::chats::SurveySummary,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -250,6 +252,7 @@ pub fn summarize(
         calendar: Vec::new(),
         gmv_per_mau: None,
         graph: super::network::graph_summary(&world.social, &cons.community),
+        survey: Default::default(),
     }
 }
 

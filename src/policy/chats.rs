@@ -539,6 +539,100 @@ impl SurveyRow {
     ];
 }
 
+/// The survey's tallies (`summary.json` `survey`, also `runs.csv` columns): the share of
+/// respondents (every consumer, one row of `survey.csv` each) in each answer, as Table 1 of
+/// the campus study reports them. Every share is null when the run has no group chats.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct SurveySummary {
+    /// Rows of `survey.csv` (0 without chats).
+    pub respondents: u64,
+    pub frequency: FrequencyShares,
+    pub satisfaction: SatisfactionShares,
+    pub chosen: ChosenShares,
+    pub avoided: AvoidedShares,
+    /// Mean of `score`.
+    pub mean_score: Option<f64>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct FrequencyShares {
+    pub always: Option<f64>,
+    pub often: Option<f64>,
+    pub generally: Option<f64>,
+    pub occasionally: Option<f64>,
+    pub never: Option<f64>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct SatisfactionShares {
+    pub particularly_satisfied: Option<f64>,
+    pub satisfied: Option<f64>,
+    pub fair: Option<f64>,
+    pub less_satisfied: Option<f64>,
+    pub particularly_unsatisfied: Option<f64>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct ChosenShares {
+    pub price: Option<f64>,
+    pub convenience: Option<f64>,
+    pub food: Option<f64>,
+    pub owner: Option<f64>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct AvoidedShares {
+    pub delivery_time: Option<f64>,
+    pub service: Option<f64>,
+    pub hygiene: Option<f64>,
+    pub taste: Option<f64>,
+}
+
+impl SurveySummary {
+    /// The tallies of `rows`: counts over the rows, each divided by their number once.
+    pub fn of(rows: &[SurveyRow]) -> SurveySummary {
+        if rows.is_empty() {
+            return SurveySummary::default();
+        }
+        let n = rows.len() as f64;
+        let share = |keep: &dyn Fn(&SurveyRow) -> bool| {
+            Some(rows.iter().filter(|r| keep(r)).count() as f64 / n)
+        };
+        let frequency = |c: &str| share(&|r| r.frequency == c);
+        let satisfaction = |c: &str| share(&|r| r.satisfaction == c);
+        SurveySummary {
+            respondents: rows.len() as u64,
+            frequency: FrequencyShares {
+                always: frequency("always"),
+                often: frequency("often"),
+                generally: frequency("generally"),
+                occasionally: frequency("occasionally"),
+                never: frequency("never"),
+            },
+            satisfaction: SatisfactionShares {
+                particularly_satisfied: satisfaction("particularly_satisfied"),
+                satisfied: satisfaction("satisfied"),
+                fair: satisfaction("fair"),
+                less_satisfied: satisfaction("less_satisfied"),
+                particularly_unsatisfied: satisfaction("particularly_unsatisfied"),
+            },
+            chosen: ChosenShares {
+                price: share(&|r| r.chosen_price),
+                convenience: share(&|r| r.chosen_convenience),
+                food: share(&|r| r.chosen_food),
+                owner: share(&|r| r.chosen_owner),
+            },
+            avoided: AvoidedShares {
+                delivery_time: share(&|r| r.avoided_delivery_time),
+                service: share(&|r| r.avoided_service),
+                hygiene: share(&|r| r.avoided_hygiene),
+                taste: share(&|r| r.avoided_taste),
+            },
+            mean_score: Some(rows.iter().map(|r| r.score as u64).sum::<u64>() as f64 / n),
+        }
+    }
+}
+
 // ---- The scenario section `[chats]` and its validation.
 
 /// `[chats]`: merchants' group chats in each community. With `per_community = 0` (the

@@ -393,9 +393,8 @@ impl Policies {
         summary.markets = self.markets.finish(world, s);
         summary.calendar = self.calendar.finish(s, daily);
         summary.gmv_per_mau = summary.calendar.first().map(|f| f.gmv_per_mau);
-        (
-            std::mem::take(&mut self.markets.history),
-            self.chats.survey(world, s),
-        )
+        let survey = self.chats.survey(world, s);
+        summary.survey = chats::SurveySummary::of(&survey);
+        (std::mem::take(&mut self.markets.history), survey)
     }
 }
