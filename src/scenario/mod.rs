@@ -29,6 +29,11 @@ pub const BUILT_IN: &[(&str, &str, &str)] = &[
         include_str!("../../scenarios/bench_1m.toml"),
     ),
     (
+        "bench_10m",
+        "10M consumers, 190k creators, 10k hosts, 500k merchants, 30 days: the scale benchmark",
+        include_str!("../../scenarios/bench_10m.toml"),
+    ),
+    (
         "livestream_returns",
         "most selling in hyped live sessions: how high do returns run, which levers cut them?",
         include_str!("../../scenarios/livestream_returns.toml"),
