@@ -137,7 +137,7 @@ impl DayView<'_> {
             && cons
                 .followed(i)
                 .iter()
-                .any(|&c| self.fresh[c as usize / 64] >> (c % 64) & 1 == 1);
+                .any(|&c| crate::engine::bit(self.fresh, c));
         let logit = cons.activity_logit[i]
             + b.visit_habit as f32 * (habit - cons.activity[i])
             + b.visit_trust as f32 * (cons.trust[i] - self.s.consumers.initial_trust as f32)

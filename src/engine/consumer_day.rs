@@ -292,6 +292,9 @@ pub struct DayView<'a> {
     /// A bit per account: active and with new content today (an item posted today, or live).
     /// Compact, so that checking a consumer's follows costs no card reads.
     pub fresh: &'a [u64],
+    /// A bit per account: active today (the cards' `active`, a few KiB that stay in L1), so
+    /// that rejecting a drawn candidate costs no card read.
+    pub active: &'a [u64],
     /// The prior of the platform's interest estimates today.
     pub prior: Prior,
     /// Log every impression ([`Recommender::wants_impressions`]).
@@ -311,6 +314,11 @@ impl DayView<'_> {
         let cons = &w.consumers;
         if cons.churned[i] {
             return;
+        }
+        // A feed's social draws read the latest follow of random friends: start those reads
+        // now, so that their misses overlap each other and the visit decision.
+        for &f in w.social.neighbours(i as u32).iter().take(PREFETCH_FRIENDS) {
+            prefetch(&cons.latest_follow[f as usize]);
         }
         // What the policies hold out to this consumer today (an incentive may draw it in).
         let perks = self.policies.perks(self, i);
@@ -392,6 +400,7 @@ impl DayView<'_> {
             recent_merchants: cons.recent_merchants(i),
             interest,
         };
+        let friends = w.social.neighbours(i as u32);
         let mut rng = stream(self.seed, Purpose::Feed, i as u64, self.day as u64);
         let n_cand = (rec.feed_size as f64 * rec.oversample).ceil() as usize;
         // Candidates as `creator << 3 | pool index`, so that sorting groups duplicates and
@@ -409,7 +418,6 @@ impl DayView<'_> {
                 let pick = match PoolMix::POOLS[pool_index] {
                     Pool::Followed => pick(&mut rng, follows),
                     Pool::Social => {
-                        let friends = w.social.neighbours(i as u32);
                         if friends.is_empty() {
                             None
                         } else {
@@ -426,12 +434,20 @@ impl DayView<'_> {
                 };
                 // Exited accounts (possible among follows) and empty pools fall back to
                 // exploration.
-                let pick = match pick.filter(|&c| self.cards[c as usize].active) {
+                let pick = match pick.filter(|&c| bit(self.active, c)) {
                     Some(c) => Some((c, pool_index)),
                     None => self.pools.explore(&mut rng).map(|c| (c, 5)),
                 };
                 match pick {
-                    Some((c, p)) => ids.push(c << 3 | p as u32),
+                    Some((c, p)) => {
+                        // The candidate's card and topic row are read when it is scored:
+                        // start the reads now, so that the misses of all draws overlap.
+                        let ci = c as usize;
+                        prefetch(&self.cards[ci]);
+                        prefetch(&cr.profile[ci * t]);
+                        prefetch(&cr.profile[ci * t + t - 1]);
+                        ids.push(c << 3 | p as u32)
+                    }
                     None => break,
                 }
             }
@@ -644,6 +660,31 @@ fn order_value(bits: u32) -> f32 {
     } else {
         !bits
     })
+}
+
+/// Whether bit `c` of `bits` is set.
+#[inline]
+pub(crate) fn bit(bits: &[u64], c: u32) -> bool {
+    bits[c as usize / 64] >> (c % 64) & 1 == 1
+}
+
+/// At most this many friends' latest follows are prefetched per feed (a hub's friends are
+/// many, its social draws few).
+const PREFETCH_FRIENDS: usize = 16;
+
+/// A hint to bring `x`'s cache line towards the core; it changes no value.
+#[inline(always)]
+fn prefetch<T>(x: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: `x` is a valid reference; a prefetch reads nothing into the program and
+    // cannot fault.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+            x as *const T as *const i8,
+        );
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = x;
 }
 
 #[inline]

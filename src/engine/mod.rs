@@ -12,7 +12,7 @@ mod orders;
 mod supply;
 
 pub(crate) use crate::behaviour::OrderIntent;
-pub(crate) use consumer_day::{CreatorCard, DayEvents, DayView, draw_topic};
+pub(crate) use consumer_day::{CreatorCard, DayEvents, DayView, bit, draw_topic};
 
 use crate::error::Result;
 use crate::metrics::inequality::{gini_sorted, top_share_sorted};
@@ -123,7 +123,7 @@ impl Simulation {
         &'a self,
         pools: &'a DayPools,
         cards: &'a [CreatorCard],
-        fresh: &'a [u64],
+        bits: &'a AccountBits,
         prior: Prior,
     ) -> DayView<'a> {
         let s = &self.scenario;
@@ -142,7 +142,8 @@ impl Simulation {
             policies: &self.policies,
             today: self.policies.today(s, self.day),
             examination: &self.examination,
-            fresh,
+            fresh: &bits.fresh,
+            active: &bits.active,
             prior,
             log: self.recommender.wants_impressions(),
         }
@@ -164,13 +165,15 @@ impl Simulation {
     /// to inspect what the recommender would show a consumer, or to time candidate
     /// generation. It draws from the same keyed streams as the next day's feeds.
     pub fn feed_builder(&self) -> FeedBuilder<'_> {
+        let cards = creator_cards(&self.world.creators, &self.world.products);
         FeedBuilder {
             sim: self,
             pools: DayPools::build(
                 &self.world,
                 self.scenario.recommendation.popularity_exponent,
             ),
-            cards: creator_cards(&self.world.creators, &self.world.products),
+            bits: AccountBits::new(&cards, self.day),
+            cards,
             prior: self.prior(),
         }
     }
@@ -200,10 +203,11 @@ impl Simulation {
             self.scenario.recommendation.popularity_exponent,
         );
         let cards = creator_cards(&self.world.creators, &self.world.products);
+        let bits = AccountBits::new(&cards, self.day);
         // Consumers (phase A, in parallel): feeds, engagement, follows, purchase decisions.
-        let mut events = self.consumers(&pools, &cards);
+        let mut events = self.consumers(&pools, &cards, &bits);
         // Channels: group chats' posts and solitaire lists, reader after reader.
-        self.channels(&pools, &cards, &mut events);
+        self.channels(&pools, &cards, &bits, &mut events);
         // Booking (phase B, in consumer order from here on): follows and orders.
         self.booking(&mut events, &mut row);
         // Fulfilment: deliveries, returns, reviews, trust and churn; groups close.
@@ -225,11 +229,15 @@ impl Simulation {
     /// Phase A: every consumer's day, in parallel over fixed chunks, merged in order. Each
     /// chunk also owns its consumers' rows of the platform's model, which their impressions
     /// update.
-    fn consumers(&mut self, pools: &DayPools, cards: &[CreatorCard]) -> DayEvents {
-        let fresh = fresh_accounts(cards, self.day);
+    fn consumers(
+        &mut self,
+        pools: &DayPools,
+        cards: &[CreatorCard],
+        bits: &AccountBits,
+    ) -> DayEvents {
         let mut model = std::mem::replace(&mut self.model, InterestModel::new(0, 0));
         let row = model.row_len();
-        let view = self.view(pools, cards, &fresh, self.prior());
+        let view = self.view(pools, cards, bits, self.prior());
         let n_creators = self.world.creators.len();
         let k = self.examination.len();
         let events = model
@@ -252,11 +260,17 @@ impl Simulation {
 
     /// The channel phase: the policies' offers that depend on other consumers' decisions of
     /// the same day, over the same frozen world as phase A.
-    fn channels(&self, pools: &DayPools, cards: &[CreatorCard], events: &mut DayEvents) {
+    fn channels(
+        &self,
+        pools: &DayPools,
+        cards: &[CreatorCard],
+        bits: &AccountBits,
+        events: &mut DayEvents,
+    ) {
         if self.scenario.chats.per_community == 0 {
             return;
         }
-        let view = self.view(pools, cards, &[], self.prior());
+        let view = self.view(pools, cards, bits, self.prior());
         self.policies.channels(&view, events);
     }
 
@@ -460,15 +474,28 @@ impl Simulation {
     }
 }
 
-/// One bit per account: active with new content on `day` (an item posted that day, or live).
-fn fresh_accounts(cards: &[CreatorCard], day: u32) -> Vec<u64> {
-    let mut bits = vec![0u64; cards.len().div_ceil(64)];
-    for (c, card) in cards.iter().enumerate() {
-        if card.active && (card.live || card.item_day == day) {
-            bits[c / 64] |= 1 << (c % 64);
+/// Two bits per account, one table each, compact so that phase A checks them without reading
+/// cards: `active` (the card's `active`) and `fresh` (active with new content on the day: an
+/// item posted that day, or live).
+pub(crate) struct AccountBits {
+    active: Vec<u64>,
+    fresh: Vec<u64>,
+}
+
+impl AccountBits {
+    fn new(cards: &[CreatorCard], day: u32) -> AccountBits {
+        let mut active = vec![0u64; cards.len().div_ceil(64)];
+        let mut fresh = active.clone();
+        for (c, card) in cards.iter().enumerate() {
+            if card.active {
+                active[c / 64] |= 1 << (c % 64);
+                if card.live || card.item_day == day {
+                    fresh[c / 64] |= 1 << (c % 64);
+                }
+            }
         }
+        AccountBits { active, fresh }
     }
-    bits
 }
 
 /// Applies follow decisions; a consumer whose follow ring is full drops its oldest follow.
@@ -488,6 +515,7 @@ pub struct FeedBuilder<'a> {
     sim: &'a Simulation,
     pools: DayPools,
     cards: Vec<CreatorCard>,
+    bits: AccountBits,
     /// The prior of the interest estimates, computed once (it sums over all accounts).
     prior: Prior,
 }
@@ -496,7 +524,7 @@ impl FeedBuilder<'_> {
     /// Builds consumer `i`'s feed into `scratch.feed` (reusing its buffers).
     pub fn feed_into(&self, consumer: u32, scratch: &mut FeedScratch) {
         self.sim
-            .view(&self.pools, &self.cards, &[], self.prior)
+            .view(&self.pools, &self.cards, &self.bits, self.prior)
             .build_feed(
                 consumer as usize,
                 scratch,
