@@ -98,6 +98,7 @@ pub struct FeedScratch {
     /// The candidates' true gains, for NDCG.
     gains: Vec<f32>,
     ids: Vec<u32>,
+    scores: Vec<f32>,
     keys: Vec<u64>,
     unranked: Vec<Candidate>,
     ranked: Vec<Scored>,
@@ -380,6 +381,7 @@ impl DayView<'_> {
             interest,
             gains: _,
             ids,
+            scores,
             keys,
             unranked,
             ranked,
@@ -462,7 +464,6 @@ impl DayView<'_> {
         }
         feed.clear();
 
-        keys.clear();
         for &id in ids.iter() {
             let c = id >> 3;
             let ci = c as usize;
@@ -486,11 +487,17 @@ impl DayView<'_> {
                 item_age_days: self.day.saturating_sub(card.item_day),
                 item_price: card.item_price,
             };
-            let score = self.recommender.score(&view, &cand, &mut rng);
-            // Sort key: score descending, then creator id ascending (candidates are in id order).
-            keys.push((!order_bits(score) as u64) << 32 | feed.len() as u64);
             feed.push(cand);
         }
+        self.recommender.score_all(&view, feed, scores, &mut rng);
+        // Sort key: score descending, then creator id ascending (candidates are in id order).
+        keys.clear();
+        keys.extend(
+            scores
+                .iter()
+                .enumerate()
+                .map(|(k, &score)| (!order_bits(score) as u64) << 32 | k as u64),
+        );
         keys.sort_unstable();
 
         std::mem::swap(feed, unranked);

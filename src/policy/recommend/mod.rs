@@ -251,6 +251,21 @@ pub trait Recommender: Send + Sync {
     fn pool_mix(&self) -> PoolMix;
     /// Higher is shown first.
     fn score(&self, consumer: &ConsumerView, candidate: &Candidate, rng: &mut StreamRng) -> f32;
+    /// Scores every candidate of a feed into `scores` (cleared first), in order: what the
+    /// simulator calls, once a feed. The default calls [`Recommender::score`] for each, a
+    /// static call inside the implementation, so a feed costs one dynamic call, not one a
+    /// candidate. Override it only to score the batch some other way, with the same scores
+    /// and the same draws from `rng` in the same order.
+    fn score_all(
+        &self,
+        consumer: &ConsumerView,
+        candidates: &[Candidate],
+        scores: &mut Vec<f32>,
+        rng: &mut StreamRng,
+    ) {
+        scores.clear();
+        scores.extend(candidates.iter().map(|c| self.score(consumer, c, rng)));
+    }
     /// Chooses the feed from `ranked` (sorted by score, best first) and leaves it, in display
     /// order, in `ranked`, at most `k` long. The default keeps the first `k`.
     fn rerank(&self, _consumer: &ConsumerView, ranked: &mut Vec<Scored>, k: usize) {
