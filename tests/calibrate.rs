@@ -309,6 +309,24 @@ fn bad_calibration_files_are_refused_before_any_run() {
     assert_eq!(std::fs::read_dir(&foreign).unwrap().count(), 1);
 }
 
+/// A shipped calibration, `scenarios/calibration/NAME.toml`, and the text of the scenario it
+/// wrote, `scenarios/calibrated/NAME.toml`, after checking that the scenario's header names
+/// the calibration id the file has now. A change to the file, to its base scenario or to the
+/// metric columns makes another id, and the scenario must then be written again.
+fn shipped(name: &str) -> (socsim::experiment::calibrate::Calibration, String) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let file = format!("scenarios/calibration/{name}.toml");
+    let cal = socsim::experiment::calibrate::Calibration::load(&root.join(&file)).unwrap();
+    let text =
+        std::fs::read_to_string(root.join(format!("scenarios/calibrated/{name}.toml"))).unwrap();
+    assert!(
+        text.contains(&format!("(calibration {})", cal.id)),
+        "scenarios/calibrated/{name}.toml is out of date: run `socsim calibrate {file}` and \
+         copy its scenario.toml there"
+    );
+    (cal, text)
+}
+
 // The shipped calibrated scenario is what `socsim calibrate` wrote from its checked-in file:
 // its header names the calibration id that file has now (a change to the file, to the base
 // scenario or to the metric columns makes another id, and this test asks for the scenario to
@@ -316,18 +334,7 @@ fn bad_calibration_files_are_refused_before_any_run() {
 // return rate lands inside the sourced 30–70 %.
 #[test]
 fn the_shipped_live_return_calibration_is_what_its_file_produces() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let cal = socsim::experiment::calibrate::Calibration::load(
-        &root.join("scenarios/calibration/livestream_returns.toml"),
-    )
-    .unwrap();
-    let text =
-        std::fs::read_to_string(root.join("scenarios/calibrated/livestream_returns.toml")).unwrap();
-    assert!(
-        text.contains(&format!("(calibration {})", cal.id)),
-        "scenarios/calibrated/livestream_returns.toml is out of date: run `socsim calibrate \
-         scenarios/calibration/livestream_returns.toml` and copy its scenario.toml there"
-    );
+    let (_, text) = shipped("livestream_returns");
     let estimate: f64 = text
         .lines()
         .find_map(|l| l.strip_prefix("# Estimates: returns.impulse="))
@@ -390,18 +397,7 @@ fn distance(
 // decisions toward the survey.
 #[test]
 fn the_shipped_campus_calibration_is_what_its_file_produces_and_fits_better_than_by_hand() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let cal = socsim::experiment::calibrate::Calibration::load(
-        &root.join("scenarios/calibration/campus_takeaway.toml"),
-    )
-    .unwrap();
-    let text =
-        std::fs::read_to_string(root.join("scenarios/calibrated/campus_takeaway.toml")).unwrap();
-    assert!(
-        text.contains(&format!("(calibration {})", cal.id)),
-        "scenarios/calibrated/campus_takeaway.toml is out of date: run `socsim calibrate \
-         scenarios/calibration/campus_takeaway.toml` and copy its scenario.toml there"
-    );
+    let (cal, text) = shipped("campus_takeaway");
     let estimates = text
         .lines()
         .find_map(|l| l.strip_prefix("# Estimates: "))
