@@ -95,9 +95,16 @@ pub struct FeedScratch {
     pub feed: Vec<Candidate>,
     /// The platform's estimate of the consumer's interests the feed was built from.
     pub interest: Vec<f32>,
-    /// The candidates' true gains, for NDCG.
+    /// The candidates' true gains, for NDCG, in candidate (creator-id) order.
     gains: Vec<f32>,
+    /// The same gains, best first (the ideal ranking).
+    ideal: Vec<f32>,
+    /// NDCG's position discounts, 1 / log2(k + 2) for position k, as far as computed.
+    discounts: Vec<f32>,
     ids: Vec<u32>,
+    /// Per account: 0, or 1 + the pool index of its first draw into this feed (the lowest
+    /// when drawn more than once). Zero again after every feed.
+    drawn: Vec<u8>,
     scores: Vec<f32>,
     keys: Vec<u64>,
     unranked: Vec<Candidate>,
@@ -360,7 +367,10 @@ impl DayView<'_> {
                 counts[c.topic as usize] += 1;
             }
             let k = feed.len() as u64;
-            let same: u64 = counts.iter().map(|&n| n as u64 * n as u64).sum();
+            let same: u64 = counts[..self.world.topics]
+                .iter()
+                .map(|&n| n as u64 * n as u64)
+                .sum();
             ev.feeds += 1;
             ev.diversity_micros += (k * k - same) * 1_000_000 / (k * k);
         }
@@ -380,7 +390,10 @@ impl DayView<'_> {
             feed,
             interest,
             gains: _,
+            ideal: _,
+            discounts: _,
             ids,
+            drawn,
             scores,
             keys,
             unranked,
@@ -405,12 +418,14 @@ impl DayView<'_> {
         let friends = w.social.neighbours(i as u32);
         let mut rng = stream(self.seed, Purpose::Feed, i as u64, self.day as u64);
         let n_cand = (rec.feed_size as f64 * rec.oversample).ceil() as usize;
-        // Candidates as `creator << 3 | pool index`, so that sorting groups duplicates and
-        // keeps, for each creator, the first pool in `PoolMix::POOLS` order.
-
+        // A creator drawn twice is one candidate, credited to the first of its pools in
+        // `PoolMix::POOLS` order: `drawn` marks the creators drawn so far with that pool.
         // Draws that repeat a candidate are drawn again from the mix (`REFILL_ROUNDS` more
         // round), so that duplicates do not hand their slots to other
         // pools: a pool's share of the candidates is its share of the mix.
+        if drawn.len() < self.cards.len() {
+            drawn.resize(self.cards.len(), 0);
+        }
         ids.clear();
         let mut wanted = n_cand;
         for _ in 0..=REFILL_ROUNDS {
@@ -442,19 +457,24 @@ impl DayView<'_> {
                 };
                 match pick {
                     Some((c, p)) => {
-                        // The candidate's card and topic row are read when it is scored:
-                        // start the reads now, so that the misses of all draws overlap.
                         let ci = c as usize;
-                        prefetch(&self.cards[ci]);
-                        prefetch(&cr.profile[ci * t]);
-                        prefetch(&cr.profile[ci * t + t - 1]);
-                        ids.push(c << 3 | p as u32)
+                        let mark = &mut drawn[ci];
+                        if *mark == 0 {
+                            // The candidate's card and topic row are read when it is
+                            // scored: start the reads now, so that the misses of all draws
+                            // overlap.
+                            prefetch(&self.cards[ci]);
+                            prefetch(&cr.profile[ci * t]);
+                            prefetch(&cr.profile[ci * t + t - 1]);
+                            ids.push(c);
+                            *mark = p as u8 + 1;
+                        } else {
+                            *mark = (*mark).min(p as u8 + 1);
+                        }
                     }
                     None => break,
                 }
             }
-            ids.sort_unstable();
-            ids.dedup_by_key(|x| *x >> 3);
             wanted = n_cand
                 .min(self.pools.active.len())
                 .saturating_sub(ids.len());
@@ -462,18 +482,20 @@ impl DayView<'_> {
                 break;
             }
         }
+        // Candidates in creator-id order.
+        ids.sort_unstable();
         feed.clear();
 
-        for &id in ids.iter() {
-            let c = id >> 3;
+        for &c in ids.iter() {
             let ci = c as usize;
+            let pool = PoolMix::POOLS[(std::mem::take(&mut drawn[ci]) - 1) as usize];
             let card = &self.cards[ci];
             let cand = Candidate {
                 creator: c,
-                pool: PoolMix::POOLS[(id & 7) as usize],
+                pool,
                 is_host: card.is_host,
                 live: card.live,
-                followed: follows.contains(&c),
+                followed: pool == Pool::Followed || follows.contains(&c),
                 topic: card.topic as u32,
                 match_score: estimate::matched(interest, scale, &cr.profile[ci * t..(ci + 1) * t]),
                 popularity: card.popularity,
@@ -535,27 +557,43 @@ impl DayView<'_> {
         }
         // NDCG@K: the feed's discounted gain against the best K of its candidates, the gain
         // of an item being its true engagement probability when examined.
-        let gains = &mut scratch.gains;
+        let FeedScratch {
+            feed,
+            unranked,
+            gains,
+            ideal: best,
+            discounts,
+            ..
+        } = scratch;
+        while discounts.len() < feed.len() {
+            discounts.push(1.0 / ((discounts.len() + 2) as f32).log2());
+        }
+        let discount = |k: usize| discounts[k];
         gains.clear();
-        gains.extend(
-            scratch
-                .unranked
-                .iter()
-                .map(|c| sigmoid(self.engage_logit(i, c).0)),
-        );
-        gains.sort_unstable_by(|a, b| b.total_cmp(a));
-        let discount = |k: usize| 1.0 / ((k + 2) as f32).log2();
-        let ideal: f32 = gains
+        gains.extend(unranked.iter().map(|c| sigmoid(self.engage_logit(i, c).0)));
+        best.clear();
+        best.extend_from_slice(gains);
+        best.sort_unstable_by(|a, b| b.total_cmp(a));
+        let ideal: f32 = best
             .iter()
-            .take(scratch.feed.len())
+            .take(feed.len())
             .enumerate()
             .map(|(k, g)| g * discount(k))
             .sum();
-        let dcg: f32 = scratch
-            .feed
+        // A feed item's gain is its candidate's (`unranked` is in creator-id order), unless
+        // the re-ranking changed what the gain reads.
+        let dcg: f32 = feed
             .iter()
             .enumerate()
-            .map(|(k, c)| sigmoid(self.engage_logit(i, c).0) * discount(k))
+            .map(|(k, c)| {
+                let gain = match unranked.binary_search_by_key(&c.creator, |u| u.creator) {
+                    Ok(j) if unranked[j].followed == c.followed && unranked[j].live == c.live => {
+                        gains[j]
+                    }
+                    _ => sigmoid(self.engage_logit(i, c).0),
+                };
+                gain * discount(k)
+            })
             .sum();
         ev.ndcg_micros += (dcg / ideal * 1e6) as u64;
         ev.ndcg_feeds += 1;
@@ -611,9 +649,12 @@ impl DayView<'_> {
             let (logit, matched, trust) = self.engage_logit(i, cand);
             // Position bias: an impression is engaged with only if it is examined.
             let p_engage = self.examination[position] * sigmoid(logit);
-            ev.engage_prob_micros += (p_engage * 1e6) as u64;
+            // p_engage is in [0, 1]: through u32 the same value as `as u64`, and a
+            // cheaper conversion (no saturation at 2^63 to handle).
+            let micros = (p_engage * 1e6) as u32 as u64;
+            ev.engage_prob_micros += micros;
             if new {
-                ev.new_prob_micros += (p_engage * 1e6) as u64;
+                ev.new_prob_micros += micros;
                 ev.new_impressions += 1;
             }
             ev.by_position[position][0] += 1;

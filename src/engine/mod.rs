@@ -55,6 +55,8 @@ pub struct Simulation {
     examination: Vec<f32>,
     /// Engagement by feed position, day by day (`positions.csv`).
     positions: Vec<PositionRow>,
+    /// Wall-clock time spent in phase A so far (the only phase spread over threads).
+    phase_a: std::time::Duration,
 }
 
 impl Simulation {
@@ -95,6 +97,7 @@ impl Simulation {
                 scenario.behaviour.position_decay,
             ),
             positions: Vec::new(),
+            phase_a: std::time::Duration::ZERO,
         })
     }
 
@@ -111,6 +114,12 @@ impl Simulation {
     /// The rows recorded so far.
     pub fn daily(&self) -> &[DailyRow] {
         &self.daily
+    }
+
+    /// Wall-clock seconds spent so far in phase A, the consumers' day: the part of a day
+    /// that runs in parallel. Everything else in a day runs on one thread.
+    pub fn phase_a_seconds(&self) -> f64 {
+        self.phase_a.as_secs_f64()
     }
 
     /// True when the horizon is reached.
@@ -205,7 +214,9 @@ impl Simulation {
         let cards = creator_cards(&self.world.creators, &self.world.products);
         let bits = AccountBits::new(&cards, self.day);
         // Consumers (phase A, in parallel): feeds, engagement, follows, purchase decisions.
+        let started = std::time::Instant::now();
         let mut events = self.consumers(&pools, &cards, &bits);
+        self.phase_a += started.elapsed();
         // Channels: group chats' posts and solitaire lists, reader after reader.
         self.channels(&pools, &cards, &bits, &mut events);
         // Booking (phase B, in consumer order from here on): follows and orders.
