@@ -265,3 +265,54 @@ fn completions_and_man_page() {
         "{man}"
     );
 }
+
+/// scripts/scaling runs a scenario at each thread count, finds the outputs byte-identical and
+/// tabulates the timings, phase A's part included; a bad thread count is refused with exit 2.
+#[test]
+fn the_scaling_script_checks_bytes_and_tabulates_the_phases() {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/scaling");
+    let out = std::process::Command::new(script)
+        .args(["baseline", "3", "1", "2"])
+        .env("SOCSIM", env!("CARGO_BIN_EXE_socsim"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("| threads | simulate_s | phase A |"),
+        "{text}"
+    );
+    assert!(
+        text.contains("byte-identical across 1, 2 threads"),
+        "{text}"
+    );
+    let bad = std::process::Command::new(script)
+        .args(["baseline", "3", "0"])
+        .env("SOCSIM", env!("CARGO_BIN_EXE_socsim"))
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("'0' is not a whole number"));
+
+    // The phases' times are parts of simulate_s.
+    let dir = temp_dir("phases");
+    let run = run_small(&dir, "p", &[]);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(run.join("manifest.json")).unwrap()).unwrap();
+    let t = &manifest["timings"];
+    let phases = t["phases"].as_object().unwrap();
+    assert_eq!(phases.len(), 10);
+    let sum: f64 = phases.values().map(|v| v.as_f64().unwrap()).sum();
+    let (a, s) = (
+        phases["consumers_s"].as_f64().unwrap(),
+        t["simulate_s"].as_f64().unwrap(),
+    );
+    assert!(
+        0.0 < a && a <= sum && sum <= s,
+        "phase A {a}, phases {sum}, simulate_s {s}"
+    );
+}

@@ -616,7 +616,7 @@ fn run(args: RunArgs) -> Result<i32> {
             );
         });
         progress.finish();
-        timings.phase_a_s = sim.phase_a_seconds();
+        timings.phases = sim.phase_times().clone();
         let out = sim.finish();
         timings.simulate_s = t.elapsed().as_secs_f64();
         Ok(out)

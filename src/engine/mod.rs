@@ -55,8 +55,57 @@ pub struct Simulation {
     examination: Vec<f32>,
     /// Engagement by feed position, day by day (`positions.csv`).
     positions: Vec<PositionRow>,
-    /// Wall-clock time spent in phase A so far (the only phase spread over threads).
-    phase_a: std::time::Duration,
+    /// Wall-clock seconds spent in each phase of the day so far.
+    times: PhaseTimes,
+}
+
+/// Wall-clock seconds spent in each phase of the days simulated (`timings.phases` of
+/// manifest.json). Only `consumers_s` (phase A) is spread over the worker threads as a
+/// whole; the other phases run on one thread, apart from a few parallel sums.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct PhaseTimes {
+    /// Scheduled and random shocks (the policies' morning).
+    pub events_s: f64,
+    /// Creators and merchants exit, enter and post; hosts go live.
+    pub supply_s: f64,
+    /// Today's candidate pools, creator cards and account bits.
+    pub pools_s: f64,
+    /// Phase A: every consumer's day, in parallel.
+    pub consumers_s: f64,
+    /// Group chats, reader after reader.
+    pub channels_s: f64,
+    /// Phase B: visits, follows, orders booked.
+    pub booking_s: f64,
+    /// Deliveries, returns, reviews, trust and churn.
+    pub fulfilment_s: f64,
+    /// Exposure, income and motivation; the recommender's end of day.
+    pub creators_s: f64,
+    /// Merchants' profit.
+    pub merchants_s: f64,
+    /// The day's row.
+    pub record_s: f64,
+}
+
+impl PhaseTimes {
+    fn add(&mut self, day: &PhaseTimes) {
+        self.events_s += day.events_s;
+        self.supply_s += day.supply_s;
+        self.pools_s += day.pools_s;
+        self.consumers_s += day.consumers_s;
+        self.channels_s += day.channels_s;
+        self.booking_s += day.booking_s;
+        self.fulfilment_s += day.fulfilment_s;
+        self.creators_s += day.creators_s;
+        self.merchants_s += day.merchants_s;
+        self.record_s += day.record_s;
+    }
+}
+
+/// Adds the time since `since` to `into` and restarts `since`.
+fn lap(since: &mut std::time::Instant, into: &mut f64) {
+    let now = std::time::Instant::now();
+    *into += (now - *since).as_secs_f64();
+    *since = now;
 }
 
 impl Simulation {
@@ -97,7 +146,7 @@ impl Simulation {
                 scenario.behaviour.position_decay,
             ),
             positions: Vec::new(),
-            phase_a: std::time::Duration::ZERO,
+            times: PhaseTimes::default(),
         })
     }
 
@@ -116,10 +165,9 @@ impl Simulation {
         &self.daily
     }
 
-    /// Wall-clock seconds spent so far in phase A, the consumers' day: the part of a day
-    /// that runs in parallel. Everything else in a day runs on one thread.
-    pub fn phase_a_seconds(&self) -> f64 {
-        self.phase_a.as_secs_f64()
+    /// Wall-clock seconds spent so far in each phase of the day.
+    pub fn phase_times(&self) -> &PhaseTimes {
+        &self.times
     }
 
     /// True when the horizon is reached.
@@ -194,9 +242,11 @@ impl Simulation {
             day: self.day,
             ..Default::default()
         };
+        let (mut clock, mut t) = (std::time::Instant::now(), PhaseTimes::default());
         // Events: scheduled and random shocks.
         self.policies
             .morning(&mut self.world, &self.scenario, self.day, &mut row);
+        lap(&mut clock, &mut t.events_s);
         // Supply: creators exit, enter and post; hosts go live.
         let supplied = supply::supply(&mut self.world, &self.scenario, self.day);
         row.creator_exits = supplied.exits;
@@ -206,6 +256,7 @@ impl Simulation {
         row.merchant_entries = supplied.merchant_entries;
         self.policies
             .pools(&self.world, &self.scenario, self.day, &mut row);
+        lap(&mut clock, &mut t.supply_s);
         // Pools: today's candidate pools and creator cards.
         let pools = DayPools::build(
             &self.world,
@@ -213,25 +264,32 @@ impl Simulation {
         );
         let cards = creator_cards(&self.world.creators, &self.world.products);
         let bits = AccountBits::new(&cards, self.day);
+        lap(&mut clock, &mut t.pools_s);
         // Consumers (phase A, in parallel): feeds, engagement, follows, purchase decisions.
-        let started = std::time::Instant::now();
         let mut events = self.consumers(&pools, &cards, &bits);
-        self.phase_a += started.elapsed();
+        lap(&mut clock, &mut t.consumers_s);
         // Channels: group chats' posts and solitaire lists, reader after reader.
         self.channels(&pools, &cards, &bits, &mut events);
+        lap(&mut clock, &mut t.channels_s);
         // Booking (phase B, in consumer order from here on): follows and orders.
         self.booking(&mut events, &mut row);
+        lap(&mut clock, &mut t.booking_s);
         // Fulfilment: deliveries, returns, reviews, trust and churn; groups close.
         self.fulfilment(&mut row);
+        lap(&mut clock, &mut t.fulfilment_s);
         // Creators: exposure, income and motivation; the recommender learns.
         self.creators(&events, &mut row);
+        lap(&mut clock, &mut t.creators_s);
         // Merchants: today's profit into their moving averages and low-days counters.
         self.update_merchants();
+        lap(&mut clock, &mut t.merchants_s);
         // Record.
         self.churned_total += row.churned;
         self.record(&pools, &events, &mut row);
         self.positions
             .extend(position_rows(self.day, &events.by_position));
+        lap(&mut clock, &mut t.record_s);
+        self.times.add(&t);
         self.daily.push(row);
         self.day += 1;
         self.daily.last().unwrap()

@@ -50,8 +50,8 @@ pub struct Manifest {
 pub struct Timings {
     pub build_world_s: f64,
     pub simulate_s: f64,
-    /// The part of `simulate_s` spent in phase A (in parallel); the rest ran on one thread.
-    pub phase_a_s: f64,
+    /// The part of `simulate_s` spent in each phase of the day.
+    pub phases: crate::engine::PhaseTimes,
     pub write_s: f64,
     pub total_s: f64,
     pub consumer_days: u64,
