@@ -307,6 +307,8 @@ pub struct DayView<'a> {
     pub prior: Prior,
     /// Log every impression ([`Recommender::wants_impressions`]).
     pub log: bool,
+    /// The habit's decay over a number of days.
+    pub habit_decay: &'a crate::world::HabitDecay,
 }
 
 #[inline]
@@ -341,7 +343,7 @@ impl DayView<'_> {
             ev.arrivals.push(i as u32);
             cons.activity[i]
         } else {
-            let habit = cons.habit_before(i, self.day, self.s.behaviour.habit_rate as f32);
+            let habit = cons.habit_before(i, self.day, self.habit_decay);
             if low < self.churn_hazard(i, habit) {
                 ev.churned.push(i as u32);
                 return;

@@ -57,6 +57,8 @@ pub struct Simulation {
     positions: Vec<PositionRow>,
     /// Wall-clock seconds spent in each phase of the day so far.
     times: PhaseTimes,
+    /// The habit's decay over a number of days.
+    habit_decay: crate::world::HabitDecay,
 }
 
 /// Wall-clock seconds spent in each phase of the days simulated (`timings.phases` of
@@ -147,6 +149,10 @@ impl Simulation {
             ),
             positions: Vec::new(),
             times: PhaseTimes::default(),
+            habit_decay: crate::world::HabitDecay::new(
+                scenario.behaviour.habit_rate as f32,
+                scenario.run.days,
+            ),
         })
     }
 
@@ -203,6 +209,7 @@ impl Simulation {
             active: &bits.active,
             prior,
             log: self.recommender.wants_impressions(),
+            habit_decay: &self.habit_decay,
         }
     }
 
@@ -354,10 +361,11 @@ impl Simulation {
             self.world.consumers.join(i as usize, day);
         }
         row.arrivals = events.arrivals.len() as u64;
-        let rate = s.behaviour.habit_rate as f32;
         let retention_day = day == 0 || RETENTION_WINDOW.contains(&day);
         for &i in &events.visitors {
-            self.world.consumers.visited(i as usize, day, rate);
+            self.world
+                .consumers
+                .visited(i as usize, day, &self.habit_decay);
             self.policies.visited(s, i as usize, day);
             if retention_day {
                 self.retention[i as usize] |= if day == 0 { 1 } else { 2 };

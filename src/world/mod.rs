@@ -287,15 +287,15 @@ impl Consumers {
     }
 
     /// Consumer `i`'s habit at the end of day `day − 1`: the stored habit decayed by
-    /// (1 − `rate`) for every day since its last visit.
+    /// (1 − rate) for every day since its last visit.
     #[inline]
-    pub fn habit_before(&self, i: usize, day: u32, rate: f32) -> f32 {
-        self.habit[i] * (1.0 - rate).powi((day - self.habit_day[i]) as i32)
+    pub fn habit_before(&self, i: usize, day: u32, decay: &HabitDecay) -> f32 {
+        self.habit[i] * decay.over(day - self.habit_day[i])
     }
 
     /// Consumer `i` visited on `day`: h ← (1 − rate) · h + rate.
-    pub fn visited(&mut self, i: usize, day: u32, rate: f32) {
-        self.habit[i] = (1.0 - rate) * self.habit_before(i, day, rate) + rate;
+    pub fn visited(&mut self, i: usize, day: u32, decay: &HabitDecay) {
+        self.habit[i] = (1.0 - decay.rate) * self.habit_before(i, day, decay) + decay.rate;
         self.habit_day[i] = day + 1;
     }
 
@@ -307,6 +307,33 @@ impl Consumers {
             self.churned[i] = true;
         }
         now
+    }
+}
+
+/// The habit's daily decay (1 − `behaviour.habit_rate`) raised to each number of days a run
+/// can skip, computed once: a visit decision reads it instead of calling `powi`, with the same
+/// values.
+pub struct HabitDecay {
+    rate: f32,
+    powers: Vec<f32>,
+}
+
+impl HabitDecay {
+    /// Powers 0 to `days` of (1 − `rate`).
+    pub fn new(rate: f32, days: u32) -> HabitDecay {
+        HabitDecay {
+            rate,
+            powers: (0..=days).map(|n| (1.0 - rate).powi(n as i32)).collect(),
+        }
+    }
+
+    /// (1 − rate)^`days`.
+    #[inline]
+    pub fn over(&self, days: u32) -> f32 {
+        match self.powers.get(days as usize) {
+            Some(&p) => p,
+            None => (1.0 - self.rate).powi(days as i32),
+        }
     }
 }
 
