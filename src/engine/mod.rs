@@ -88,21 +88,6 @@ pub struct PhaseTimes {
     pub record_s: f64,
 }
 
-impl PhaseTimes {
-    fn add(&mut self, day: &PhaseTimes) {
-        self.events_s += day.events_s;
-        self.supply_s += day.supply_s;
-        self.pools_s += day.pools_s;
-        self.consumers_s += day.consumers_s;
-        self.channels_s += day.channels_s;
-        self.booking_s += day.booking_s;
-        self.fulfilment_s += day.fulfilment_s;
-        self.creators_s += day.creators_s;
-        self.merchants_s += day.merchants_s;
-        self.record_s += day.record_s;
-    }
-}
-
 /// Adds the time since `since` to `into` and restarts `since`.
 fn lap(since: &mut std::time::Instant, into: &mut f64) {
     let now = std::time::Instant::now();
@@ -249,11 +234,11 @@ impl Simulation {
             day: self.day,
             ..Default::default()
         };
-        let (mut clock, mut t) = (std::time::Instant::now(), PhaseTimes::default());
+        let mut clock = std::time::Instant::now();
         // Events: scheduled and random shocks.
         self.policies
             .morning(&mut self.world, &self.scenario, self.day, &mut row);
-        lap(&mut clock, &mut t.events_s);
+        lap(&mut clock, &mut self.times.events_s);
         // Supply: creators exit, enter and post; hosts go live.
         let supplied = supply::supply(&mut self.world, &self.scenario, self.day);
         row.creator_exits = supplied.exits;
@@ -263,7 +248,7 @@ impl Simulation {
         row.merchant_entries = supplied.merchant_entries;
         self.policies
             .pools(&self.world, &self.scenario, self.day, &mut row);
-        lap(&mut clock, &mut t.supply_s);
+        lap(&mut clock, &mut self.times.supply_s);
         // Pools: today's candidate pools and creator cards.
         let pools = DayPools::build(
             &self.world,
@@ -271,32 +256,31 @@ impl Simulation {
         );
         let cards = creator_cards(&self.world.creators, &self.world.products);
         let bits = AccountBits::new(&cards, self.day);
-        lap(&mut clock, &mut t.pools_s);
+        lap(&mut clock, &mut self.times.pools_s);
         // Consumers (phase A, in parallel): feeds, engagement, follows, purchase decisions.
         let mut events = self.consumers(&pools, &cards, &bits);
-        lap(&mut clock, &mut t.consumers_s);
+        lap(&mut clock, &mut self.times.consumers_s);
         // Channels: group chats' posts and solitaire lists, reader after reader.
         self.channels(&pools, &cards, &bits, &mut events);
-        lap(&mut clock, &mut t.channels_s);
+        lap(&mut clock, &mut self.times.channels_s);
         // Booking (phase B, in consumer order from here on): follows and orders.
         self.booking(&mut events, &mut row);
-        lap(&mut clock, &mut t.booking_s);
+        lap(&mut clock, &mut self.times.booking_s);
         // Fulfilment: deliveries, returns, reviews, trust and churn; groups close.
         self.fulfilment(&mut row);
-        lap(&mut clock, &mut t.fulfilment_s);
+        lap(&mut clock, &mut self.times.fulfilment_s);
         // Creators: exposure, income and motivation; the recommender learns.
         self.creators(&events, &mut row);
-        lap(&mut clock, &mut t.creators_s);
+        lap(&mut clock, &mut self.times.creators_s);
         // Merchants: today's profit into their moving averages and low-days counters.
         self.update_merchants();
-        lap(&mut clock, &mut t.merchants_s);
+        lap(&mut clock, &mut self.times.merchants_s);
         // Record.
         self.churned_total += row.churned;
         self.record(&pools, &events, &mut row);
         self.positions
             .extend(position_rows(self.day, &events.by_position));
-        lap(&mut clock, &mut t.record_s);
-        self.times.add(&t);
+        lap(&mut clock, &mut self.times.record_s);
         self.daily.push(row);
         self.day += 1;
         self.daily.last().unwrap()
