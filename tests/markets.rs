@@ -279,13 +279,22 @@ fn market_rows_add_up_to_the_daily_rows() {
             d.active_consumers as f64
         );
         assert_eq!(sum(&|r| r.members as f64), d.members as f64);
+        // Each market's mean trust over its members, weighed by them, is the daily mean
+        // (the sums differ only in their rounding).
+        let trust = sum(&|r| r.mean_platform_trust * r.members as f64);
+        let daily = d.mean_platform_trust * d.members as f64;
+        assert!(
+            (trust - daily).abs() < 1e-9 * daily,
+            "{trust} against {daily}"
+        );
         assert_eq!(sum(&|r| r.returned_orders as f64), d.returned_orders as f64);
         assert!(d.payment_failures <= d.cancelled_orders);
     }
 }
 
 /// Markets, warehouses, payments, a congested festival with a full reduction, intents and
-/// search in one small world: the same bytes with 1 thread and with 3.
+/// search in one small world: the same bytes with 1 thread and with 3. 20,000 consumers are
+/// three chunks of the parallel sums over consumers (members and their trust per market).
 #[test]
 fn markets_calendar_and_search_give_the_same_bytes_for_any_thread_count() {
     let dir = common::temp_dir("markets-threads");
@@ -307,7 +316,7 @@ fn markets_calendar_and_search_give_the_same_bytes_for_any_thread_count() {
             "--threads",
             threads,
             "--set",
-            "population.consumers=6000",
+            "population.consumers=20000",
             "--set",
             "run.days=30",
             "--set",

@@ -17,8 +17,8 @@ pub(crate) use consumer_day::{CreatorCard, DayEvents, DayView, bit, draw_topic};
 use crate::error::Result;
 use crate::metrics::inequality::{gini_sorted, top_share_sorted};
 use crate::metrics::{
-    DailyRow, Homogenization, PositionRow, RETENTION_WINDOW, Summary, examination, ordered_sum,
-    position_rows, ratio, summarize,
+    DailyRow, Homogenization, PositionRow, RETENTION_WINDOW, Summary, examination, position_rows,
+    ratio, summarize,
 };
 use crate::policy::Policies;
 use crate::policy::recommend::estimate::{InterestModel, Prior};
@@ -470,18 +470,11 @@ impl Simulation {
             row.returned_live_orders as f64,
             row.delivered_live_orders as f64,
         );
-        self.policies.record(&self.world, &self.scenario, ev, row);
-        let cons = &self.world.consumers;
-        let members = (0..cons.len()).filter(|&i| cons.member(i)).count();
-        let trust_sum = ordered_sum(cons.len(), |i| {
-            if cons.member(i) {
-                cons.trust[i] as f64
-            } else {
-                0.0
-            }
-        });
-        row.members = members as u64;
-        row.mean_platform_trust = ratio(trust_sum, members as f64);
+        let members = self.policies.markets.members(&self.world);
+        self.policies
+            .record(&self.world, &self.scenario, ev, &members, row);
+        row.members = members.count;
+        row.mean_platform_trust = ratio(members.trust, members.count as f64);
         row.churned_total = self.churned_total;
         row.active_creators = self.world.creators.active.iter().filter(|&&a| a).count() as u64;
         row.active_merchants = self.world.merchants.active_ids.len() as u64;

@@ -13,11 +13,13 @@
 //! the morning and evening, and the per-market tallies of `markets.csv`.
 
 use crate::behaviour::OrderIntent;
+use crate::metrics::SUM_CHUNK;
 use crate::rng::{Purpose, key, stream, unit_f32};
 use crate::scenario::Scenario;
 use crate::scenario::Shipping;
 use crate::scenario::check::*;
 use crate::world::{NONE, World};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// At most this many markets (a market index is a byte, and per-market tallies are arrays).
@@ -190,6 +192,16 @@ pub struct State {
     pub rows: Vec<MarketRow>,
     /// Every day's rows, in day then market order.
     pub history: Vec<MarketRow>,
+}
+
+/// The day's members and their platform trust ([`State::members`]).
+pub struct Members {
+    pub count: u64,
+    /// The sum of the members' trust over chunks of [`SUM_CHUNK`] consumers, in chunk
+    /// order.
+    pub trust: f64,
+    /// Per market: members, and the sum of their trust.
+    pub by_market: Vec<(u64, f64)>,
 }
 
 impl State {
@@ -489,28 +501,73 @@ impl State {
 
     /// Record: the day's visitors and members by market, the rates; the rows join the
     /// history.
-    pub fn record(&mut self, world: &World, visitors: &[u32]) {
-        for &i in visitors {
-            let a = self.of_consumer(i as usize);
-            self.rows[a].active_consumers += 1;
+    pub fn record(&mut self, visitors: &[u32], members: &Members) {
+        if self.consumer.is_empty() {
+            self.rows[0].active_consumers += visitors.len() as u64;
+        } else {
+            for &i in visitors {
+                self.rows[self.consumer[i as usize] as usize].active_consumers += 1;
+            }
         }
-        let cons = &world.consumers;
-        let m = self.rows.len();
-        let mut trust = vec![0.0f64; m];
-        for i in (0..cons.len()).filter(|&i| cons.member(i)) {
-            let a = self.of_consumer(i);
-            self.rows[a].members += 1;
-            trust[a] += cons.trust[i] as f64;
-        }
-        for (row, trust) in self.rows.iter_mut().zip(trust) {
+        for (row, &(count, trust)) in self.rows.iter_mut().zip(&members.by_market) {
+            row.members = count;
             row.net_gmv = row.gross_gmv - row.cancelled_gmv - row.returned_gmv;
             row.cross_border_share =
                 crate::metrics::ratio(row.cross_border_orders as f64, row.accepted_orders as f64);
             row.mean_delivery_days =
                 crate::metrics::ratio(row.delivery_days as f64, row.accepted_orders as f64);
-            row.mean_platform_trust = crate::metrics::ratio(trust, row.members as f64);
+            row.mean_platform_trust = crate::metrics::ratio(trust, count as f64);
         }
         self.history.append(&mut self.rows);
+    }
+
+    /// The platform's members (joined, not churned) and the sum of their trust, overall and
+    /// per market, in one pass over the consumers: fixed chunks of [`SUM_CHUNK`] in
+    /// parallel, each summed in consumer order, the chunks' sums added in chunk order, so
+    /// that the sums are the same for any number of threads.
+    pub fn members(&self, world: &World) -> Members {
+        let cons = &world.consumers;
+        let n = cons.len();
+        let m = self.markets;
+        let trust = |i: usize| {
+            if cons.member(i) {
+                cons.trust[i] as f64
+            } else {
+                0.0
+            }
+        };
+        let parts: Vec<(f64, Vec<(u64, f64)>)> = (0..n.div_ceil(SUM_CHUNK))
+            .into_par_iter()
+            .map(|c| {
+                let range = c * SUM_CHUNK..((c + 1) * SUM_CHUNK).min(n);
+                let overall: f64 = range.clone().map(trust).sum();
+                let mut by_market = vec![(0u64, 0.0f64); m];
+                if m == 1 {
+                    // The same sum: adding 0 for the others changes no partial sum.
+                    by_market[0] = (range.filter(|&i| cons.member(i)).count() as u64, overall);
+                } else {
+                    for i in range.filter(|&i| cons.member(i)) {
+                        let tally = &mut by_market[self.of_consumer(i)];
+                        tally.0 += 1;
+                        tally.1 += cons.trust[i] as f64;
+                    }
+                }
+                (overall, by_market)
+            })
+            .collect();
+        let mut out = Members {
+            count: 0,
+            trust: parts.iter().map(|p| p.0).sum(),
+            by_market: vec![(0, 0.0); m],
+        };
+        for (_, by_market) in &parts {
+            for (total, part) in out.by_market.iter_mut().zip(by_market) {
+                total.0 += part.0;
+                total.1 += part.1;
+            }
+        }
+        out.count = out.by_market.iter().map(|t| t.0).sum();
+        out
     }
 
     /// The summary's per-market totals.

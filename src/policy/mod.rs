@@ -361,7 +361,14 @@ impl Policies {
     }
 
     /// Phase "record": the policies' own columns of the daily row.
-    pub fn record(&mut self, world: &World, s: &Scenario, ev: &DayEvents, row: &mut DailyRow) {
+    pub fn record(
+        &mut self,
+        world: &World,
+        s: &Scenario,
+        ev: &DayEvents,
+        members: &markets::Members,
+        row: &mut DailyRow,
+    ) {
         row.rating_gap = reviews::rating_gap(world, s);
         revenue::record(world, s, ev.ad_impressions, row);
         row.intents_opened = ev.intents_opened;
@@ -373,7 +380,7 @@ impl Policies {
         row.chat_orders = ev.chat_orders;
         row.forum_reads = ev.forum_reads;
         row.forum_orders = ev.forum_orders;
-        self.markets.record(world, &ev.visitors);
+        self.markets.record(&ev.visitors, members);
     }
 
     /// Where accepted orders are logged for the event studies.
