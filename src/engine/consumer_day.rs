@@ -10,6 +10,7 @@ use crate::policy::recommend::{
 use crate::rng::{Purpose, StreamRng, below, key, stream, unit_f32};
 use crate::scenario::Scenario;
 use crate::world::{NONE, World, cosine};
+use rayon::prelude::*;
 
 /// What a run of consumers did today. Counters are integers, so merging is exact in any
 /// order; event lists keep consumer order when merged left to right.
@@ -247,7 +248,9 @@ pub fn creator_cards(
         1.0
     };
     let mean_popularity = crate::policy::recommend::mean_popularity(cr) as f32;
+    // Each card is its creator's alone: built in parallel, collected in creator order.
     (0..cr.len())
+        .into_par_iter()
         .map(|c| CreatorCard {
             impressions: cr.exposure_total[c],
             engagements: cr.engagements_total[c],

@@ -5,6 +5,7 @@ use crate::rng::{StreamRng, below};
 use crate::world::World;
 use rand_distr::Distribution;
 use rand_distr::weighted::WeightedAliasIndex;
+use rayon::prelude::*;
 
 /// The day's candidate pools.
 pub struct DayPools {
@@ -38,7 +39,7 @@ impl DayPools {
             .fold(0.0, f64::max);
         let popular = alias(
             active
-                .iter()
+                .par_iter()
                 .map(|&i| {
                     ((1.0 + c.popularity[i as usize] as f64 / mean) / (1.0 + top))
                         .powf(popularity_exponent) as f32
