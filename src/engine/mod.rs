@@ -63,7 +63,8 @@ pub struct Simulation {
 
 /// Wall-clock seconds spent in each phase of the days simulated (`timings.phases` of
 /// manifest.json). Only `consumers_s` (phase A) is spread over the worker threads as a
-/// whole; the other phases run on one thread, apart from a few parallel sums.
+/// whole; the other phases run on one thread, apart from a few parallel passes (the
+/// record's sums over the consumers, the creator cards).
 #[derive(Clone, Debug, Default, serde::Serialize)]
 pub struct PhaseTimes {
     /// Scheduled and random shocks (the policies' morning).
