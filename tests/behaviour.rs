@@ -181,21 +181,16 @@ fn retention_moves_with_the_quality_of_experience_and_loyalty_points_raise_it() 
     );
     assert!(low > 0.0);
     // Points: earned on kept deliveries, they draw buyers back (weekly reminders, cheaper
-    // repeat purchases, parcels to check on), which builds the habit that keeps them. The
-    // effect is small: since the platform learns interests instead of knowing them, the first
-    // weeks sell less and earn fewer points (+0.06 points of retention at 10 % back, +0.07 to
-    // +0.10 at 20 %, against +0.20 at 10 % when the platform knew interests), so this
-    // comparison takes 20 % back and 60,000 consumers for the power to see it.
+    // repeat purchases, parcels to check on), which builds the habit that keeps them. Only
+    // consumers with kept deliveries hold points, so the effect shows where buying is
+    // common: in the campus takeaway world (most consumers order meals every few days) 20 %
+    // back raises 30-day retention by about 0.024–0.029 (about 15 standard errors). In the
+    // baseline world few consumers buy in the first month and the effect is about
+    // +0.0003 to +0.0007 against a standard error of about 0.0003 at three seeds of 60,000
+    // consumers: a test there passed or failed with the random numbers.
     let (d, low, high) = retention_difference(
-        |seed| small("baseline", seed, 37, &["population.consumers=60000"]),
-        |seed| {
-            small(
-                "baseline",
-                seed,
-                37,
-                &["population.consumers=60000", "loyalty.points_rate=0.2"],
-            )
-        },
+        |seed| small("campus_takeaway", seed, 37, &[]),
+        |seed| small("campus_takeaway", seed, 37, &["loyalty.points_rate=0.2"]),
     );
     println!("points minus none: 30-day retention {d:+.4} (95 % CI {low:+.4} … {high:+.4})");
     assert!(low > 0.0);
