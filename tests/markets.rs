@@ -16,20 +16,31 @@ fn market<'a>(markets: &'a [MarketSummary], name: &str) -> &'a MarketSummary {
 /// Downstream: overseas warehouses deliver in local days (wiring), so foreign consumers buy
 /// more (their purchase decisions weigh the delay and the shipping cost) and buy again more
 /// (later decisions of consumers whose first orders came sooner and were cheaper to land).
-/// Tolerances: delivery days fall by at least 30 %; conversion and repeat purchase rise on
-/// every seed in both foreign markets (the smallest paired rise measured, seeds 1–3, is
-/// about twice the largest fall measured without the lever's change, i.e. between seeds).
+/// 100,000 consumers, for power in the far market. Tolerances: delivery days fall by at
+/// least 30 % and conversion rises by at least 10 % on every seed in both foreign markets;
+/// the repeat-purchase rate rises in both, averaged over the seeds (measured, seeds 1–3: by
+/// +0.015 to +0.043 a seed, the far market's rate resting on about 1,600 warehouse orders a
+/// run; at 20,000 consumers one seed's far-market rise could come out negative).
 #[test]
 fn overseas_warehouses_shorten_delivery_and_raise_foreign_conversion_and_repeat_purchase() {
+    let mut repeat_rise = [0.0; 2];
     for seed in SEEDS {
-        let none = run(&shipped("cross_border", seed, &[])).summary;
+        let none = run(&shipped(
+            "cross_border",
+            seed,
+            &["population.consumers=100000"],
+        ))
+        .summary;
         let some = run(&shipped(
             "cross_border",
             seed,
-            &["cross_border.warehouse_share=0.6"],
+            &[
+                "population.consumers=100000",
+                "cross_border.warehouse_share=0.6",
+            ],
         ))
         .summary;
-        for name in ["near", "far"] {
+        for (k, name) in ["near", "far"].into_iter().enumerate() {
             let (a, b) = (market(&none.markets, name), market(&some.markets, name));
             println!(
                 "seed {seed} {name}: delivery days {:.2} -> {:.2}, conversion {:.4} -> {:.4}, repeat {:.3} -> {:.3}, warehouse orders {}",
@@ -43,12 +54,18 @@ fn overseas_warehouses_shorten_delivery_and_raise_foreign_conversion_and_repeat_
             );
             assert!(b.mean_delivery_days < 0.7 * a.mean_delivery_days);
             assert!(b.conversion > a.conversion * 1.1);
-            assert!(b.repeat_purchase_rate > a.repeat_purchase_rate);
+            repeat_rise[k] +=
+                (b.repeat_purchase_rate - a.repeat_purchase_rate) / SEEDS.len() as f64;
         }
         // The home market has no warehouse to gain: it stays within 5 %.
         let (a, b) = (market(&none.markets, "home"), market(&some.markets, "home"));
         assert!((b.conversion / a.conversion - 1.0).abs() < 0.05);
     }
+    println!(
+        "mean rise of the repeat-purchase rate: near {:+.3}, far {:+.3}",
+        repeat_rise[0], repeat_rise[1]
+    );
+    assert!(repeat_rise[0] > 0.0 && repeat_rise[1] > 0.0);
 }
 
 /// Conversion abroad against at home (far / home).
