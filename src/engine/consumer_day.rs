@@ -448,14 +448,13 @@ impl DayView<'_> {
             // Takes the draw `pick` of pool `p`: exited accounts (possible among follows) and
             // empty pools fall back to exploration; false when nothing can be drawn at all.
             let mut take = |pick: Option<u32>, p: usize, rng: &mut StreamRng| -> bool {
-                let pick = match pick.filter(|&c| bit(self.active, c)) {
+                let (c, p) = match pick.filter(|&c| bit(self.active, c)) {
                     Some(c) => (c, p),
                     None => match self.pools.explore(rng) {
                         Some(c) => (c, 5),
                         None => return false,
                     },
                 };
-                let (c, p) = pick;
                 let ci = c as usize;
                 let mark = &mut drawn[ci];
                 if *mark == 0 {

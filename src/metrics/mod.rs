@@ -26,10 +26,9 @@ pub const SUM_CHUNK: usize = 8192;
 /// Sum of `f(i)` for i in 0..n, computed in parallel over fixed chunks and added in chunk
 /// order, so the rounding is the same for any thread count.
 pub fn ordered_sum(n: usize, f: impl Fn(usize) -> f64 + Sync) -> f64 {
-    const CHUNK: usize = SUM_CHUNK;
-    let parts: Vec<f64> = (0..n.div_ceil(CHUNK))
+    let parts: Vec<f64> = (0..n.div_ceil(SUM_CHUNK))
         .into_par_iter()
-        .map(|c| (c * CHUNK..((c + 1) * CHUNK).min(n)).map(&f).sum())
+        .map(|c| (c * SUM_CHUNK..((c + 1) * SUM_CHUNK).min(n)).map(&f).sum())
         .collect();
     parts.iter().sum()
 }
