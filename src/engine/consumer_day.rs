@@ -107,7 +107,10 @@ pub struct FeedScratch {
     /// when drawn more than once). Zero again after every feed.
     drawn: Vec<u8>,
     scores: Vec<f32>,
-    keys: Vec<u64>,
+    /// Sort keys and the order that sorts them ([`sort_order`]), and its fallback's keys.
+    keys: Vec<u32>,
+    order: Vec<u32>,
+    wide: Vec<u64>,
     unranked: Vec<Candidate>,
     ranked: Vec<Scored>,
 }
@@ -401,6 +404,8 @@ impl DayView<'_> {
             drawn,
             scores,
             keys,
+            order,
+            wide,
             unranked,
             ranked,
         } = scratch;
@@ -503,10 +508,10 @@ impl DayView<'_> {
             }
         }
         // Candidates in creator-id order.
-        ids.sort_unstable();
+        sort_order(ids, order, wide);
         feed.clear();
 
-        for &c in ids.iter() {
+        for &c in order.iter().map(|&k| &ids[k as usize]) {
             let ci = c as usize;
             let pool = PoolMix::POOLS[(std::mem::take(&mut drawn[ci]) - 1) as usize];
             let card = &self.cards[ci];
@@ -532,26 +537,18 @@ impl DayView<'_> {
             feed.push(cand);
         }
         self.recommender.score_all(&view, feed, scores, &mut rng);
-        // Sort key: score descending, then creator id ascending (candidates are in id order).
+        // Score descending, then creator id ascending (candidates are in id order).
         keys.clear();
-        keys.extend(
-            scores
-                .iter()
-                .enumerate()
-                .map(|(k, &score)| (!order_bits(score) as u64) << 32 | k as u64),
-        );
-        keys.sort_unstable();
+        keys.extend(scores.iter().map(|&score| !order_bits(score)));
+        sort_order(keys, order, wide);
 
         std::mem::swap(feed, unranked);
         // `unranked` now holds the candidates, in creator-id order.
 
         ranked.clear();
-        ranked.extend(keys.iter().map(|&key| {
-            let candidate = unranked[(key & 0xffff_ffff) as usize];
-            Scored {
-                score: order_value(!(key >> 32) as u32),
-                candidate,
-            }
+        ranked.extend(order.iter().map(|&k| Scored {
+            score: scores[k as usize],
+            candidate: unranked[k as usize],
         }));
         self.recommender.rerank(
             &view,
@@ -583,6 +580,9 @@ impl DayView<'_> {
             gains,
             ideal: best,
             discounts,
+            keys,
+            order,
+            wide,
             ..
         } = scratch;
         while discounts.len() < feed.len() {
@@ -591,9 +591,11 @@ impl DayView<'_> {
         let discount = |k: usize| discounts[k];
         gains.clear();
         gains.extend(unranked.iter().map(|c| sigmoid(self.engage_logit(i, c).0)));
+        keys.clear();
+        keys.extend(gains.iter().map(|&g| !order_bits(g)));
+        sort_order(keys, order, wide);
         best.clear();
-        best.extend_from_slice(gains);
-        best.sort_unstable_by(|a, b| b.total_cmp(a));
+        best.extend(order.iter().map(|&k| gains[k as usize]));
         let ideal: f32 = best
             .iter()
             .take(feed.len())
@@ -720,14 +722,49 @@ fn order_bits(x: f32) -> u32 {
     if b >> 31 == 1 { !b } else { b | 0x8000_0000 }
 }
 
-/// The inverse of [`order_bits`].
-#[inline]
-fn order_value(bits: u32) -> f32 {
-    f32::from_bits(if bits >> 31 == 1 {
-        bits & 0x7fff_ffff
-    } else {
-        !bits
-    })
+/// At most this many keys are ordered by counting in [`sort_order`] (a `u64` holds the
+/// ranks seen).
+const COUNTED: usize = 64;
+
+/// The order that sorts `keys` ascending, ties in index order: `order[r]` is the index of
+/// the `r`-th key. `wide` is scratch.
+///
+/// A feed's 30-odd keys, when distinct, are ordered by counting: each key's rank is the
+/// number of keys below it, a branch-free loop that vectorises, where a sort's comparisons
+/// are mispredicted about half the time (BENCHMARKS.md). Ties, and more than [`COUNTED`]
+/// keys, fall back to sorting `key << 32 | index`; both give the same order.
+fn sort_order(keys: &[u32], order: &mut Vec<u32>, wide: &mut Vec<u64>) {
+    let n = keys.len();
+    order.clear();
+    if n <= COUNTED {
+        // Padding with the largest key counts below nothing; 8 keys a step, no remainder.
+        let mut padded = [u32::MAX; COUNTED];
+        padded[..n].copy_from_slice(keys);
+        let padded = &padded[..n.div_ceil(8) * 8];
+        let mut ranks = [0u8; COUNTED];
+        let mut seen = 0u64;
+        for (rank, &key) in ranks.iter_mut().zip(keys) {
+            let below: u32 = padded.iter().map(|&x| (x < key) as u32).sum();
+            *rank = below as u8;
+            seen |= 1 << below;
+        }
+        // Distinct keys have the n ranks 0..n; equal keys share one.
+        if seen.count_ones() as usize == n {
+            order.resize(n, 0);
+            for (k, &rank) in ranks[..n].iter().enumerate() {
+                order[rank as usize] = k as u32;
+            }
+            return;
+        }
+    }
+    wide.clear();
+    wide.extend(
+        keys.iter()
+            .enumerate()
+            .map(|(k, &key)| (key as u64) << 32 | k as u64),
+    );
+    wide.sort_unstable();
+    order.extend(wide.iter().map(|&w| w as u32));
 }
 
 /// Whether bit `c` of `bits` is set.
@@ -771,4 +808,61 @@ pub(crate) fn draw_topic(rng: &mut StreamRng, interest: &[f32]) -> usize {
         u -= w;
     }
     interest.len() - 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `sort_order` against a stable sort of the same keys: distinct keys (the counting
+    /// path), ties (the fallback), every length either side of `COUNTED`, and keys at the
+    /// ends of the range.
+    #[test]
+    fn sort_order_is_a_stable_sort() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let (mut order, mut wide) = (Vec::new(), Vec::new());
+        for n in 0..=COUNTED + 3 {
+            for range in [u64::from(u32::MAX) + 1, 40, 3] {
+                let mut keys: Vec<u32> = (0..n).map(|_| (next() % range) as u32).collect();
+                if n > 1 {
+                    keys[0] = u32::MAX;
+                    keys[n - 1] = 0;
+                }
+                let mut expected: Vec<u32> = (0..n as u32).collect();
+                expected.sort_by_key(|&k| keys[k as usize]);
+                sort_order(&keys, &mut order, &mut wide);
+                assert_eq!(order, expected, "keys {keys:?}");
+            }
+        }
+    }
+
+    /// `order_bits` orders floats as `total_cmp` does.
+    #[test]
+    fn order_bits_follows_the_total_order() {
+        let xs = [
+            f32::NEG_INFINITY,
+            -1.5,
+            -0.0,
+            0.0,
+            1e-30,
+            0.5,
+            1.0,
+            f32::INFINITY,
+        ];
+        for a in xs {
+            for b in xs {
+                assert_eq!(
+                    order_bits(a).cmp(&order_bits(b)),
+                    a.total_cmp(&b),
+                    "{a} {b}"
+                );
+            }
+        }
+    }
 }
