@@ -83,7 +83,7 @@ pub struct DayEvents {
 /// quality and estimate error are measured (they cost a true match per candidate).
 pub const QUALITY_STRIDE: usize = 8;
 
-/// Rounds of redrawing the candidates that duplicated others (each costs a sort; one
+/// Rounds of redrawing the candidates that duplicated others (each costs its draws; one
 /// round recovers most of the shortfall).
 const REFILL_ROUNDS: usize = 1;
 
