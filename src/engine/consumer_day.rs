@@ -96,7 +96,7 @@ pub struct FeedScratch {
     pub feed: Vec<Candidate>,
     /// The platform's estimate of the consumer's interests the feed was built from.
     pub interest: Vec<f32>,
-    /// The candidates' true gains, for NDCG, in candidate (creator-id) order.
+    /// The candidates' true gains, for NDCG, in candidate (draw) order.
     gains: Vec<f32>,
     /// The same gains, best first (the ideal ranking).
     ideal: Vec<f32>,
@@ -507,11 +507,10 @@ impl DayView<'_> {
                 break;
             }
         }
-        // Candidates in creator-id order.
-        sort_order(ids, order, wide);
+        // Candidates in the order they were first drawn (pool by pool, in `PoolMix::POOLS`
+        // order), unsorted: sorting them into id order cost about 4 % of the run (BENCHMARKS.md).
         feed.clear();
-
-        for &c in order.iter().map(|&k| &ids[k as usize]) {
+        for &c in ids.iter() {
             let ci = c as usize;
             let pool = PoolMix::POOLS[(std::mem::take(&mut drawn[ci]) - 1) as usize];
             let card = &self.cards[ci];
@@ -537,13 +536,15 @@ impl DayView<'_> {
             feed.push(cand);
         }
         self.recommender.score_all(&view, feed, scores, &mut rng);
-        // Score descending, then creator id ascending (candidates are in id order).
+        // Score descending, then account id ascending: equal scores are common while the
+        // cards hold only priors (the first day or two), and the order of the draws would
+        // favour the pools drawn first.
         keys.clear();
         keys.extend(scores.iter().map(|&score| !order_bits(score)));
-        sort_order(keys, order, wide);
+        sort_order(keys, Some(ids), order, wide);
 
         std::mem::swap(feed, unranked);
-        // `unranked` now holds the candidates, in creator-id order.
+        // `unranked` now holds the candidates, in draw order.
 
         ranked.clear();
         ranked.extend(order.iter().map(|&k| Scored {
@@ -593,7 +594,7 @@ impl DayView<'_> {
         gains.extend(unranked.iter().map(|c| sigmoid(self.engage_logit(i, c).0)));
         keys.clear();
         keys.extend(gains.iter().map(|&g| !order_bits(g)));
-        sort_order(keys, order, wide);
+        sort_order(keys, None, order, wide);
         best.clear();
         best.extend(order.iter().map(|&k| gains[k as usize]));
         let ideal: f32 = best
@@ -602,14 +603,14 @@ impl DayView<'_> {
             .enumerate()
             .map(|(k, g)| g * discount(k))
             .sum();
-        // A feed item's gain is its candidate's (`unranked` is in creator-id order), unless
+        // A feed item's gain is its candidate's (found among the ~30 in `unranked`), unless
         // the re-ranking changed what the gain reads.
         let dcg: f32 = feed
             .iter()
             .enumerate()
             .map(|(k, c)| {
-                let gain = match unranked.binary_search_by_key(&c.creator, |u| u.creator) {
-                    Ok(j) if unranked[j].followed == c.followed && unranked[j].live == c.live => {
+                let gain = match unranked.iter().position(|u| u.creator == c.creator) {
+                    Some(j) if unranked[j].followed == c.followed && unranked[j].live == c.live => {
                         gains[j]
                     }
                     _ => sigmoid(self.engage_logit(i, c).0),
@@ -726,14 +727,17 @@ fn order_bits(x: f32) -> u32 {
 /// ranks seen).
 const COUNTED: usize = 64;
 
-/// The order that sorts `keys` ascending, ties in index order: `order[r]` is the index of
-/// the `r`-th key. `wide` is scratch.
+/// The order that sorts `keys` ascending: `order[r]` is the index of the `r`-th key. Equal
+/// keys are in the order of their `ties` (distinct values, such as account ids), or in index
+/// order without them. `wide` is scratch.
 ///
 /// A feed's 30-odd keys, when distinct, are ordered by counting: each key's rank is the
 /// number of keys below it, a branch-free loop that vectorises, where a sort's comparisons
-/// are mispredicted about half the time (BENCHMARKS.md). Ties, and more than [`COUNTED`]
-/// keys, fall back to sorting `key << 32 | index`; both give the same order.
-fn sort_order(keys: &[u32], order: &mut Vec<u32>, wide: &mut Vec<u64>) {
+/// are mispredicted about half the time (BENCHMARKS.md); with `ties`, equal keys are
+/// ordered by counting too. Equal keys without `ties` (or with equal `ties`), and more than
+/// [`COUNTED`] keys, fall back to a sort: of `key << 32 | index`, or of the indices by key
+/// and tie. Every path gives the same order.
+fn sort_order(keys: &[u32], ties: Option<&[u32]>, order: &mut Vec<u32>, wide: &mut Vec<u64>) {
     let n = keys.len();
     order.clear();
     if n <= COUNTED {
@@ -748,7 +752,24 @@ fn sort_order(keys: &[u32], order: &mut Vec<u32>, wide: &mut Vec<u64>) {
             *rank = below as u8;
             seen |= 1 << below;
         }
-        // Distinct keys have the n ranks 0..n; equal keys share one.
+        // Distinct keys have the n ranks 0..n; equal keys share one. Then, with tie-breakers,
+        // each rank also counts the equal keys whose tie-breaker is lower.
+        if seen.count_ones() as usize != n
+            && let Some(ties) = ties
+        {
+            let mut tied = [u32::MAX; COUNTED];
+            tied[..n].copy_from_slice(ties);
+            seen = 0;
+            for ((rank, &key), &tie) in ranks.iter_mut().zip(keys).zip(ties) {
+                let equal_below: u32 = padded
+                    .iter()
+                    .zip(&tied)
+                    .map(|(&x, &t)| (x == key && t < tie) as u32)
+                    .sum();
+                *rank += equal_below as u8;
+                seen |= 1 << *rank;
+            }
+        }
         if seen.count_ones() as usize == n {
             order.resize(n, 0);
             for (k, &rank) in ranks[..n].iter().enumerate() {
@@ -756,6 +777,11 @@ fn sort_order(keys: &[u32], order: &mut Vec<u32>, wide: &mut Vec<u64>) {
             }
             return;
         }
+    }
+    if let Some(ties) = ties {
+        order.extend(0..n as u32);
+        order.sort_unstable_by_key(|&k| (keys[k as usize], ties[k as usize]));
+        return;
     }
     wide.clear();
     wide.extend(
@@ -814,9 +840,9 @@ pub(crate) fn draw_topic(rng: &mut StreamRng, interest: &[f32]) -> usize {
 mod tests {
     use super::*;
 
-    /// `sort_order` against a stable sort of the same keys: distinct keys (the counting
-    /// path), ties (the fallback), every length either side of `COUNTED`, and keys at the
-    /// ends of the range.
+    /// `sort_order` against a stable sort of the same keys, and of the keys with tie-breakers:
+    /// distinct keys (the counting path), ties (the fallbacks), every length either side of
+    /// `COUNTED`, and keys at the ends of the range.
     #[test]
     fn sort_order_is_a_stable_sort() {
         let mut state = 0x9e37_79b9_7f4a_7c15u64;
@@ -836,8 +862,15 @@ mod tests {
                 }
                 let mut expected: Vec<u32> = (0..n as u32).collect();
                 expected.sort_by_key(|&k| keys[k as usize]);
-                sort_order(&keys, &mut order, &mut wide);
+                sort_order(&keys, None, &mut order, &mut wide);
                 assert_eq!(order, expected, "keys {keys:?}");
+                // With distinct tie-breakers (account ids, here in reverse index order),
+                // equal keys go in the tie-breakers' order instead.
+                let ties: Vec<u32> = (0..n as u32).map(|k| 1000 - 7 * k).collect();
+                let mut expected: Vec<u32> = (0..n as u32).collect();
+                expected.sort_by_key(|&k| (keys[k as usize], ties[k as usize]));
+                sort_order(&keys, Some(&ties), &mut order, &mut wide);
+                assert_eq!(order, expected, "keys {keys:?}, ties {ties:?}");
             }
         }
     }
