@@ -538,7 +538,8 @@ impl DayView<'_> {
         self.recommender.score_all(&view, feed, scores, &mut rng);
         // Score descending, then account id ascending: equal scores are common while the
         // cards hold only priors (the first day or two), and the order of the draws would
-        // favour the pools drawn first.
+        // favour the pools drawn first. The id order has its own bias on those days
+        // (docs/MODEL.md, "What the platform knows").
         keys.clear();
         keys.extend(scores.iter().map(|&score| !order_bits(score)));
         sort_order(keys, Some(ids), order, wide);
