@@ -171,7 +171,7 @@ fn build_consumers(s: &Scenario, community: Vec<u32>) -> Consumers {
             .map(|x| (x.1 / (1.0 - x.1)).ln().clamp(-20.0, 20.0))
             .collect(),
         habit: scalars.iter().map(|x| x.1).collect(),
-        habit_day: vec![0; n],
+        habit_day: filled(0, n),
         price_sensitivity: scalars.iter().map(|x| x.2).collect(),
         impulsivity: scalars.iter().map(|x| x.3).collect(),
         deal_seeking: scalars.iter().map(|x| x.4).collect(),
@@ -179,27 +179,27 @@ fn build_consumers(s: &Scenario, community: Vec<u32>) -> Consumers {
         trust: vec![c.initial_trust as f32; n],
         follows: vec![NONE; n * slots],
         follow_slots: slots,
-        follow_count: vec![0; n],
+        follow_count: filled(0, n),
         latest_follow: vec![NONE; n],
         loyal_merchant: vec![NONE; n * LOYALTY_SLOTS],
-        loyalty: vec![0.0; n * LOYALTY_SLOTS],
+        loyalty: filled(0.0, n * LOYALTY_SLOTS),
         experience: vec![-1.0; n * LOYALTY_SLOTS],
-        orders: vec![0; n],
-        in_transit: vec![0; n],
+        orders: filled(0, n),
+        in_transit: filled(0, n),
         reference: vec![s.behaviour.deal_reference as f32; n * t],
-        need_met: vec![0.0; n * t],
-        need_day: vec![0; n],
+        need_met: filled(0.0, n * t),
+        need_day: filled(0, n),
         last_order_day: vec![NONE; n],
         first_order_day: vec![NONE; n],
-        repeat_merchant: vec![false; n],
-        coupon_acquired: vec![false; n],
+        repeat_merchant: filled(false, n),
+        coupon_acquired: filled(false, n),
         premium: (0..n as u64)
             .map(|i| {
                 unit_f32(&mut stream(seed, Purpose::Ads, i, u64::MAX))
                     < s.platform.premium_share as f32
             })
             .collect(),
-        churned: vec![false; n],
+        churned: filled(false, n),
         joined_day: (0..n as u64)
             .map(|i| {
                 let on = c.initial_share >= 1.0

@@ -16,6 +16,16 @@ pub const NONE: u32 = u32::MAX;
 /// How many distinct merchants a consumer remembers for loyalty and repeat purchase.
 pub const LOYALTY_SLOTS: usize = 4;
 
+/// `n` copies of `value`, written now. `vec![0; n]` gets pages that the system maps only at
+/// their first write, and first writes from several threads at once contend in the kernel
+/// (one day of phase A took twice its time on 2 threads, writing the platform's model for
+/// the first time): arrays that the days write are built with this instead.
+pub fn filled<T: Clone>(value: T, n: usize) -> Vec<T> {
+    let mut v = Vec::with_capacity(n);
+    v.resize(n, value);
+    v
+}
+
 /// The whole world at the start of a day.
 pub struct World {
     pub topics: usize,

@@ -33,7 +33,7 @@ impl InterestModel {
     pub fn new(consumers: usize, topics: usize) -> InterestModel {
         InterestModel {
             topics,
-            counts: vec![0.0; consumers * 2 * topics],
+            counts: crate::world::filled(0.0, consumers * 2 * topics),
         }
     }
 
