@@ -427,22 +427,19 @@ fn deal_term(deal_seeking: f32, d: f32, reference: f32, b: &crate::scenario::Beh
     d + b.deal_amplifier as f32 * deal_seeking * (d - reference)
 }
 
-/// Booking: an accepted order moves the buyer's expected discount in the merchant's topic
-/// toward the discount it bought at (a share of the list price, coupon and points
-/// included), and meets its need there.
-pub fn bought(world: &mut World, s: &Scenario, o: &OrderIntent, merchant: u32, day: u32) {
+/// Booking: what accepted order `o` of `merchant` leaves on its buyer. It remembers the
+/// merchant, and its expected discount in the merchant's topic moves toward the discount it
+/// bought at (a share of the list price, coupon and points included), and its need there is
+/// met ([`crate::world::Consumers::bought`], after the day's orders are booked).
+pub fn purchase(world: &World, o: &OrderIntent, merchant: u32) -> crate::world::Purchase {
     let list = world.products.price[o.product as usize] as f64;
     let paid = (o.value - o.coupon as f64 - o.points as f64 - o.reduction as f64).max(0.01);
-    let topic = world.merchants.topic[merchant as usize] as usize;
-    let topics = world.topics;
-    world.consumers.bought_in(
-        o.consumer as usize,
-        topic,
-        topics,
-        (1.0 - paid / list) as f32,
-        day,
-        &s.behaviour,
-    );
+    crate::world::Purchase {
+        consumer: o.consumer,
+        merchant,
+        topic: world.merchants.topic[merchant as usize],
+        offer: (1.0 - paid / list) as f32,
+    }
 }
 
 /// Delivery: the buyer's satisfaction with order `o` moves its loyalty to the merchant

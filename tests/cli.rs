@@ -315,4 +315,11 @@ fn the_scaling_script_checks_bytes_and_tabulates_the_phases() {
         0.0 < a && a <= sum && sum <= s,
         "phase A {a}, phases {sum}, simulate_s {s}"
     );
+    // The parallel passes are parts of the phases other than phase A.
+    let passes = t["parallel_passes_s"].as_f64().unwrap();
+    assert!(
+        0.0 < passes && passes <= sum - a,
+        "parallel passes {passes}, phases other than A {}",
+        sum - a
+    );
 }

@@ -617,6 +617,7 @@ fn run(args: RunArgs) -> Result<i32> {
         });
         progress.finish();
         timings.phases = sim.phase_times().clone();
+        timings.parallel_passes_s = timings.phases.parallel_passes_s;
         let out = sim.finish();
         timings.simulate_s = t.elapsed().as_secs_f64();
         Ok(out)

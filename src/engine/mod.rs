@@ -87,6 +87,20 @@ pub struct PhaseTimes {
     pub merchants_s: f64,
     /// The day's row.
     pub record_s: f64,
+    /// Not a phase: the seconds, within the phases other than phase A, spent in passes that
+    /// run in parallel (today's visits, the orders' arrival order, what today's purchases
+    /// leave on their buyers, the creator cards, the record's sums over the consumers), already counted in their phases
+    /// (`timings.parallel_passes_s`).
+    #[serde(skip)]
+    pub parallel_passes_s: f64,
+}
+
+/// Runs `pass`, which runs in parallel, and adds its seconds to `into`.
+fn parallel<R>(into: &mut f64, pass: impl FnOnce() -> R) -> R {
+    let start = std::time::Instant::now();
+    let out = pass();
+    *into += start.elapsed().as_secs_f64();
+    out
 }
 
 /// Adds the time since `since` to `into` and restarts `since`.
@@ -255,7 +269,9 @@ impl Simulation {
             &self.world,
             self.scenario.recommendation.popularity_exponent,
         );
-        let cards = creator_cards(&self.world.creators, &self.world.products);
+        let cards = parallel(&mut self.times.parallel_passes_s, || {
+            creator_cards(&self.world.creators, &self.world.products)
+        });
         let bits = AccountBits::new(&cards, self.day);
         lap(&mut clock, &mut self.times.pools_s);
         // Consumers (phase A, in parallel): feeds, engagement, follows, purchase decisions.
@@ -346,13 +362,14 @@ impl Simulation {
             self.world.consumers.join(i as usize, day);
         }
         row.arrivals = events.arrivals.len() as u64;
-        let retention_day = day == 0 || RETENTION_WINDOW.contains(&day);
-        for &i in &events.visitors {
+        parallel(&mut self.times.parallel_passes_s, || {
             self.world
                 .consumers
-                .visited(i as usize, day, &self.habit_decay);
-            self.policies.visited(s, i as usize, day);
-            if retention_day {
+                .visited(&events.visitors, day, &self.habit_decay)
+        });
+        self.policies.visited(s, &events.visitors, day);
+        if day == 0 || RETENTION_WINDOW.contains(&day) {
+            for &i in &events.visitors {
                 self.retention[i as usize] |= if day == 0 { 1 } else { 2 };
             }
         }
@@ -370,13 +387,22 @@ impl Simulation {
         {
             self.world.creators.orders_total[o.creator as usize] += 1;
         }
-        orders::arrival_order(&mut intents, s.run.seed, day);
+        parallel(&mut self.times.parallel_passes_s, || {
+            orders::arrival_order(&mut intents, s.run.seed, day)
+        });
         let mut ledger = orders::Ledger {
             row,
             policies: &mut self.policies,
         };
         self.orders
             .book(&mut self.world, s, day, &intents, &mut ledger);
+        let mut purchases = self.orders.take_purchases();
+        parallel(&mut self.times.parallel_passes_s, || {
+            let topics = self.world.topics;
+            self.world
+                .consumers
+                .bought(&mut purchases, day, topics, &s.behaviour)
+        });
         self.policies.after_booking(&mut self.world, s, day, row);
     }
 
@@ -471,7 +497,9 @@ impl Simulation {
             row.returned_live_orders as f64,
             row.delivered_live_orders as f64,
         );
-        let members = self.policies.markets.members(&self.world);
+        let members = parallel(&mut self.times.parallel_passes_s, || {
+            self.policies.markets.members(&self.world)
+        });
         self.policies
             .record(&self.world, &self.scenario, ev, &members, row);
         row.members = members.count;

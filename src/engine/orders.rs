@@ -7,8 +7,9 @@ use crate::metrics::DailyRow;
 use crate::policy::{Policies, Settled};
 use crate::rng::{Purpose, stream};
 use crate::scenario::Scenario;
-use crate::world::{NONE, World};
+use crate::world::{NONE, Purchase, World};
 use rand_distr::{Distribution, StandardNormal};
+use rayon::prelude::*;
 
 /// An order that was not cancelled, waiting for delivery.
 #[derive(Clone, Copy, Debug)]
@@ -22,13 +23,21 @@ pub struct Order {
 /// Puts today's order intents in the order they reach the platform: by a hash of
 /// (seed, consumer, day), so that scarce live stock favours no consumer id. Intents of one
 /// consumer keep their order.
+///
+/// The keys are computed and sorted in parallel; with the intent's position as the last
+/// part of the key no two keys are equal, so the order is the same for any thread count.
 pub fn arrival_order(intents: &mut [OrderIntent], seed: u64, day: u32) {
-    intents.sort_by_cached_key(|o| {
-        (
-            crate::rng::key(seed, Purpose::Arrival, o.consumer as u64, day as u64),
-            o.consumer,
-        )
-    });
+    let mut keys: Vec<(u64, u32, u32)> = intents
+        .par_iter()
+        .enumerate()
+        .map(|(k, o)| {
+            let arrival = crate::rng::key(seed, Purpose::Arrival, o.consumer as u64, day as u64);
+            (arrival, o.consumer, k as u32)
+        })
+        .collect();
+    keys.par_sort_unstable();
+    let arrived: Vec<OrderIntent> = keys.iter().map(|&(_, _, k)| intents[k as usize]).collect();
+    intents.copy_from_slice(&arrived);
 }
 
 /// Where today's bookings are recorded, and the policies that take part in booking.
@@ -44,6 +53,9 @@ pub struct OrderBook {
     /// Today's accepted orders and the sum of their delivery days.
     accepted: u64,
     delivery_days: u64,
+    /// What today's accepted orders leave on their buyers, in the order they were accepted,
+    /// applied after booking ([`OrderBook::take_purchases`]).
+    purchases: Vec<Purchase>,
 }
 
 impl OrderBook {
@@ -53,7 +65,14 @@ impl OrderBook {
             deliveries: vec![Vec::new(); days],
             accepted: 0,
             delivery_days: 0,
+            purchases: Vec::new(),
         }
+    }
+
+    /// What today's accepted orders leave on their buyers, in the order they were accepted
+    /// (for [`crate::world::Consumers::bought`]).
+    pub fn take_purchases(&mut self) -> Vec<Purchase> {
+        std::mem::take(&mut self.purchases)
     }
 
     /// Takes the orders due on `day`, in order-id order.
@@ -120,8 +139,8 @@ impl OrderBook {
             crate::metrics::ratio(self.delivery_days as f64, self.accepted as f64);
     }
 
-    /// An accepted order: the policies' acceptance hooks, buyer bookkeeping, the merchant
-    /// remembered, queued for delivery.
+    /// An accepted order: the policies' acceptance hooks, the buyer's order counts, what it
+    /// leaves on the buyer (applied after booking), queued for delivery.
     fn accept(
         &mut self,
         world: &mut World,
@@ -151,9 +170,8 @@ impl OrderBook {
                 .order_log()
                 .order(intent.creator, merchant, intent.value);
         }
-        world.consumers.remember_merchant(i, merchant);
-        world.consumers.in_transit[i] += 1;
-        crate::behaviour::bought(world, s, intent, merchant, day);
+        self.purchases
+            .push(crate::behaviour::purchase(world, intent, merchant));
         let (mode, extra, late) = l
             .policies
             .dispatch(world, s, intent, merchant as usize, row);

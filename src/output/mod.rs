@@ -52,6 +52,8 @@ pub struct Timings {
     pub simulate_s: f64,
     /// The part of `simulate_s` spent in each phase of the day.
     pub phases: crate::engine::PhaseTimes,
+    /// The part of the phases other than phase A spent in passes that run in parallel.
+    pub parallel_passes_s: f64,
     pub write_s: f64,
     pub total_s: f64,
     pub consumer_days: u64,

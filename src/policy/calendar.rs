@@ -112,17 +112,21 @@ impl State {
         }
     }
 
-    /// Booking: consumer `i` visited on `day`.
-    #[inline]
-    pub fn visited(&mut self, s: &Scenario, i: usize, day: u32) {
-        if self.seen.is_empty() {
-            return;
-        }
+    /// Booking: today's visitors visited on `day`: each is seen for every event whose
+    /// MAU window holds `day`.
+    pub fn visited(&mut self, s: &Scenario, visitors: &[u32], day: u32) {
+        let mut bits = 0u8;
         for (k, e) in s.calendar.events.iter().enumerate() {
             let first = e.day as u32;
             if day < first && day + MAU_DAYS >= first {
-                self.seen[i] |= 1 << k;
+                bits |= 1 << k;
             }
+        }
+        if self.seen.is_empty() || bits == 0 {
+            return;
+        }
+        for &i in visitors {
+            self.seen[i as usize] |= bits;
         }
     }
 

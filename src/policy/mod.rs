@@ -211,10 +211,9 @@ impl Policies {
         self.forums.morning(world, s, day, row);
     }
 
-    /// Booking: consumer `i` opened the app on `day`.
-    #[inline]
-    pub fn visited(&mut self, s: &Scenario, i: usize, day: u32) {
-        self.calendar.visited(s, i, day);
+    /// Booking: today's visitors (ascending ids) opened the app on `day`.
+    pub fn visited(&mut self, s: &Scenario, visitors: &[u32], day: u32) {
+        self.calendar.visited(s, visitors, day);
     }
 
     /// Booking, before the orders: the purchase intents formed today.

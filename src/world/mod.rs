@@ -26,6 +26,80 @@ pub fn filled<T: Clone>(value: T, n: usize) -> Vec<T> {
     v
 }
 
+/// Consumers per range of the parallel passes of phase B over consumers' rows (today's
+/// visits, [`Consumers::visited`]; today's purchases, [`Consumers::bought`]): a constant,
+/// never derived from the thread count.
+pub const CONSUMER_RANGE: usize = 1 << 15;
+
+/// What an accepted order leaves on its buyer ([`Consumers::bought`]): the merchant, the
+/// merchant's topic and the discount bought at (a share of the list price).
+#[derive(Clone, Copy, Debug)]
+pub struct Purchase {
+    pub consumer: u32,
+    pub merchant: u32,
+    pub topic: u32,
+    pub offer: f32,
+}
+
+/// The rows of consumers `lo..lo + need_day.len()` that a purchase writes, so that ranges of
+/// consumers can be written in parallel.
+struct BuyerRows<'a> {
+    lo: usize,
+    topics: usize,
+    loyal_merchant: &'a mut [u32],
+    loyalty: &'a mut [f32],
+    experience: &'a mut [f32],
+    repeat_merchant: &'a mut [bool],
+    in_transit: &'a mut [u32],
+    reference: &'a mut [f32],
+    need_met: &'a mut [f32],
+    need_day: &'a mut [u32],
+}
+
+impl BuyerRows<'_> {
+    /// Records `merchant` in consumer `j`'s memory (`j` counted from `lo`): a merchant already
+    /// remembered moves to the end with its loyalty, and marks the consumer as a
+    /// same-merchant repeat buyer; a new one takes the place of the least recent, with
+    /// loyalty 0.
+    fn remember_merchant(&mut self, j: usize, merchant: u32) {
+        let range = j * LOYALTY_SLOTS..(j + 1) * LOYALTY_SLOTS;
+        let slots = &mut self.loyal_merchant[range.clone()];
+        let loyalty = &mut self.loyalty[range.clone()];
+        let experience = &mut self.experience[range];
+        match slots.iter().position(|&m| m == merchant) {
+            Some(k) => {
+                self.repeat_merchant[j] = true;
+                slots[k..].rotate_left(1);
+                loyalty[k..].rotate_left(1);
+                experience[k..].rotate_left(1);
+            }
+            None => {
+                slots.rotate_left(1);
+                slots[LOYALTY_SLOTS - 1] = merchant;
+                loyalty.rotate_left(1);
+                loyalty[LOYALTY_SLOTS - 1] = 0.0;
+                experience.rotate_left(1);
+                experience[LOYALTY_SLOTS - 1] = -1.0;
+            }
+        }
+    }
+
+    /// A purchase by consumer `j` in `topic` at a discount of `offer` on `day`: the need
+    /// met rises by one, and the expected discount moves toward the offer by
+    /// `behaviour.reference_rate`.
+    fn bought_in(&mut self, j: usize, topic: usize, offer: f32, day: u32, b: &Behaviour) {
+        let t = self.topics;
+        let decay = (-((day - self.need_day[j]) as f32) / b.need_days as f32).exp();
+        for met in &mut self.need_met[j * t..(j + 1) * t] {
+            *met *= decay;
+        }
+        self.need_day[j] = day;
+        self.need_met[j * t + topic] += 1.0;
+        let r = &mut self.reference[j * t + topic];
+        *r += b.reference_rate as f32 * (offer - *r);
+    }
+}
+
 /// The whole world at the start of a day.
 pub struct World {
     pub topics: usize,
@@ -218,32 +292,6 @@ impl Consumers {
         Some(&mut self.loyalty[i * LOYALTY_SLOTS + k])
     }
 
-    /// Records `merchant` in consumer `i`'s memory: a merchant already remembered moves to
-    /// the end with its loyalty, and marks the consumer as a same-merchant repeat buyer; a
-    /// new one takes the place of the least recent, with loyalty 0.
-    pub fn remember_merchant(&mut self, i: usize, merchant: u32) {
-        let range = i * LOYALTY_SLOTS..(i + 1) * LOYALTY_SLOTS;
-        let slots = &mut self.loyal_merchant[range.clone()];
-        let loyalty = &mut self.loyalty[range.clone()];
-        let experience = &mut self.experience[range];
-        match slots.iter().position(|&m| m == merchant) {
-            Some(k) => {
-                self.repeat_merchant[i] = true;
-                slots[k..].rotate_left(1);
-                loyalty[k..].rotate_left(1);
-                experience[k..].rotate_left(1);
-            }
-            None => {
-                slots.rotate_left(1);
-                slots[LOYALTY_SLOTS - 1] = merchant;
-                loyalty.rotate_left(1);
-                loyalty[LOYALTY_SLOTS - 1] = 0.0;
-                experience.rotate_left(1);
-                experience[LOYALTY_SLOTS - 1] = -1.0;
-            }
-        }
-    }
-
     /// How much of consumer `i`'s need in `topic` is met on `day` (`topics` topics).
     #[inline]
     pub fn need_met_on(
@@ -261,26 +309,51 @@ impl Consumers {
         met * (-((day - self.need_day[i]) as f32) / need_days).exp()
     }
 
-    /// An accepted purchase in `topic` at a discount of `offer` (a share of the list price)
-    /// on `day`: the need met rises by one, and the expected discount moves toward the offer
-    /// by `behaviour.reference_rate`.
-    pub fn bought_in(
-        &mut self,
-        i: usize,
-        topic: usize,
-        topics: usize,
-        offer: f32,
-        day: u32,
-        b: &Behaviour,
-    ) {
-        let decay = (-((day - self.need_day[i]) as f32) / b.need_days as f32).exp();
-        for met in &mut self.need_met[i * topics..(i + 1) * topics] {
-            *met *= decay;
-        }
-        self.need_day[i] = day;
-        self.need_met[i * topics + topic] += 1.0;
-        let r = &mut self.reference[i * topics + topic];
-        *r += b.reference_rate as f32 * (offer - *r);
+    /// Today's accepted orders (`purchases`, in the order they were accepted) on their
+    /// buyers: the merchant remembered ([`Consumers::recent_merchants`]), one more parcel in
+    /// transit, the need met in the topic and the expected discount. In parallel over fixed
+    /// ranges of [`CONSUMER_RANGE`] consumers, each buyer's purchases in the order they were
+    /// accepted (`purchases` is sorted by buyer, stably), so the result is the same for any
+    /// thread count.
+    pub fn bought(&mut self, purchases: &mut [Purchase], day: u32, topics: usize, b: &Behaviour) {
+        use rayon::prelude::*;
+        purchases.par_sort_by_key(|p| p.consumer);
+        let purchases = &*purchases;
+        let n = self.len();
+        let (l, t) = (CONSUMER_RANGE * LOYALTY_SLOTS, CONSUMER_RANGE * topics);
+        let mut loyal_merchant = self.loyal_merchant.chunks_mut(l);
+        let mut loyalty = self.loyalty.chunks_mut(l);
+        let mut experience = self.experience.chunks_mut(l);
+        let mut repeat_merchant = self.repeat_merchant.chunks_mut(CONSUMER_RANGE);
+        let mut in_transit = self.in_transit.chunks_mut(CONSUMER_RANGE);
+        let mut reference = self.reference.chunks_mut(t);
+        let mut need_met = self.need_met.chunks_mut(t);
+        let mut need_day = self.need_day.chunks_mut(CONSUMER_RANGE);
+        let rows: Vec<BuyerRows> = (0..n.div_ceil(CONSUMER_RANGE))
+            .map(|r| BuyerRows {
+                lo: r * CONSUMER_RANGE,
+                topics,
+                loyal_merchant: loyal_merchant.next().unwrap(),
+                loyalty: loyalty.next().unwrap(),
+                experience: experience.next().unwrap(),
+                repeat_merchant: repeat_merchant.next().unwrap(),
+                in_transit: in_transit.next().unwrap(),
+                reference: reference.next().unwrap(),
+                need_met: need_met.next().unwrap(),
+                need_day: need_day.next().unwrap(),
+            })
+            .collect();
+        rows.into_par_iter().for_each(|mut rows| {
+            let (lo, hi) = (rows.lo, rows.lo + rows.need_day.len());
+            let from = purchases.partition_point(|p| (p.consumer as usize) < lo);
+            let to = purchases.partition_point(|p| (p.consumer as usize) < hi);
+            for p in &purchases[from..to] {
+                let j = p.consumer as usize - lo;
+                rows.remember_merchant(j, p.merchant);
+                rows.in_transit[j] += 1;
+                rows.bought_in(j, p.topic as usize, p.offer, day, b);
+            }
+        });
     }
 
     /// Consumer `i` is on the platform: it has joined and not churned.
@@ -303,10 +376,28 @@ impl Consumers {
         self.habit[i] * decay.over(day - self.habit_day[i])
     }
 
-    /// Consumer `i` visited on `day`: h ← (1 − rate) · h + rate.
-    pub fn visited(&mut self, i: usize, day: u32, decay: &HabitDecay) {
-        self.habit[i] = (1.0 - decay.rate) * self.habit_before(i, day, decay) + decay.rate;
-        self.habit_day[i] = day + 1;
+    /// Today's visitors (`visitors`, ascending ids) visited on `day`: each one's habit
+    /// h ← (1 − rate) · h + rate. In parallel over fixed ranges of [`CONSUMER_RANGE`]
+    /// consumers; a visitor's habit is its own, so the result is the same for any thread
+    /// count.
+    pub fn visited(&mut self, visitors: &[u32], day: u32, decay: &HabitDecay) {
+        use rayon::prelude::*;
+        debug_assert!(visitors.is_sorted());
+        self.habit
+            .par_chunks_mut(CONSUMER_RANGE)
+            .zip(self.habit_day.par_chunks_mut(CONSUMER_RANGE))
+            .enumerate()
+            .for_each(|(r, (habit, habit_day))| {
+                let lo = r * CONSUMER_RANGE;
+                let from = visitors.partition_point(|&i| (i as usize) < lo);
+                let to = visitors.partition_point(|&i| (i as usize) < lo + habit.len());
+                for &i in &visitors[from..to] {
+                    let j = i as usize - lo;
+                    let before = habit[j] * decay.over(day - habit_day[j]);
+                    habit[j] = (1.0 - decay.rate) * before + decay.rate;
+                    habit_day[j] = day + 1;
+                }
+            });
     }
 
     /// Consumer `i` churns if it has not and its trust is below `threshold`; returns whether
@@ -627,4 +718,61 @@ impl Products {
 pub fn cosine(a: &[f32], a_inv_norm: f32, b: &[f32], b_inv_norm: f32) -> f32 {
     let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
     dot * a_inv_norm * b_inv_norm
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{Override, parse_scenario};
+
+    fn consumers(n: usize) -> (Consumers, crate::scenario::Scenario) {
+        let sets: Vec<Override> = [
+            format!("population.consumers={n}"),
+            "population.creators=10".into(),
+            "population.merchants=10".into(),
+        ]
+        .iter()
+        .map(|o| Override::parse(o).unwrap())
+        .collect();
+        let s = parse_scenario("test", "", &sets).unwrap();
+        (build_world(&s).unwrap().consumers, s)
+    }
+
+    /// A buyer's purchases apply in the order they were accepted, whatever the order of the
+    /// other buyers' among them, in every range of consumers.
+    #[test]
+    fn purchases_apply_in_the_order_each_buyer_made_them() {
+        let n = CONSUMER_RANGE + 100;
+        let (mut cons, s) = consumers(n);
+        let topics = cons.need_met.len() / n;
+        let buy = |consumer: usize, merchant: u32| Purchase {
+            consumer: consumer as u32,
+            merchant,
+            topic: 0,
+            offer: merchant as f32 / 10.0,
+        };
+        // Buyers 3 and (in the second range) CONSUMER_RANGE + 7, interleaved: merchants
+        // 1, 2, 1 and 4, 3.
+        let (a, b) = (3, CONSUMER_RANGE + 7);
+        let mut purchases = vec![buy(b, 4), buy(a, 1), buy(a, 2), buy(b, 3), buy(a, 1)];
+        cons.bought(&mut purchases, 0, topics, &s.behaviour);
+        assert_eq!(&cons.recent_merchants(a)[LOYALTY_SLOTS - 2..], &[2, 1]);
+        assert!(cons.repeat_merchant[a], "merchant 1 came back");
+        assert_eq!(&cons.recent_merchants(b)[LOYALTY_SLOTS - 2..], &[4, 3]);
+        assert!(!cons.repeat_merchant[b]);
+        assert_eq!((cons.in_transit[a], cons.in_transit[b]), (3, 2));
+        assert_eq!(cons.need_met[a * topics], 3.0);
+        // The expected discount moved toward 0.1, 0.2, 0.1 in that order: the last step
+        // toward 0.1 (toward 0.4 then 0.3 for b).
+        let r = s.behaviour.reference_rate as f32;
+        let step = |x: f32, offer: f32| x + r * (offer - x);
+        let r0 = s.behaviour.deal_reference as f32;
+        assert_eq!(
+            cons.reference[a * topics],
+            step(step(step(r0, 0.1), 0.2), 0.1)
+        );
+        assert_eq!(cons.reference[b * topics], step(step(r0, 0.4), 0.3));
+        // Nobody else moved.
+        assert_eq!(cons.in_transit.iter().map(|&x| x as u64).sum::<u64>(), 5);
+    }
 }
