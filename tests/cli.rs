@@ -267,7 +267,8 @@ fn completions_and_man_page() {
 }
 
 /// scripts/scaling runs a scenario at each thread count, finds the outputs byte-identical and
-/// tabulates the timings, phase A's part included; a bad thread count is refused with exit 2.
+/// tabulates the timings, phase A's part included, with Amdahl's bound at more threads; a bad
+/// thread count is refused with exit 2.
 #[test]
 fn the_scaling_script_checks_bytes_and_tabulates_the_phases() {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/scaling");
@@ -288,6 +289,10 @@ fn the_scaling_script_checks_bytes_and_tabulates_the_phases() {
     );
     assert!(
         text.contains("byte-identical across 1, 2 threads"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Amdahl's bound from that part at 4 threads"),
         "{text}"
     );
     let bad = std::process::Command::new(script)
