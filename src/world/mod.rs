@@ -382,7 +382,11 @@ impl Consumers {
     /// count.
     pub fn visited(&mut self, visitors: &[u32], day: u32, decay: &HabitDecay) {
         use rayon::prelude::*;
-        debug_assert!(visitors.is_sorted());
+        // Each range finds its visitors by binary search: a list out of order would skip some.
+        assert!(
+            visitors.par_windows(2).all(|w| w[0] < w[1]),
+            "today's visitors are listed in consumer order, once each"
+        );
         self.habit
             .par_chunks_mut(CONSUMER_RANGE)
             .zip(self.habit_day.par_chunks_mut(CONSUMER_RANGE))
