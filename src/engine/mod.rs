@@ -63,8 +63,8 @@ pub struct Simulation {
 
 /// Wall-clock seconds spent in each phase of the days simulated (`timings.phases` of
 /// manifest.json). Only `consumers_s` (phase A) is spread over the worker threads as a
-/// whole; the other phases run on one thread, apart from a few parallel passes (the
-/// record's sums over the consumers, the creator cards).
+/// whole; the other phases run on one thread, apart from the parallel passes that
+/// `parallel_passes_s` times.
 #[derive(Clone, Debug, Default, serde::Serialize)]
 pub struct PhaseTimes {
     /// Scheduled and random shocks (the policies' morning).
@@ -89,8 +89,8 @@ pub struct PhaseTimes {
     pub record_s: f64,
     /// Not a phase: the seconds, within the phases other than phase A, spent in passes that
     /// run in parallel (today's visits, the orders' arrival order, what today's purchases
-    /// leave on their buyers, the creator cards, the record's sums over the consumers), already counted in their phases
-    /// (`timings.parallel_passes_s`).
+    /// leave on their buyers, the creator cards, the record's sums over the consumers),
+    /// already counted in their phases (`timings.parallel_passes_s`).
     #[serde(skip)]
     pub parallel_passes_s: f64,
 }
