@@ -10,6 +10,7 @@ pub use build::build_world;
 
 use crate::graph::Csr;
 use crate::scenario::Behaviour;
+use std::ops::Range;
 
 /// No product / no merchant / no creator.
 pub const NONE: u32 = u32::MAX;
@@ -30,6 +31,13 @@ pub fn filled<T: Clone>(value: T, n: usize) -> Vec<T> {
 /// visits, [`Consumers::visited`]; today's purchases, [`Consumers::bought`]): a constant,
 /// never derived from the thread count.
 pub const CONSUMER_RANGE: usize = 1 << 15;
+
+/// The items of `sorted` (ascending by `consumer`) whose consumer is in `range`.
+fn of_range<T>(sorted: &[T], consumer: impl Fn(&T) -> u32, range: Range<usize>) -> &[T] {
+    let from = sorted.partition_point(|x| (consumer(x) as usize) < range.start);
+    let to = sorted.partition_point(|x| (consumer(x) as usize) < range.end);
+    &sorted[from..to]
+}
 
 /// What an accepted order leaves on its buyer ([`Consumers::bought`]): the merchant, the
 /// merchant's topic and the discount bought at (a share of the list price).
@@ -345,9 +353,7 @@ impl Consumers {
             .collect();
         rows.into_par_iter().for_each(|mut rows| {
             let (lo, hi) = (rows.lo, rows.lo + rows.need_day.len());
-            let from = purchases.partition_point(|p| (p.consumer as usize) < lo);
-            let to = purchases.partition_point(|p| (p.consumer as usize) < hi);
-            for p in &purchases[from..to] {
+            for p in of_range(purchases, |p| p.consumer, lo..hi) {
                 let j = p.consumer as usize - lo;
                 rows.remember_merchant(j, p.merchant);
                 rows.in_transit[j] += 1;
@@ -393,9 +399,7 @@ impl Consumers {
             .enumerate()
             .for_each(|(r, (habit, habit_day))| {
                 let lo = r * CONSUMER_RANGE;
-                let from = visitors.partition_point(|&i| (i as usize) < lo);
-                let to = visitors.partition_point(|&i| (i as usize) < lo + habit.len());
-                for &i in &visitors[from..to] {
+                for &i in of_range(visitors, |&i| i, lo..lo + habit.len()) {
                     let j = i as usize - lo;
                     let before = habit[j] * decay.over(day - habit_day[j]);
                     habit[j] = (1.0 - decay.rate) * before + decay.rate;
