@@ -88,12 +88,7 @@ pub fn estimate(row: &[f32], prior: Prior, out: &mut [f32]) -> f32 {
 /// `interest` and whose [`estimate`] returned `scale`.
 #[inline]
 pub fn matched(interest: &[f32], scale: f32, profile: &[f32]) -> f32 {
-    interest
-        .iter()
-        .zip(profile)
-        .map(|(a, b)| a * b)
-        .sum::<f32>()
-        * scale
+    crate::world::dot(interest, profile) * scale
 }
 
 /// Logs one impression of an account of main topic `topic` into a consumer's counts.
