@@ -77,6 +77,8 @@ pub enum Purpose {
     ChatDelivery = 34,
     /// Forums: vendors' posts, a reader's visit, a buyer's post.
     Forum = 35,
+    /// The order among a feed's equal ranking scores.
+    TieBreak = 36,
 }
 
 /// SplitMix64's finaliser: a bijective mix with good avalanche.
@@ -85,6 +87,17 @@ pub fn mix64(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
+}
+
+/// A bijective mix of 32 bits (Wellons' "lowbias32"): distinct inputs give distinct
+/// outputs, so `mix32(id ^ salt)` orders distinct ids in an order that changes with `salt`.
+#[inline]
+pub fn mix32(mut x: u32) -> u32 {
+    x ^= x >> 16;
+    x = x.wrapping_mul(0x7feb_352d);
+    x ^= x >> 15;
+    x = x.wrapping_mul(0x846c_a68b);
+    x ^ (x >> 16)
 }
 
 /// The key of one stream: a hash of `(seed, purpose, entity, day)`.
@@ -156,5 +169,26 @@ mod tests {
         assert!((sum / n as f64 - 0.5).abs() < 0.0046);
         // each bucket expects 10,000 with sd ≈ 95; allow 5 sd.
         assert!(counts.iter().all(|&c| (c as i64 - 10_000).abs() < 475));
+    }
+
+    /// `mix32` is one-to-one (checked on 2^20 inputs), and `mix32(id ^ salt)` puts the lower
+    /// of two ids first for half of the salts: over 10,000 salts the share has a standard
+    /// deviation of 0.005; allowed 5 of them.
+    #[test]
+    fn mix32_is_one_to_one_and_orders_ids_without_favouring_the_lower() {
+        let mut out: Vec<u32> = (0..1u32 << 20).map(|x| mix32(x ^ 0xdead_beef)).collect();
+        out.sort_unstable();
+        out.dedup();
+        assert_eq!(out.len(), 1 << 20);
+        let mut r = stream(9, Purpose::TieBreak, 0, 0);
+        let salts: Vec<u32> = (0..10_000).map(|_| r.next_u32()).collect();
+        for (a, b) in [(0u32, 1u32), (1, 2), (2, 3), (5, 1000), (0, 20_000)] {
+            let first = salts
+                .iter()
+                .filter(|&&s| mix32(a ^ s) < mix32(b ^ s))
+                .count();
+            let share = first as f64 / salts.len() as f64;
+            assert!((share - 0.5).abs() < 0.025, "ids {a} and {b}: {share}");
+        }
     }
 }

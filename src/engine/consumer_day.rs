@@ -7,7 +7,7 @@ use crate::policy::recommend::estimate::{self, Prior};
 use crate::policy::recommend::{
     Candidate, ConsumerView, DayPools, Impression, Pool, PoolMix, Recommender, Scored,
 };
-use crate::rng::{Purpose, StreamRng, below, key, stream, unit_f32};
+use crate::rng::{Purpose, StreamRng, below, key, mix32, stream, unit_f32};
 use crate::scenario::Scenario;
 use crate::world::{NONE, World, cosine};
 use rayon::prelude::*;
@@ -536,13 +536,14 @@ impl DayView<'_> {
             feed.push(cand);
         }
         self.recommender.score_all(&view, feed, scores, &mut rng);
-        // Score descending, then account id ascending: equal scores are common while the
-        // cards hold only priors (the first day or two), and the order of the draws would
-        // favour the pools drawn first. The id order has its own bias on those days
-        // (docs/MODEL.md, "What the platform knows").
+        // Score descending, then a random order among equal scores: they are common while
+        // the cards hold only priors (the first day or two). The order of the draws would
+        // favour the pools drawn first, and the account ids the accounts made first; each
+        // feed's own salt scrambles the ids instead (distinct ids, distinct tie-breakers).
         keys.clear();
         keys.extend(scores.iter().map(|&score| !order_bits(score)));
-        sort_order(keys, Some(ids), order, wide);
+        let salt = key(self.seed, Purpose::TieBreak, i as u64, self.day as u64) as u32;
+        sort_order(keys, Some((ids, salt)), order, wide);
 
         std::mem::swap(feed, unranked);
         // `unranked` now holds the candidates, in draw order.
@@ -729,8 +730,9 @@ fn order_bits(x: f32) -> u32 {
 const COUNTED: usize = 64;
 
 /// The order that sorts `keys` ascending: `order[r]` is the index of the `r`-th key. Equal
-/// keys are in the order of their `ties` (distinct values, such as account ids), or in index
-/// order without them. `wide` is scratch.
+/// keys are in the order of their tie-breakers, or in index order without them: with `ties`
+/// = `(ids, salt)`, key `k`'s tie-breaker is `mix32(ids[k] ^ salt)`, distinct for distinct
+/// ids and computed only when some keys are equal. `wide` is scratch.
 ///
 /// A feed's 30-odd keys, when distinct, are ordered by counting: each key's rank is the
 /// number of keys below it, a branch-free loop that vectorises, where a sort's comparisons
@@ -738,7 +740,12 @@ const COUNTED: usize = 64;
 /// ordered by counting too. Equal keys without `ties` (or with equal `ties`), and more than
 /// [`COUNTED`] keys, fall back to a sort: of `key << 32 | index`, or of the indices by key
 /// and tie. Every path gives the same order.
-fn sort_order(keys: &[u32], ties: Option<&[u32]>, order: &mut Vec<u32>, wide: &mut Vec<u64>) {
+fn sort_order(
+    keys: &[u32],
+    ties: Option<(&[u32], u32)>,
+    order: &mut Vec<u32>,
+    wide: &mut Vec<u64>,
+) {
     let n = keys.len();
     order.clear();
     if n <= COUNTED {
@@ -756,12 +763,14 @@ fn sort_order(keys: &[u32], ties: Option<&[u32]>, order: &mut Vec<u32>, wide: &m
         // Distinct keys have the n ranks 0..n; equal keys share one. Then, with tie-breakers,
         // each rank also counts the equal keys whose tie-breaker is lower.
         if seen.count_ones() as usize != n
-            && let Some(ties) = ties
+            && let Some((ids, salt)) = ties
         {
             let mut tied = [u32::MAX; COUNTED];
-            tied[..n].copy_from_slice(ties);
+            for (t, &id) in tied.iter_mut().zip(ids) {
+                *t = mix32(id ^ salt);
+            }
             seen = 0;
-            for ((rank, &key), &tie) in ranks.iter_mut().zip(keys).zip(ties) {
+            for ((rank, &key), &tie) in ranks.iter_mut().zip(keys).zip(&tied[..n]) {
                 let equal_below: u32 = padded
                     .iter()
                     .zip(&tied)
@@ -779,9 +788,9 @@ fn sort_order(keys: &[u32], ties: Option<&[u32]>, order: &mut Vec<u32>, wide: &m
             return;
         }
     }
-    if let Some(ties) = ties {
+    if let Some((ids, salt)) = ties {
         order.extend(0..n as u32);
-        order.sort_unstable_by_key(|&k| (keys[k as usize], ties[k as usize]));
+        order.sort_unstable_by_key(|&k| (keys[k as usize], mix32(ids[k as usize] ^ salt)));
         return;
     }
     wide.clear();
@@ -865,13 +874,13 @@ mod tests {
                 expected.sort_by_key(|&k| keys[k as usize]);
                 sort_order(&keys, None, &mut order, &mut wide);
                 assert_eq!(order, expected, "keys {keys:?}");
-                // With distinct tie-breakers (account ids, here in reverse index order),
-                // equal keys go in the tie-breakers' order instead.
-                let ties: Vec<u32> = (0..n as u32).map(|k| 1000 - 7 * k).collect();
+                // With distinct ids, equal keys go in the order of the ids' scramble.
+                let ids: Vec<u32> = (0..n as u32).map(|k| 1000 - 7 * k).collect();
+                let salt = next() as u32;
                 let mut expected: Vec<u32> = (0..n as u32).collect();
-                expected.sort_by_key(|&k| (keys[k as usize], ties[k as usize]));
-                sort_order(&keys, Some(&ties), &mut order, &mut wide);
-                assert_eq!(order, expected, "keys {keys:?}, ties {ties:?}");
+                expected.sort_by_key(|&k| (keys[k as usize], mix32(ids[k as usize] ^ salt)));
+                sort_order(&keys, Some((&ids, salt)), &mut order, &mut wide);
+                assert_eq!(order, expected, "keys {keys:?}, ids {ids:?}, salt {salt}");
             }
         }
     }

@@ -17,7 +17,7 @@ use html::Page;
 use std::path::Path;
 use table::Table;
 
-pub use runs::{compare_report, sweep_report};
+pub use runs::{compare_report, spearman, sweep_report};
 
 /// The report's file name, in every folder kind.
 pub const FILE: &str = "report.html";
