@@ -28,8 +28,9 @@ fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= MONEY_TOLERANCE * a.abs().max(b.abs()).max(1.0)
 }
 
-/// Runs `socsim run` with the reproducers' world and `extra`, into a fresh folder.
-fn run(name: &str, extra: &[&str]) -> PathBuf {
+/// Runs `socsim run` with the reproducers' world and `extra`, into a fresh folder: the folder
+/// (removed when dropped) and the run's output folder in it.
+fn run(name: &str, extra: &[&str]) -> (TempDir, PathBuf) {
     let dir = temp_dir(name);
     let out = dir.join("out");
     let mut args = vec!["run"];
@@ -38,7 +39,7 @@ fn run(name: &str, extra: &[&str]) -> PathBuf {
     args.extend(["--out", out.to_str().unwrap()]);
     let o = socsim(&args);
     assert!(o.status.success(), "{}", stderr(&o));
-    out
+    (dir, out)
 }
 
 /// The rows of a CSV file as (header → cell) maps.
@@ -69,7 +70,7 @@ fn summary(out: &Path) -> serde_json::Value {
 
 #[test]
 fn ad_orders_pay_no_affiliate_commission() {
-    let out = run("ads", &["--set", "platform.ad_slots=2"]);
+    let (_dir, out) = run("ads", &["--set", "platform.ad_slots=2"]);
     let daily = rows(&out.join("daily.csv"));
     let creators = rows(&out.join("creators.csv"));
     let s = summary(&out);
@@ -94,7 +95,7 @@ fn ad_orders_pay_no_affiliate_commission() {
 
 #[test]
 fn group_buying_keeps_every_order_identity() {
-    let out = run("groups", &["group_buying"]);
+    let (_dir, out) = run("groups", &["group_buying"]);
     let daily = rows(&out.join("daily.csv"));
     let s = summary(&out);
     let t = &s["totals"];
@@ -238,7 +239,7 @@ fn huge_money_and_hype_are_refused_naming_the_key() {
 fn money_and_hype_at_their_bounds_give_finite_results() {
     // The largest values validation allows, in the reproducers' combinations: every written
     // number stays finite.
-    let out = run(
+    let (_dir, out) = run(
         "bounds",
         &[
             "--set",

@@ -702,4 +702,5 @@ fn the_data_package_matches_the_tables() {
         header.lines().next().unwrap(),
         socsim::policy::chats::SurveyRow::HEADER.join(",")
     );
+    let _ = std::fs::remove_dir_all(&dir);
 }
